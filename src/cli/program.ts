@@ -1,0 +1,96 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CommandContext, type GlobalOptions, type Io } from './context.js';
+import { CliError, EXIT, UsageError } from './errors.js';
+import { describeError } from '../kube/errors.js';
+import { VERSION } from '../version.js';
+import { commands } from '../commands/index.js';
+
+/** Parses a positive integer flag value (seconds, counts). */
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+/** A command's action: receives its parsed options and the context; returns an exit code. */
+export type Action<O> = (opts: O, ctx: CommandContext, args: string[]) => Promise<number | void>;
+
+/** Shared plumbing handed to each command's register(). */
+export interface App {
+  io: Io;
+  /** Wraps an action: builds the context from global flags, maps errors to one line and an exit code. */
+  action<O>(cmd: Command, fn: Action<O>): void;
+}
+
+export interface RunState {
+  exitCode: number;
+}
+
+export function createProgram(io: Io, state: RunState, signal?: AbortSignal): Command {
+  const program = new Command('ocmadm')
+    .description('Bootstrap Open Cluster Management: init a hub, join clusters, accept them, deploy work.')
+    .version(VERSION, '--version', 'print the ocmadm version')
+    .addOption(new Option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)'))
+    .addOption(new Option('--context <name>', 'kubeconfig context to use'))
+    .addOption(new Option('--timeout <seconds>', 'give up waiting after this many seconds').default(300).argParser(positiveInt))
+    .addOption(new Option('-v, --verbose', 'print details and full errors'))
+    .addOption(new Option('--no-color', 'disable colour (NO_COLOR is honoured too)'))
+    .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+
+  const app: App = {
+    io,
+    action<O>(cmd: Command, fn: Action<O>) {
+      cmd.action(async (...argv: unknown[]) => {
+        const self = argv[argv.length - 1] as Command;
+        const opts = self.opts() as O;
+        const args = self.args;
+        const globals = self.optsWithGlobals() as unknown as GlobalOptions;
+        const ctx = new CommandContext(io, { ...globals, verbose: !!globals.verbose, color: globals.color !== false }, signal);
+        try {
+          const code = await fn(opts, ctx, args);
+          state.exitCode = code ?? EXIT.OK;
+        } catch (err) {
+          ctx.progress.stop();
+          state.exitCode = reportError(err, io, ctx.globals.verbose);
+        } finally {
+          await ctx.close();
+        }
+      });
+    },
+  };
+
+  for (const register of commands) register(program, app);
+  return program;
+}
+
+/** Prints one line for an error (a stack only with --verbose) and returns the exit code. */
+export function reportError(err: unknown, io: Io, verbose: boolean): number {
+  const code = err instanceof CliError ? err.exitCode : EXIT.FAILURE;
+  const message = err instanceof CliError ? err.message : describeError(err);
+  io.stderr.write(`Error: ${message}\n`);
+  if (verbose && err instanceof Error && !(err instanceof CliError) && err.stack) io.stderr.write(`${err.stack}\n`);
+  return code;
+}
+
+/** Runs the CLI on argv (without node and script) and returns the exit code. */
+export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
+  const state: RunState = { exitCode: EXIT.OK };
+  const program = createProgram(io, state, signal);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return state.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
+      return EXIT.USAGE; // commander already printed the message
+    }
+    if (err instanceof UsageError) return reportError(err, io, false);
+    return reportError(err, io, argv.includes('-v') || argv.includes('--verbose'));
+  }
+}

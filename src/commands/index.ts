@@ -1,0 +1,6 @@
+import type { Command } from 'commander';
+import type { App } from '../cli/program.js';
+import { register as version } from './version/command.js';
+
+/** Every top-level command, in the order `--help` lists them. */
+export const commands: Array<(program: Command, app: App) => void> = [version];

@@ -1,0 +1,272 @@
+import type https from 'node:https';
+import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { Agent, fetch, type Dispatcher } from 'undici';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError, rootCauseCode } from './errors.js';
+
+/** The minimal shape every Kubernetes object has. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  [key: string]: unknown;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+  [key: string]: unknown;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface KubeList<T> {
+  items: T[];
+  metadata: { resourceVersion?: string; continue?: string };
+}
+
+export interface WatchEvent<T = KubeObject> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  object: T;
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  json: 'application/json-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+  /** Per-request deadline in ms (default 30 s); watches use their own inactivity timer. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * A small REST client over one kubeconfig context: one pooled HTTPS agent, JSON in and out,
+ * Status errors turned into KubeApiError, and line-delimited watch streams.
+ * client-node's KubeConfig handles every credential type; this class only moves bytes.
+ */
+export class KubeClient {
+  readonly server: string;
+  private readonly dispatcher: Dispatcher;
+  private headers: Record<string, string> = {};
+  private headersAt = 0;
+
+  private constructor(
+    readonly kc: KubeConfig,
+    server: string,
+    dispatcher: Dispatcher,
+    readonly userAgent: string,
+  ) {
+    this.server = server.replace(/\/+$/, '');
+    this.dispatcher = dispatcher;
+  }
+
+  static async create(kc: KubeConfig, userAgent = 'ocmadm'): Promise<KubeClient> {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const opts: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const dispatcher = new Agent({
+      connect: {
+        ca: opts.ca as string | Buffer | undefined,
+        cert: opts.cert as string | Buffer | undefined,
+        key: opts.key as string | Buffer | undefined,
+        rejectUnauthorized: !cluster.skipTLSVerify,
+      },
+      keepAliveTimeout: 30_000,
+      connections: 64,
+    });
+    const client = new KubeClient(kc, cluster.server, dispatcher, userAgent);
+    client.headers = toHeaderRecord(opts.headers);
+    client.headersAt = Date.now();
+    return client;
+  }
+
+  /** Releases pooled connections. */
+  async close(): Promise<void> {
+    await this.dispatcher.close().catch(() => undefined);
+  }
+
+  async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const url = this.url(path, opts.query);
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { ...(await this.authHeaders()), Accept: 'application/json', 'User-Agent': this.userAgent };
+    let body: string | undefined;
+    if (opts.body !== undefined) {
+      headers['Content-Type'] = opts.contentType ?? 'application/json';
+      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    }
+    let res;
+    try {
+      res = await fetch(url, { method, headers, body, dispatcher: this.dispatcher, signal });
+    } catch (err) {
+      throw transportError(err, method, url, this.server);
+    }
+    const text = await res.text();
+    if (res.status >= 200 && res.status < 300) return (text ? JSON.parse(text) : undefined) as T;
+    throw statusError(res.status, text, method, url);
+  }
+
+  get<T = KubeObject>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('GET', path, { query });
+  }
+
+  list<T = KubeObject>(path: string, query?: Query): Promise<KubeList<T>> {
+    return this.request<KubeList<T>>('GET', path, { query });
+  }
+
+  create<T = KubeObject>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.request<T>('POST', path, { body, query });
+  }
+
+  replace<T = KubeObject>(path: string, body: unknown, query?: Query): Promise<T> {
+    return this.request<T>('PUT', path, { body, query });
+  }
+
+  patch<T = KubeObject>(path: string, body: unknown, type: PatchType = 'merge', query?: Query): Promise<T> {
+    return this.request<T>('PATCH', path, { body, contentType: PATCH_CONTENT_TYPES[type], query });
+  }
+
+  delete<T = KubeObject>(path: string, body?: unknown, query?: Query): Promise<T> {
+    return this.request<T>('DELETE', path, { body, query });
+  }
+
+  /**
+   * Streams watch events until the server closes the stream, the signal aborts, or no byte
+   * arrives for `idleMs` (a hung connection). Resolves on a clean close; rejects on errors.
+   */
+  async watch<T = KubeObject>(
+    path: string,
+    query: Query,
+    onEvent: (ev: WatchEvent<T>) => void,
+    opts: { signal?: AbortSignal; idleMs?: number } = {},
+  ): Promise<void> {
+    const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
+    const ctrl = new AbortController();
+    const abort = () => ctrl.abort();
+    opts.signal?.addEventListener('abort', abort, { once: true });
+    const idleMs = opts.idleMs ?? 90_000;
+    let idle = setTimeout(abort, idleMs);
+    const touch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(abort, idleMs);
+    };
+    try {
+      let res;
+      try {
+        res = await fetch(url, {
+          method: 'GET',
+          headers: { ...(await this.authHeaders()), Accept: 'application/json', 'User-Agent': this.userAgent },
+          dispatcher: this.dispatcher,
+          signal: ctrl.signal,
+        });
+      } catch (err) {
+        if (opts.signal?.aborted) return;
+        throw transportError(err, 'GET', url, this.server);
+      }
+      if (res.status !== 200) throw statusError(res.status, await res.text(), 'GET', url);
+      if (!res.body) return;
+      const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+      body.on('data', touch);
+      const lines = createInterface({ input: body, crlfDelay: Infinity });
+      try {
+        for await (const line of lines) {
+          if (!line) continue;
+          const ev = JSON.parse(line) as WatchEvent<T>;
+          if (ev.type === 'ERROR') {
+            const st = ev.object as unknown as { code?: number; reason?: string; message?: string };
+            throw new KubeApiError(st.message ?? 'watch error', st.code ?? 500, st.reason ?? 'Unknown', 'GET', url);
+          }
+          onEvent(ev);
+        }
+      } catch (err) {
+        if (err instanceof KubeApiError) throw err;
+        if (opts.signal?.aborted) return;
+        if (ctrl.signal.aborted) throw new KubeApiError(`watch on ${path} went silent for ${idleMs} ms`, 0, 'Timeout', 'GET', url);
+        throw transportError(err, 'GET', url, this.server);
+      }
+    } finally {
+      clearTimeout(idle);
+      opts.signal?.removeEventListener('abort', abort);
+      ctrl.abort();
+    }
+  }
+
+  private url(path: string, query?: Query): string {
+    const u = new URL(this.server + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u.toString();
+  }
+
+  /** Credentials that live in headers (tokens, exec plugins); refreshed each minute. */
+  private async authHeaders(): Promise<Record<string, string>> {
+    if (Date.now() - this.headersAt > 60_000) {
+      const opts: https.RequestOptions = {};
+      await this.kc.applyToHTTPSOptions(opts);
+      this.headers = toHeaderRecord(opts.headers);
+      this.headersAt = Date.now();
+    }
+    return this.headers;
+  }
+}
+
+function toHeaderRecord(h: https.RequestOptions['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k] = String(v);
+  return out;
+}
+
+function statusError(status: number, text: string, method: string, url: string): KubeApiError {
+  let message = text.trim() || `HTTP ${status}`;
+  let reason = 'Unknown';
+  try {
+    const st = JSON.parse(text) as { message?: string; reason?: string };
+    if (st.message) message = st.message;
+    if (st.reason) reason = st.reason;
+  } catch {
+    /* not a Status object */
+  }
+  if (reason === 'Unknown') reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 410: 'Gone' }[status] ?? 'Unknown';
+  return new KubeApiError(message, status, reason, method, url);
+}
+
+function transportError(err: unknown, method: string, url: string, server: string): KubeApiError {
+  const code = rootCauseCode(err);
+  const name = (err as { name?: string })?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new KubeApiError(`request to ${server} timed out`, 0, 'Timeout', method, url, code ?? 'ETIMEDOUT');
+  }
+  const detail = code ?? ((err as Error)?.message || String(err));
+  return new KubeApiError(`cannot reach ${server}: ${detail}`, 0, 'Unreachable', method, url, code);
+}
