@@ -1,0 +1,201 @@
+/**
+ * OCM's wire names: groups, namespaces, secrets, labels, finalizers, RBAC names, condition
+ * types and reasons. Every string OCM agents or clusteradm rely on is typed here once.
+ */
+
+export const GROUP = {
+  cluster: 'cluster.open-cluster-management.io',
+  work: 'work.open-cluster-management.io',
+  addon: 'addon.open-cluster-management.io',
+  register: 'register.open-cluster-management.io',
+  operator: 'operator.open-cluster-management.io',
+} as const;
+
+export const NS = {
+  /** Hub: bootstrap ServiceAccount lives here. */
+  hubBootstrap: 'open-cluster-management',
+  /** Hub: where the hub controller runtime runs (cluster runtime). */
+  hubRuntime: 'open-cluster-management-hub',
+  /** Spoke: the klusterlet agent namespace. */
+  agent: 'open-cluster-management-agent',
+  addonAgent: 'open-cluster-management-agent-addon',
+} as const;
+
+export const SECRET = {
+  bootstrapHubKubeconfig: 'bootstrap-hub-kubeconfig',
+  hubKubeconfig: 'hub-kubeconfig-secret',
+  bootstrapTokenId: 'ocmhub',
+  bootstrapToken: 'bootstrap-token-ocmhub',
+} as const;
+
+/** Keys of the hub-kubeconfig secret. */
+export const HUB_KUBECONFIG_KEYS = {
+  kubeconfig: 'kubeconfig',
+  cert: 'tls.crt',
+  key: 'tls.key',
+  clusterName: 'cluster-name',
+  agentName: 'agent-name',
+} as const;
+
+export const SA = {
+  bootstrap: 'agent-registration-bootstrap',
+  hubController: 'ocmadm-hub-controller',
+  klusterlet: 'klusterlet-agent',
+} as const;
+
+export const LABEL = {
+  clusterName: 'open-cluster-management.io/cluster-name',
+  addonName: 'open-cluster-management.io/addon-name',
+  clusterSet: 'cluster.open-cluster-management.io/clusterset',
+  placement: 'cluster.open-cluster-management.io/placement',
+  decisionGroupIndex: 'cluster.open-cluster-management.io/decision-group-index',
+  decisionGroupName: 'cluster.open-cluster-management.io/decision-group-name',
+  cleanupPriority: 'open-cluster-management.io/cleanup-priority',
+  spokeOnly: 'open-cluster-management.io/spoke-only',
+  mwrs: 'work.open-cluster-management.io/manifestworkreplicaset',
+  mwrsPlacement: 'work.open-cluster-management.io/placementname',
+  /** Marks every object ocmadm installs, so `clean` and `unjoin` can find them. */
+  managedBy: 'app.kubernetes.io/managed-by',
+  bootstrapTokenApp: 'app',
+} as const;
+
+export const MANAGED_BY = 'ocmadm';
+
+export const ANNOTATION = {
+  agentPrefix: 'agent.open-cluster-management.io/',
+  skipClockSync: 'registration.open-cluster-management.io/skip-clock-sync-check',
+  autoAccepted: 'open-cluster-management.io/automatically-accepted-on',
+  configSpecHash: 'open-cluster-management.io/config-spec-hash',
+} as const;
+
+export const FINALIZER = {
+  apiResourceCleanup: 'cluster.open-cluster-management.io/api-resource-cleanup',
+  resourceCleanup: 'cluster.open-cluster-management.io/resource-cleanup',
+  manifestWorkCleanup: 'cluster.open-cluster-management.io/manifest-work-cleanup',
+  appliedManifestWorkCleanup: 'cluster.open-cluster-management.io/applied-manifest-work-cleanup',
+  mwrsCleanup: 'work.open-cluster-management.io/manifest-work-cleanup',
+} as const;
+
+/** RBAC object names on the hub. */
+export const RBAC = {
+  bootstrapClusterRole: 'open-cluster-management:bootstrap',
+  bootstrapSaBinding: 'open-cluster-management:bootstrap:agent-registration',
+  bootstrapTokenBinding: 'open-cluster-management:bootstrap:managedcluster',
+  bootstrapTokenGroup: 'system:bootstrappers:managedcluster',
+  registrationClusterRole: 'open-cluster-management:managedcluster:registration',
+  workClusterRole: 'open-cluster-management:managedcluster:work',
+  clusterRole: (c: string) => `open-cluster-management:managedcluster:${c}`,
+  clusterRoleBinding: (c: string) => `open-cluster-management:managedcluster:${c}`,
+  registrationRoleBinding: (c: string) => `open-cluster-management:managedcluster:${c}:registration`,
+  workRoleBinding: (c: string) => `open-cluster-management:managedcluster:${c}:work`,
+} as const;
+
+/** Identities of a managed cluster's agent (certificate subject). */
+export const IDENTITY = {
+  managedClustersGroup: 'system:open-cluster-management:managed-clusters',
+  clusterGroup: (c: string) => `system:open-cluster-management:${c}`,
+  /** OCM binds this second group too (used by token-based drivers). */
+  clusterGroupAlt: (c: string) => `open-cluster-management:${c}`,
+  commonName: (c: string, agent: string) => `system:open-cluster-management:${c}:${agent}`,
+  commonNamePrefix: 'system:open-cluster-management:',
+  bootstrapSaUser: `system:serviceaccount:open-cluster-management:agent-registration-bootstrap`,
+  bootstrapTokenUserPrefix: 'system:bootstrap:',
+  bootstrapSaGroup: 'system:serviceaccounts:open-cluster-management',
+} as const;
+
+export const SIGNER = { kubeApiserverClient: 'kubernetes.io/kube-apiserver-client' } as const;
+export const CSR_USAGES = ['digital signature', 'key encipherment', 'client auth'] as const;
+/** No new CSR while this many with the cluster label (and no addon label) exist. */
+export const MAX_PENDING_CSRS = 10;
+
+export const LEASE = { managedCluster: 'managed-cluster-lease', defaultDurationSeconds: 60, graceMultiplier: 5 } as const;
+
+export const CLUSTERSET = { default: 'default', global: 'global' } as const;
+
+export const TAINT = {
+  unavailable: 'cluster.open-cluster-management.io/unavailable',
+  unreachable: 'cluster.open-cluster-management.io/unreachable',
+  effectNoSelect: 'NoSelect',
+} as const;
+
+/** Condition types and reasons, grouped by the object that carries them. */
+export const COND = {
+  cluster: {
+    hubAccepted: 'HubAcceptedManagedCluster',
+    joined: 'ManagedClusterJoined',
+    available: 'ManagedClusterConditionAvailable',
+    clockSynced: 'ManagedClusterConditionClockSynced',
+    certRotated: 'ClusterCertificateRotated',
+    deleting: 'Deleting',
+  },
+  work: {
+    applied: 'Applied',
+    available: 'Available',
+    progressing: 'Progressing',
+    degraded: 'Degraded',
+    complete: 'Complete',
+    deleting: 'Deleting',
+    feedbackSynced: 'StatusFeedbackSynced',
+  },
+  placement: { satisfied: 'PlacementSatisfied', misconfigured: 'PlacementMisconfigured' },
+  clusterSet: { empty: 'ClusterSetEmpty' },
+  binding: { bound: 'Bound' },
+  mwrs: { placementVerified: 'PlacementVerified', rolledOut: 'PlacementRolledOut', applied: 'ManifestworkApplied' },
+} as const;
+
+export const REASON = {
+  cluster: {
+    adminAccepted: 'HubClusterAdminAccepted',
+    adminDenied: 'HubClusterAdminDenied',
+    acceptError: 'Error',
+    joined: 'ManagedClusterJoined',
+    available: 'ManagedClusterAvailable',
+    kubeApiServerUnavailable: 'ManagedClusterKubeAPIServerUnavailable',
+    leaseUpdateStopped: 'ManagedClusterLeaseUpdateStopped',
+    clockSynced: 'ManagedClusterClockSynced',
+    clockOutOfSync: 'ManagedClusterClockOutOfSync',
+    certUpdated: 'ClientCertificateUpdated',
+    certUpdateFailed: 'ClientCertificateUpdateFailed',
+    resourceRemaining: 'ResourceRemaining',
+    noResource: 'NoResource',
+    deletingError: 'DeletingError',
+  },
+  csr: { autoApproved: 'AutoApprovedByHubCSRApprovingController', ocmadmApproved: 'ApprovedByOcmadmAccept' },
+  manifest: {
+    applied: 'AppliedManifestComplete',
+    applyFailed: 'AppliedManifestFailed',
+    available: 'ResourceAvailable',
+    notAvailable: 'ResourceNotAvailable',
+    fetchFailed: 'FetchingResourceFailed',
+    incompleteMeta: 'IncompleteResourceMeta',
+    feedbackSynced: 'StatusFeedbackSynced',
+    noFeedbackSynced: 'NoStatusFeedbackSynced',
+    feedbackFailed: 'StatusFeedbackSyncFailed',
+  },
+  work: {
+    applied: 'AppliedManifestWorkComplete',
+    applyFailed: 'AppliedManifestWorkFailed',
+    available: 'ResourcesAvailable',
+    notAvailable: 'ResourcesNotAvailable',
+    statusUnknown: 'ResourcesStatusUnknown',
+    deleting: 'WorkDeleting',
+  },
+  placement: {
+    noBindings: 'NoManagedClusterSetBindings',
+    noIntersection: 'NoIntersection',
+    allSetsEmpty: 'AllManagedClusterSetsEmpty',
+    noClusterMatched: 'NoManagedClusterMatched',
+    notAllScheduled: 'NotAllDecisionsScheduled',
+    allScheduled: 'AllDecisionsScheduled',
+  },
+  clusterSet: { selected: 'ClustersSelected', noneMatched: 'NoClusterMatched' },
+  binding: { bound: 'ClusterSetBound', notFound: 'ClusterSetNotFound' },
+} as const;
+
+/** Field managers ocmadm writes with (server-side apply and patches). */
+export const FIELD_MANAGER = {
+  cli: 'ocmadm',
+  hub: 'ocmadm-hub-controller',
+  registration: 'ocmadm-registration-agent',
+  work: 'work-agent',
+} as const;
