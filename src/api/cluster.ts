@@ -110,13 +110,17 @@ export type ManagedClusterSet = Resource<typeof ManagedClusterSetSchema>;
 
 export const ManagedClusterSetBindingSchema = KindSchema(
   {
-    spec: Type.Object({ clusterSet: Type.String({ minLength: 1, description: 'Name of the bound set; must equal the binding name.' }) }),
+    spec: Type.Object({
+      clusterSet: Type.String({ minLength: 1, maxLength: 253, description: 'Name of the bound set; must equal the binding name.' }),
+    }),
     status: Opt(Type.Object({ conditions: Opt(Conditions({ map: false })) })),
   },
   {
     description: 'Makes a cluster set usable by placements in this namespace.',
     // OCM enforces this in a webhook; a CEL rule does it without one.
-    'x-kubernetes-validations': [{ rule: 'self.metadata.name == self.spec.clusterSet', message: 'the binding name must equal spec.clusterSet' }],
+    'x-kubernetes-validations': [
+      { rule: 'self.metadata.name == self.spec.clusterSet', message: 'the binding name must equal spec.clusterSet', fieldPath: '.spec.clusterSet' },
+    ],
   },
 );
 export type ManagedClusterSetBinding = Resource<typeof ManagedClusterSetBindingSchema>;
