@@ -66,6 +66,10 @@ export const ANNOTATION = {
   skipClockSync: 'registration.open-cluster-management.io/skip-clock-sync-check',
   autoAccepted: 'open-cluster-management.io/automatically-accepted-on',
   configSpecHash: 'open-cluster-management.io/config-spec-hash',
+  /** GC deletes a cluster's works and add-ons lowest value first (0–100; an annotation in OCM, not a label). */
+  cleanupPriority: 'open-cluster-management.io/cleanup-priority',
+  /** "false" on the built-in cluster sets stops the hub from enforcing their spec. */
+  clusterSetAutoUpdate: 'cluster.open-cluster-management.io/autoupdate',
 } as const;
 
 export const FINALIZER = {
@@ -108,7 +112,13 @@ export const CSR_USAGES = ['digital signature', 'key encipherment', 'client auth
 /** No new CSR while this many with the cluster label (and no addon label) exist. */
 export const MAX_PENDING_CSRS = 10;
 
-export const LEASE = { managedCluster: 'managed-cluster-lease', defaultDurationSeconds: 60, graceMultiplier: 5 } as const;
+export const LEASE = {
+  managedCluster: 'managed-cluster-lease',
+  defaultDurationSeconds: 60,
+  graceMultiplier: 5,
+  /** Leader-election Lease of the hub controller runtime, in its own namespace. */
+  hubController: 'ocmadm-hub-controller',
+} as const;
 
 export const CLUSTERSET = { default: 'default', global: 'global' } as const;
 
