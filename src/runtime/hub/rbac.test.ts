@@ -1,0 +1,54 @@
+import { REGISTRATION_RULES, WORK_RULES, clusterRoleRules } from './cluster-rbac.js';
+import { hubControllerClusterRules, hubControllerNamespaceRules, mergeRules, rulesCover } from './rbac.js';
+
+describe('hub controller RBAC', () => {
+  const rules = hubControllerClusterRules();
+
+  test('holds every rule it grants to agents, so it needs no escalate or bind', () => {
+    for (const granted of [...clusterRoleRules('c1', true), ...clusterRoleRules('c1', false), ...REGISTRATION_RULES, ...WORK_RULES]) {
+      expect([granted, rulesCover(rules, granted)]).toEqual([granted, true]);
+    }
+  });
+
+  test('has no wildcard, escalate, bind, impersonate, or secrets access', () => {
+    for (const r of rules) {
+      expect(r.verbs).not.toEqual(expect.arrayContaining(['*']));
+      expect(r.resources).not.toEqual(expect.arrayContaining(['*']));
+      expect(r.apiGroups).not.toEqual(expect.arrayContaining(['*']));
+      for (const v of ['escalate', 'bind', 'impersonate']) expect(r.verbs).not.toContain(v);
+      expect(r.resources).not.toContain('secrets');
+    }
+  });
+
+  test('approves CSRs only for the kube-apiserver-client signer', () => {
+    expect(rulesCover(rules, { apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['kubernetes.io/kube-apiserver-client'], verbs: ['approve'] })).toBe(true);
+    expect(rulesCover(rules, { apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['kubernetes.io/kubelet-serving'], verbs: ['approve'] })).toBe(false);
+    expect(rulesCover(rules, { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/approval'], verbs: ['update'] })).toBe(true);
+  });
+
+  test('can do what the reconcilers do', () => {
+    const need = [
+      { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['create', 'get', 'list', 'watch', 'patch'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update', 'watch'] },
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'clusterrolebindings', 'rolebindings'], verbs: ['patch', 'delete', 'watch'] },
+      { apiGroups: ['work.open-cluster-management.io'], resources: ['manifestworks'], verbs: ['list', 'watch', 'delete'] },
+      { apiGroups: ['addon.open-cluster-management.io'], resources: ['managedclusteraddons'], verbs: ['list', 'watch', 'delete'] },
+      { apiGroups: ['cluster.open-cluster-management.io'], resources: ['managedclusters', 'managedclustersets'], verbs: ['patch', 'watch'] },
+      { apiGroups: ['cluster.open-cluster-management.io'], resources: ['managedclusters/status', 'managedclustersets/status', 'managedclustersetbindings/status'], verbs: ['patch'] },
+      { apiGroups: ['cluster.open-cluster-management.io'], resources: ['managedclustersets/join'], resourceNames: ['default'], verbs: ['create'] },
+    ];
+    for (const n of need) expect([n, rulesCover(rules, n)]).toEqual([n, true]);
+  });
+
+  test('no two rules share groups, resources and names (merged)', () => {
+    expect(mergeRules(rules)).toEqual(rules);
+  });
+
+  test('mints tokens only for its own ServiceAccount', () => {
+    expect(hubControllerNamespaceRules('me')).toEqual([
+      { apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['me'], verbs: ['create'] },
+    ]);
+  });
+});
