@@ -1,0 +1,71 @@
+/**
+ * What every hub reconciler gets: the client, a logger, the shared informers (one watch per
+ * collection for the whole process) and a clock (tests move it; the runtime passes Date).
+ */
+import type { KubeClient, KubeObject } from '../../kube/client.js';
+import type { Informer, Logger, RuntimeContext, WatchTarget } from '../core/types.js';
+import { LABEL, SIGNER } from '../../api/names.js';
+import {
+  MANAGED_CLUSTERS,
+  MANAGED_CLUSTER_ADDONS_V1BETA1,
+  MANAGED_CLUSTER_SETS,
+  MANAGED_CLUSTER_SET_BINDINGS,
+  MANIFEST_WORKS,
+} from '../../api/index.js';
+import type { ManagedCluster, ManagedClusterSet, ManagedClusterSetBinding, ManifestWork } from '../../api/index.js';
+
+const RBAC_V1 = { group: 'rbac.authorization.k8s.io', version: 'v1' };
+
+/** Every collection the hub controller watches. Own objects are filtered by the cluster-name label. */
+export const HUB_WATCHES = {
+  clusters: { ref: MANAGED_CLUSTERS },
+  clusterSets: { ref: MANAGED_CLUSTER_SETS },
+  clusterSetBindings: { ref: MANAGED_CLUSTER_SET_BINDINGS },
+  works: { ref: MANIFEST_WORKS },
+  addons: { ref: MANAGED_CLUSTER_ADDONS_V1BETA1 },
+  namespaces: { ref: { group: '', version: 'v1', resource: 'namespaces' }, labelSelector: LABEL.clusterName },
+  leases: { ref: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }, labelSelector: LABEL.clusterName },
+  clusterRoles: { ref: { ...RBAC_V1, resource: 'clusterroles' }, labelSelector: LABEL.clusterName },
+  clusterRoleBindings: { ref: { ...RBAC_V1, resource: 'clusterrolebindings' }, labelSelector: LABEL.clusterName },
+  roleBindings: { ref: { ...RBAC_V1, resource: 'rolebindings' }, labelSelector: LABEL.clusterName },
+  csrs: {
+    ref: { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' },
+    labelSelector: LABEL.clusterName,
+    fieldSelector: `spec.signerName=${SIGNER.kubeApiserverClient}`,
+  },
+} satisfies Record<string, WatchTarget>;
+
+export interface HubInformers {
+  clusters: Informer<ManagedCluster>;
+  clusterSets: Informer<ManagedClusterSet>;
+  clusterSetBindings: Informer<ManagedClusterSetBinding>;
+  works: Informer<ManifestWork>;
+  addons: Informer<KubeObject>;
+  namespaces: Informer<KubeObject>;
+  leases: Informer<KubeObject>;
+  clusterRoles: Informer<KubeObject>;
+  clusterRoleBindings: Informer<KubeObject>;
+  roleBindings: Informer<KubeObject>;
+  csrs: Informer<KubeObject>;
+}
+
+export interface HubDeps {
+  client: KubeClient;
+  log: Logger;
+  informers: HubInformers;
+  /** The current time; injectable so time-dependent rules are testable. */
+  now: () => Date;
+}
+
+export function hubInformers(ctx: RuntimeContext): HubInformers {
+  const out = {} as Record<keyof HubInformers, Informer>;
+  for (const [k, target] of Object.entries(HUB_WATCHES)) out[k as keyof HubInformers] = ctx.informer(target);
+  return out as unknown as HubInformers;
+}
+
+/** Keys of objects in a namespace (informer keys are "namespace/name"). */
+export function inNamespace<T extends KubeObject>(inf: Informer<T>, ns: string): T[] {
+  return inf.list((o) => o.metadata?.namespace === ns);
+}
+
+export const nsKey = (ns: string, name: string) => `${ns}/${name}`;
