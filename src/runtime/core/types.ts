@@ -84,3 +84,27 @@ export interface RuntimeContext {
   /** Shared informers: asking twice for the same target returns the same informer. */
   informer<T extends KubeObject = KubeObject>(target: WatchTarget): Informer<T>;
 }
+
+/*
+ * Additions to the contract (nothing above changed shape). Implementations live next door:
+ * - KeyedWorkQueue below: the worker side of WorkQueue (queue.ts `createWorkQueue`).
+ * - informer.ts `ListWatchInformer`: Informer plus `resourceVersion`, `restartWatch()`, `relist()`.
+ * - controller.ts `KeysFn`: key mappers also get the event, `(obj, old, event) => string[]`.
+ * - Informer.on: a handler added after the cache is filled first gets an `add` per cached object.
+ * - conditions.ts `setCondition` returns the new list itself, carrying `conditions` and `changed`.
+ */
+
+/** The consumer side of a WorkQueue: workers take a key with get() and report done(key). */
+export interface KeyedWorkQueue extends WorkQueue {
+  /** The next key to process; resolves `undefined` once the queue is shut down. */
+  get(): Promise<string | undefined>;
+  /** Marks `key` processed; if it was added meanwhile it becomes ready again. */
+  done(key: string): void;
+  /** Failures recorded for `key` since its last `forget`. */
+  numRequeues(key: string): number;
+  readonly shuttingDown: boolean;
+  /** Keys handed out and not yet `done`. */
+  readonly processing: number;
+  /** Keys waiting in `addAfter`/`addRateLimited` delays. */
+  readonly delayed: number;
+}

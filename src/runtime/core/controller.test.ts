@@ -1,0 +1,157 @@
+import type { KubeObject } from '../../kube/client.js';
+import { KubeApiError } from '../../kube/errors.js';
+import { Controller } from './controller.js';
+import { createLogger } from './log.js';
+import { ManualClock, flushPromises } from './manual-clock.js';
+import type { Informer, InformerEvent } from './types.js';
+
+/** An in-memory event source standing in for an informer (controller logic only). */
+class Source implements Informer {
+  private handlers: ((e: InformerEvent, o: KubeObject, old?: KubeObject) => void)[] = [];
+  synced = true;
+  start = async () => undefined;
+  stop = () => undefined;
+  get = () => undefined;
+  list = () => [];
+  on(h: (e: InformerEvent, o: KubeObject, old?: KubeObject) => void) {
+    this.handlers.push(h);
+  }
+  emit(e: InformerEvent, o: KubeObject, old?: KubeObject) {
+    for (const h of this.handlers) h(e, o, old);
+  }
+}
+
+const obj = (name: string, ns = 'c1'): KubeObject => ({ metadata: { name, namespace: ns } });
+
+function setup(reconcile: (key: string) => Promise<unknown>, workers = 1, before?: (c: Controller) => void) {
+  const clock = new ManualClock();
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({ component: 't', level: 'debug', stream: { write: (s: string) => lines.push(JSON.parse(s)) } });
+  const calls: string[] = [];
+  const ctrl = new Controller(
+    {
+      reconciler: {
+        name: 'test',
+        reconcile: async (key) => {
+          calls.push(key);
+          return (await reconcile(key)) as void;
+        },
+      },
+      workers,
+    },
+    log,
+    { clock },
+  );
+  before?.(ctrl);
+  const abort = new AbortController();
+  const done = ctrl.run(abort.signal);
+  return { clock, ctrl, calls, lines, abort, done };
+}
+
+describe('controller', () => {
+  test('maps events to keys and reconciles a burst of changes to one waiting key once', async () => {
+    const src = new Source();
+    const { calls, abort, done } = setup(
+      async () => undefined,
+      1,
+      (ctrl) => {
+        ctrl.watches(src, (o, _old, e) => (e === 'delete' ? [] : [`${o.metadata!.namespace}/${o.metadata!.name}`]));
+        for (let i = 0; i < 10; i++) src.emit('update', obj('a'));
+        src.emit('delete', obj('b'));
+      },
+    );
+    await flushPromises();
+    expect(calls).toEqual(['c1/a']);
+    abort.abort();
+    await done;
+  });
+
+  test('changes during a reconcile bring the key back exactly once afterwards', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { ctrl, calls, abort, done } = setup(async (k) => (k === 'a' && calls.length === 1 ? gate : undefined), 3);
+    ctrl.enqueue('a');
+    await flushPromises();
+    ctrl.enqueue('a', 'a', 'a');
+    await flushPromises();
+    expect(calls).toEqual(['a']); // never twice at once, even with 3 workers
+    release();
+    await flushPromises();
+    expect(calls).toEqual(['a', 'a']);
+    abort.abort();
+    await done;
+  });
+
+  test('a throw retries with growing backoff and logs the message once per failure', async () => {
+    let fail = 3;
+    const { ctrl, calls, clock, lines, abort, done } = setup(async () => {
+      if (fail-- > 0) throw new Error('apiserver said no');
+    });
+    ctrl.enqueue('k');
+    await flushPromises();
+    expect(calls).toHaveLength(1);
+    await clock.advanceAsync(4);
+    expect(calls).toHaveLength(1);
+    await clock.advanceAsync(1); // 5 ms
+    expect(calls).toHaveLength(2);
+    await clock.advanceAsync(10); // 10 ms
+    expect(calls).toHaveLength(3);
+    await clock.advanceAsync(20); // 20 ms, then success
+    expect(calls).toHaveLength(4);
+    const errors = lines.filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatchObject({ msg: 'reconcile failed', controller: 'test', object: 'k', error: 'apiserver said no', retries: 1 });
+    expect(JSON.stringify(errors)).not.toContain('at ');
+    expect(ctrl.queue.numRequeues('k')).toBe(0); // forgotten after success
+    abort.abort();
+    await done;
+  });
+
+  test('a 409 conflict requeues quickly without growing the backoff', async () => {
+    let conflicts = 2;
+    const { ctrl, calls, clock, lines, abort, done } = setup(async () => {
+      if (conflicts-- > 0) throw new KubeApiError('the object has been modified', 409, 'Conflict', 'PATCH', '/x');
+    });
+    ctrl.enqueue('k');
+    await flushPromises();
+    await clock.advanceAsync(50);
+    await clock.advanceAsync(50);
+    expect(calls).toHaveLength(3);
+    expect(ctrl.queue.numRequeues('k')).toBe(0);
+    expect(lines.filter((l) => l.level === 'error')).toHaveLength(0);
+    abort.abort();
+    await done;
+  });
+
+  test('requeueAfterMs reconciles the key again at that time', async () => {
+    const { ctrl, calls, clock, abort, done } = setup(async () => ({ requeueAfterMs: 1000 }));
+    ctrl.enqueue('k');
+    await flushPromises();
+    await clock.advanceAsync(999);
+    expect(calls).toHaveLength(1);
+    await clock.advanceAsync(1);
+    expect(calls).toHaveLength(2);
+    abort.abort();
+    await done;
+    expect(clock.pending).toBe(0);
+  });
+
+  test('stop waits for the reconcile in flight and hands out nothing new', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { ctrl, calls, abort, done } = setup(async (k) => (k === 'slow' ? gate : undefined));
+    ctrl.enqueue('slow', 'next');
+    await flushPromises();
+    abort.abort();
+    let finished = false;
+    void done.then(() => (finished = true));
+    await flushPromises();
+    expect(finished).toBe(false);
+    expect(ctrl.inFlight).toBe(1);
+    release();
+    await done;
+    expect(calls).toEqual(['slow']);
+    ctrl.enqueue('late');
+    expect(ctrl.queue.length).toBe(0);
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * Controller: informer events → keys → a work queue → N workers calling reconcile(key).
+ * Success forgets the key's failures (and honours requeueAfterMs); a throw retries with the
+ * queue's backoff and logs one line with the error's message; a 409 Conflict (a write based on a
+ * stale read) retries almost at once, since the fresher object is already on its way.
+ * Manager: the process-level owner of the client, the shared informers and the controllers.
+ */
+import type { KubeClient, KubeObject } from '../../kube/client.js';
+import { describeError, isConflict } from '../../kube/errors.js';
+import { systemClock, type Clock } from './clock.js';
+import type { InformerOptions } from './informer.js';
+import { createWorkQueue, type KeyedWorkQueue, type WorkQueueOptions } from './queue.js';
+import { SharedInformers } from './shared-informers.js';
+import type { ControllerSpec, Informer, InformerEvent, Logger, RuntimeContext } from './types.js';
+
+/** Maps an informer change to the keys to reconcile (`old` is set for updates and deletes). */
+export type KeysFn<T> = (obj: T, old: T | undefined, event: InformerEvent) => string[];
+
+export interface ControllerOptions {
+  queue?: WorkQueueOptions;
+  /** Delay before retrying a key whose write hit 409 Conflict (default 50 ms). */
+  conflictRequeueMs?: number;
+  /** Conflicts in a row retried that way before normal backoff applies (default 5). */
+  maxQuickConflictRetries?: number;
+  clock?: Clock;
+}
+
+export class Controller {
+  readonly name: string;
+  readonly queue: KeyedWorkQueue;
+  private readonly workers: number;
+  private readonly conflicts = new Map<string, number>();
+  private readonly clock: Clock;
+  private running: Promise<void> | undefined;
+  private busy = 0;
+
+  constructor(
+    readonly spec: ControllerSpec,
+    private readonly log: Logger,
+    private readonly opts: ControllerOptions = {},
+  ) {
+    this.name = spec.reconciler.name;
+    this.workers = Math.max(1, spec.workers ?? 1);
+    this.clock = opts.clock ?? systemClock;
+    this.queue = createWorkQueue({ clock: this.clock, ...opts.queue });
+  }
+
+  /** Enqueues the keys `toKeys` returns for every change the informer sees. */
+  watches<T extends KubeObject>(informer: Informer<T>, toKeys: KeysFn<T>): this {
+    informer.on((event, obj, old) => {
+      for (const key of toKeys(obj, old, event)) if (key) this.queue.add(key);
+    });
+    return this;
+  }
+
+  /** Manual trigger, e.g. keys of objects that should exist even when nothing changed yet. */
+  enqueue(...keys: string[]): void {
+    for (const key of keys) this.queue.add(key);
+  }
+
+  /** Keys being reconciled right now. */
+  get inFlight(): number {
+    return this.busy;
+  }
+
+  /**
+   * Runs the workers until `signal` aborts; then the queue stops handing out keys and the promise
+   * resolves once the reconciles in flight have finished.
+   */
+  run(signal: AbortSignal): Promise<void> {
+    if (this.running) return this.running;
+    const stop = () => this.queue.shutDown();
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    this.log.info('controller started', { controller: this.name, workers: this.workers });
+    const workers = Array.from({ length: this.workers }, () => this.worker());
+    this.running = Promise.all(workers).then(() => {
+      signal.removeEventListener('abort', stop);
+      this.log.info('controller stopped', { controller: this.name });
+    });
+    return this.running;
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      this.busy++;
+      try {
+        await this.process(key);
+      } finally {
+        this.busy--;
+        this.queue.done(key);
+      }
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    const started = this.clock.now();
+    try {
+      const res = await this.spec.reconciler.reconcile(key);
+      this.queue.forget(key);
+      this.conflicts.delete(key);
+      const after = res ? res.requeueAfterMs : undefined;
+      if (after !== undefined && after >= 0) this.queue.addAfter(key, after);
+      this.log.debug('reconciled', { controller: this.name, object: key, ms: this.clock.now() - started, requeueAfterMs: after });
+    } catch (err) {
+      const n = this.conflicts.get(key) ?? 0;
+      if (isConflict(err) && n < (this.opts.maxQuickConflictRetries ?? 5)) {
+        this.conflicts.set(key, n + 1);
+        this.queue.addAfter(key, this.opts.conflictRequeueMs ?? 50);
+        this.log.debug('conflict, retrying with fresh state', { controller: this.name, object: key, error: describeError(err) });
+        return;
+      }
+      this.conflicts.delete(key);
+      this.queue.addRateLimited(key);
+      this.log.error('reconcile failed', {
+        controller: this.name,
+        object: key,
+        error: describeError(err),
+        retries: this.queue.numRequeues(key),
+      });
+    }
+  }
+}
+
+export interface ManagerOptions {
+  client: KubeClient;
+  log: Logger;
+  informers?: InformerOptions;
+  /** How long `stop()` waits for reconciles in flight (default 15 s). */
+  stopTimeoutMs?: number;
+}
+
+/**
+ * Holds the RuntimeContext, the shared informers and the controllers. `start` starts the
+ * informers, waits until all have listed, then runs the controllers; `stop` stops handing out
+ * keys, waits (bounded) for reconciles in flight, then stops the informers.
+ */
+export class Manager {
+  readonly informers: SharedInformers;
+  readonly context: RuntimeContext;
+  private readonly controllers: Controller[] = [];
+  private readonly runCtrl = new AbortController();
+  private runs: Promise<void>[] = [];
+  private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
+  private stopping: Promise<boolean> | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: ManagerOptions) {
+    this.log = opts.log;
+    this.informers = new SharedInformers(opts.client, opts.log, opts.informers);
+    this.context = {
+      client: opts.client,
+      log: opts.log,
+      informer: (target) => this.informers.get(target),
+    };
+  }
+
+  /** Adds a controller (a spec gets a Controller with a child logger); before `start`. */
+  add(spec: ControllerSpec | Controller, opts?: ControllerOptions): Controller {
+    const c = spec instanceof Controller ? spec : new Controller(spec, this.log.child({ controller: spec.reconciler.name }), opts);
+    this.controllers.push(c);
+    if (this.state === 'running') this.runs.push(c.run(this.runCtrl.signal));
+    return c;
+  }
+
+  /** Informers synced and controllers running (for /readyz). */
+  get ready(): boolean {
+    return this.state === 'running' && this.informers.synced;
+  }
+
+  /** Resolves once informers have synced and controllers run; aborting `signal` stops. */
+  async start(signal?: AbortSignal): Promise<void> {
+    if (this.state !== 'new') throw new Error('a manager starts once');
+    this.state = 'starting';
+    signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    if (signal?.aborted) return void (await this.stop());
+    try {
+      await this.informers.startAll();
+    } catch (err) {
+      if (this.state !== 'starting') return; // stopped while syncing
+      throw err;
+    }
+    if (this.state !== 'starting') return;
+    this.state = 'running';
+    this.runs = this.controllers.map((c) => c.run(this.runCtrl.signal));
+    this.log.info('manager running', { controllers: this.controllers.map((c) => c.name), informers: this.informers.size });
+  }
+
+  /**
+   * Graceful stop: no new keys, reconciles in flight get up to `timeoutMs`, then the informers
+   * stop. Resolves true when everything finished within the deadline.
+   */
+  stop(timeoutMs = this.opts.stopTimeoutMs ?? 15_000): Promise<boolean> {
+    this.stopping ??= (async () => {
+      this.state = 'stopping';
+      this.runCtrl.abort();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
+      const finished = await Promise.race([Promise.all(this.runs).then(() => true as const), deadline]);
+      clearTimeout(timer);
+      if (!finished) {
+        const busy = this.controllers.filter((c) => c.inFlight > 0).map((c) => c.name);
+        this.log.warn('reconciles still running at the stop deadline', { timeoutMs, controllers: busy });
+      }
+      this.informers.stopAll();
+      this.state = 'stopped';
+      this.log.info('manager stopped', { clean: finished });
+      return finished;
+    })();
+    return this.stopping;
+  }
+}
