@@ -146,6 +146,8 @@ export class Manager {
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopping: Promise<boolean> | undefined;
   private readonly log: Logger;
+  private resolveStopped!: (clean: boolean) => void;
+  private readonly stoppedP = new Promise<boolean>((r) => (this.resolveStopped = r));
 
   constructor(private readonly opts: ManagerOptions) {
     this.log = opts.log;
@@ -163,6 +165,14 @@ export class Manager {
     this.controllers.push(c);
     if (this.state === 'running') this.runs.push(c.run(this.runCtrl.signal));
     return c;
+  }
+
+  /**
+   * Resolves when a stop has completed (true when it was clean); e.g. the promise to hand a
+   * leader elector: `onStartedLeading: async (s) => { await mgr.start(s); await mgr.stopped(); }`.
+   */
+  stopped(): Promise<boolean> {
+    return this.stoppedP;
   }
 
   /** Informers synced and controllers running (for /readyz). */
@@ -207,6 +217,7 @@ export class Manager {
       this.informers.stopAll();
       this.state = 'stopped';
       this.log.info('manager stopped', { clean: finished });
+      this.resolveStopped(finished);
       return finished;
     })();
     return this.stopping;
