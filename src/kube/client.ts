@@ -223,6 +223,17 @@ export class KubeClient {
     }
   }
 
+  /**
+   * Uses `token` from now on, here and in the KubeConfig (so the per-minute header refresh keeps
+   * it), e.g. after a ServiceAccount token was re-minted through TokenRequest.
+   */
+  setBearerToken(token: string): void {
+    const user = this.kc.getCurrentUser();
+    if (user) this.kc.users = this.kc.users.map((u) => (u.name === user.name ? { ...u, token } : u));
+    this.headers = { ...this.headers, Authorization: `Bearer ${token}` };
+    this.headersAt = Date.now();
+  }
+
   private url(path: string, query?: Query): string {
     const u = new URL(this.server + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
