@@ -113,7 +113,13 @@ export function approvedCsr(csr: CertificateSigningRequest, now: Date): Certific
     message: 'Auto approving Managed cluster agent certificate after SubjectAccessReview.',
     lastUpdateTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
-  return { ...csr, status: { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition] } };
+  // Listed items may lack apiVersion/kind; the subresource PUT gets a complete object.
+  return {
+    ...csr,
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    status: { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition] },
+  };
 }
 
 export class CsrApprovalReconciler implements Reconciler {

@@ -8,7 +8,8 @@ import { COND, TAINT } from '../../api/names.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
 import type { Reconciler, ReconcileResult } from '../core/types.js';
 import type { HubDeps } from './deps.js';
-import { findCondition, patchSpec, type Condition } from './write.js';
+import { findCondition, type Condition } from '../core/conditions.js';
+import { guardedMergePatch } from '../core/patch.js';
 
 export type Taint = NonNullable<NonNullable<ManagedCluster['spec']>['taints']>[number];
 
@@ -51,7 +52,7 @@ export class TaintReconciler implements Reconciler {
     const available = findCondition(cluster.status?.conditions as Condition[], COND.cluster.available)?.status;
     const taints = desiredTaints(cluster.spec?.taints, available, this.deps.now());
     if (!taints) return;
-    await patchSpec(this.deps.client, MANAGED_CLUSTERS, cluster, { taints });
+    await guardedMergePatch(this.deps.client, MANAGED_CLUSTERS, cluster, { spec: { taints } });
     this.deps.log.info('availability taints updated', { cluster: c, available: available ?? 'missing', taints: taints.map((t) => t.key) });
   }
 }
