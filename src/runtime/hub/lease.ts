@@ -1,0 +1,160 @@
+/**
+ * The cluster Lease (ocm-protocol.md §2 "Lease monitoring"). Keyed by cluster name.
+ * - After the first accept the hub creates Lease `managed-cluster-lease` in ns <c>; the agent renews it.
+ * - Expiry: grace = 5 × leaseDurationSeconds (0 means 60). At now ≥ renewTime + grace the cluster's
+ *   Available condition becomes Unknown `ManagedClusterLeaseUpdateStopped`. Before that the key is
+ *   requeued for exactly the expiry instant; no polling.
+ * - Clock sync: the renewal's time as stamped by the API server (the lease's managedFields entry of
+ *   whoever wrote renewTime) is compared with the renewTime the agent claims; apart by the grace or
+ *   more means ClockSynced False. This is OCM's "hub now vs renewTime at renewal" made level-based,
+ *   so a restart or a late reconcile cannot misjudge an old renewal.
+ */
+import type { KubeObject } from '../../kube/client.js';
+import { isAlreadyExists } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { ANNOTATION, COND, FIELD_MANAGER, LABEL, LEASE, REASON } from '../../api/names.js';
+import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
+import type { Reconciler, ReconcileResult } from '../core/types.js';
+import { findCondition, hasCondition, setCondition, type Condition, type ConditionInput } from '../core/conditions.js';
+import { patchStatus } from '../core/patch.js';
+import { microTime } from '../core/leader.js';
+import { HUB_WATCHES, nsKey, type HubDeps } from './deps.js';
+import { recordClusterEvent } from './events.js';
+
+export interface Lease extends KubeObject {
+  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string };
+}
+
+export const LEASE_STOPPED: ConditionInput = {
+  type: COND.cluster.available,
+  status: 'Unknown',
+  reason: REASON.cluster.leaseUpdateStopped,
+  message: 'Registration agent stopped updating its lease.',
+};
+export const CLOCK_SYNCED: ConditionInput = {
+  type: COND.cluster.clockSynced,
+  status: 'True',
+  reason: REASON.cluster.clockSynced,
+  message: 'The clock of the managed cluster is synced with the hub.',
+};
+export const CLOCK_OUT_OF_SYNC: ConditionInput = {
+  type: COND.cluster.clockSynced,
+  status: 'False',
+  reason: REASON.cluster.clockOutOfSync,
+  message: 'The clock of hub and agent is out of sync. This may cause the Unknown status and affect agent functionalities.',
+};
+
+/** 5 × leaseDurationSeconds in ms; a zero or missing duration counts as 60 s. */
+export function leaseGraceMs(leaseDurationSeconds: number | undefined): number {
+  const d = leaseDurationSeconds && leaseDurationSeconds > 0 ? leaseDurationSeconds : LEASE.defaultDurationSeconds;
+  return LEASE.graceMultiplier * d * 1000;
+}
+
+/** The instant (epoch ms) the lease counts as expired, or undefined without a renewTime. */
+export function leaseExpiresAt(renewTime: string | undefined, leaseDurationSeconds: number | undefined): number | undefined {
+  if (!renewTime) return undefined;
+  const t = Date.parse(renewTime);
+  return Number.isNaN(t) ? undefined : t + leaseGraceMs(leaseDurationSeconds);
+}
+
+/** Expired at `now` (inclusive, as OCM: !now.Before(renew+grace)). */
+export const leaseExpired = (expiresAt: number, now: Date): boolean => now.getTime() >= expiresAt;
+
+/**
+ * When the API server last recorded an agent's change of spec.renewTime (managedFields times are
+ * server-stamped). The hub's own write at creation is not a renewal and is not judged.
+ */
+export function renewalRecordedAt(lease: Lease): number | undefined {
+  let latest: number | undefined;
+  for (const mf of (lease.metadata?.managedFields as { manager?: string; time?: string; fieldsV1?: unknown }[] | undefined) ?? []) {
+    const spec = (mf.fieldsV1 as Record<string, Record<string, unknown>> | undefined)?.['f:spec'];
+    if (mf.manager === FIELD_MANAGER.hub || !mf.time || !spec || !('f:renewTime' in spec)) continue;
+    const t = Date.parse(mf.time);
+    if (!Number.isNaN(t) && (latest === undefined || t > latest)) latest = t;
+  }
+  return latest;
+}
+
+/**
+ * Clock sync verdict: undefined when there is nothing to judge. The server time has second
+ * precision, so one second of slack is allowed on top of the grace.
+ */
+export function clockSynced(cluster: ManagedCluster, lease: Lease): boolean | undefined {
+  if (cluster.metadata.annotations?.[ANNOTATION.skipClockSync] === 'true') return true;
+  const renew = lease.spec?.renewTime ? Date.parse(lease.spec.renewTime) : NaN;
+  const recorded = renewalRecordedAt(lease);
+  if (Number.isNaN(renew) || recorded === undefined) return undefined;
+  return Math.abs(recorded - renew) < leaseGraceMs(cluster.spec?.leaseDurationSeconds) + 1000;
+}
+
+export function newClusterLease(c: string, now: Date): Lease {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: LEASE.managedCluster, namespace: c, labels: { [LABEL.clusterName]: c } },
+    spec: { holderIdentity: LEASE.managedCluster, renewTime: microTime(now) },
+  };
+}
+
+export class LeaseReconciler implements Reconciler {
+  readonly name = 'lease';
+
+  constructor(private readonly deps: HubDeps) {}
+
+  async reconcile(c: string): Promise<ReconcileResult | void> {
+    const { client, informers: inf, now: clock } = this.deps;
+    const cluster = inf.clusters.get(c);
+    // Never accepted: no lease, no monitoring.
+    if (!cluster || !findCondition(cluster.status?.conditions as Condition[], COND.cluster.hubAccepted)) return;
+    const lease = inf.leases.get(nsKey(c, LEASE.managedCluster)) as Lease | undefined;
+    if (!lease) {
+      if (cluster.metadata.deletionTimestamp) return this.markUnknown(cluster);
+      // The namespace comes from the managedcluster reconciler; its add event requeues this key.
+      if (!inf.namespaces.get(c)) return;
+      await client
+        .create(resourcePath({ ...HUB_WATCHES.leases.ref, namespace: c }), newClusterLease(c, clock()), { fieldManager: FIELD_MANAGER.hub })
+        .catch((e: unknown) => {
+          if (!isAlreadyExists(e)) throw e;
+        });
+      return;
+    }
+    const synced = clockSynced(cluster, lease);
+    const expiresAt = leaseExpiresAt(lease.spec?.renewTime, cluster.spec?.leaseDurationSeconds);
+    const now = clock();
+    const expired = expiresAt === undefined || leaseExpired(expiresAt, now);
+    await this.updateConditions(cluster, synced, expired);
+    // Renewals arrive through the lease watch; only the expiry instant needs a timer.
+    if (!expired) return { requeueAfterMs: Math.max(1, expiresAt - now.getTime()) };
+  }
+
+  private async updateConditions(cluster: ManagedCluster, synced: boolean | undefined, expired: boolean): Promise<void> {
+    let conditions = (cluster.status?.conditions ?? []) as Condition[];
+    const now = this.deps.now();
+    const clock = synced === undefined ? undefined : synced ? CLOCK_SYNCED : CLOCK_OUT_OF_SYNC;
+    const clockChange = clock && findCondition(conditions, clock.type)?.status !== clock.status;
+    const availability = findCondition(conditions, COND.cluster.available);
+    const stopped = expired && availability?.status !== 'Unknown';
+    if (!clockChange && !stopped) return;
+    if (clockChange) conditions = setCondition(conditions, clock, now);
+    if (stopped) conditions = setCondition(conditions, LEASE_STOPPED, now);
+    await patchStatus(this.deps.client, MANAGED_CLUSTERS, cluster, { conditions });
+    if (stopped) await this.availableUnknownEvent(cluster);
+    if (clockChange) this.deps.log.info('clock sync changed', { cluster: cluster.metadata.name, synced });
+  }
+
+  private async markUnknown(cluster: ManagedCluster): Promise<void> {
+    const conditions = (cluster.status?.conditions ?? []) as Condition[];
+    if (findCondition(conditions, COND.cluster.available)?.status === 'Unknown' || hasCondition(conditions, LEASE_STOPPED)) return;
+    await patchStatus(this.deps.client, MANAGED_CLUSTERS, cluster, { conditions: setCondition(conditions, LEASE_STOPPED, this.deps.now()) });
+    await this.availableUnknownEvent(cluster);
+  }
+
+  private async availableUnknownEvent(cluster: ManagedCluster): Promise<void> {
+    this.deps.log.info('lease expired: availability unknown', { cluster: cluster.metadata.name });
+    await recordClusterEvent(this.deps.client, this.deps.log, this.name, cluster, {
+      type: 'Warning',
+      reason: 'AvailableUnknown',
+      note: `The ${cluster.metadata.name} is successfully imported. However, the connection check from the managed cluster to the hub cluster has failed`,
+    }, this.deps.now());
+  }
+}
