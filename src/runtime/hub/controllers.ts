@@ -1,0 +1,134 @@
+/**
+ * Which informer events wake which reconciler with which keys. Each reconciler has its own queue
+ * (as OCM runs one controller per concern); they meet only through the objects they write, whose
+ * changes come back through the informers.
+ */
+import type { KubeObject } from '../../kube/client.js';
+import { LABEL, RBAC } from '../../api/names.js';
+import type { ManagedClusterSetBinding } from '../../api/index.js';
+import type { Controller, KeysFn, Manager } from '../core/controller.js';
+import type { Informer, Reconciler } from '../core/types.js';
+import { CleanupReconciler } from './cleanup.js';
+import { ClusterSetBindingReconciler, ClusterSetLabelReconciler, ClusterSetReconciler } from './clusterset.js';
+import { CsrApprovalReconciler } from './csr-approval.js';
+import { nsKey, type HubDeps, type HubInformers } from './deps.js';
+import { LeaseReconciler } from './lease.js';
+import { ManagedClusterReconciler, SharedClusterRolesReconciler } from './managedcluster.js';
+import { TaintReconciler } from './taints.js';
+
+/** Maps one informer change to the keys to reconcile (core's KeysFn, over any object). */
+export type KeyFn = KeysFn<KubeObject>;
+
+export interface KeySource {
+  informer: keyof HubInformers;
+  keys: KeyFn;
+}
+
+export interface HubController {
+  reconciler: Reconciler;
+  sources: KeySource[];
+  /** Keys reconciled once at start, for objects that should exist even when none does yet. */
+  seedKeys?: string[];
+  workers?: number;
+}
+
+const byName: KeyFn = (o) => (o.metadata?.name ? [o.metadata.name] : []);
+const byNamespace: KeyFn = (o) => (o.metadata?.namespace ? [o.metadata.namespace] : []);
+const byKey: KeyFn = (o) => (o.metadata?.name ? [o.metadata.namespace ? nsKey(o.metadata.namespace, o.metadata.name) : o.metadata.name] : []);
+/** Objects the hub made for a cluster carry its name in the cluster-name label ("" on shared roles). */
+const byClusterLabel: KeyFn = (o) => {
+  const c = o.metadata?.labels?.[LABEL.clusterName];
+  return c ? [c] : [];
+};
+/** Appearance and disappearance only (a work's status churn is no news to the hub). */
+const onAddOrDelete =
+  (f: KeyFn): KeyFn =>
+  (o, old, e) =>
+    e === 'update' ? [] : f(o, old, e);
+const labelsChanged = (o: KubeObject, old?: KubeObject) => JSON.stringify(o.metadata?.labels ?? {}) !== JSON.stringify(old?.metadata?.labels ?? {});
+
+const rbacSources = (keys: KeyFn): KeySource[] =>
+  (['clusterRoles', 'clusterRoleBindings', 'roleBindings'] as const).map((informer) => ({ informer, keys }));
+
+export function hubControllers(deps: HubDeps): HubController[] {
+  const inf = deps.informers;
+  const allSetsOf: KeyFn = (o, old, e) =>
+    e !== 'update' || labelsChanged(o, old) ? [...new Set([...ClusterSetReconciler.SEED_KEYS, ...inf.clusterSets.list().map((s) => s.metadata.name!)])] : [];
+  const bindingsOfSet: KeyFn = (o, _old, e) =>
+    e === 'update'
+      ? []
+      : inf.clusterSetBindings
+          .list((b: ManagedClusterSetBinding) => b.spec.clusterSet === o.metadata?.name)
+          .map((b) => nsKey(b.metadata.namespace!, b.metadata.name!));
+  const sharedRole: KeyFn = (o) =>
+    [RBAC.registrationClusterRole, RBAC.workClusterRole].includes(o.metadata?.name as never) ? [SharedClusterRolesReconciler.KEY] : [];
+  const clusterCount: KeyFn = (_o, _old, e) => (e === 'update' ? [] : [SharedClusterRolesReconciler.KEY]);
+
+  return [
+    {
+      reconciler: new ManagedClusterReconciler(deps),
+      sources: [
+        { informer: 'clusters', keys: byName },
+        { informer: 'namespaces', keys: byClusterLabel },
+        ...rbacSources(byClusterLabel),
+        { informer: 'works', keys: onAddOrDelete(byNamespace) },
+      ],
+      workers: 2,
+    },
+    {
+      reconciler: new SharedClusterRolesReconciler(deps),
+      sources: [
+        { informer: 'clusters', keys: clusterCount },
+        { informer: 'clusterRoles', keys: sharedRole },
+      ],
+      seedKeys: [SharedClusterRolesReconciler.KEY],
+    },
+    {
+      reconciler: new LeaseReconciler(deps),
+      sources: [
+        { informer: 'clusters', keys: byName },
+        { informer: 'leases', keys: byClusterLabel },
+        { informer: 'namespaces', keys: onAddOrDelete(byClusterLabel) },
+      ],
+      workers: 2,
+    },
+    { reconciler: new TaintReconciler(deps), sources: [{ informer: 'clusters', keys: byName }] },
+    { reconciler: new CsrApprovalReconciler(deps), sources: [{ informer: 'csrs', keys: byName }], workers: 2 },
+    {
+      reconciler: new ClusterSetReconciler(deps),
+      sources: [
+        { informer: 'clusterSets', keys: byName },
+        { informer: 'clusters', keys: allSetsOf },
+      ],
+      seedKeys: [...ClusterSetReconciler.SEED_KEYS],
+    },
+    { reconciler: new ClusterSetLabelReconciler(deps), sources: [{ informer: 'clusters', keys: byName }] },
+    {
+      reconciler: new ClusterSetBindingReconciler(deps),
+      sources: [
+        { informer: 'clusterSetBindings', keys: byKey },
+        { informer: 'clusterSets', keys: bindingsOfSet },
+      ],
+    },
+    {
+      reconciler: new CleanupReconciler(deps),
+      sources: [
+        { informer: 'clusters', keys: byName },
+        { informer: 'works', keys: onAddOrDelete(byNamespace) },
+        { informer: 'addons', keys: onAddOrDelete(byNamespace) },
+        ...rbacSources(byClusterLabel),
+      ],
+      workers: 2,
+    },
+  ];
+}
+
+/** Adds every hub controller to `manager`, wired to the shared informers, and seeds their keys. */
+export function addHubControllers(manager: Manager, deps: HubDeps): Controller[] {
+  return hubControllers(deps).map((hc) => {
+    const c = manager.add({ reconciler: hc.reconciler, workers: hc.workers });
+    for (const s of hc.sources) c.watches(deps.informers[s.informer] as Informer<KubeObject>, s.keys);
+    c.enqueue(...(hc.seedKeys ?? []));
+    return c;
+  });
+}

@@ -1,0 +1,173 @@
+/**
+ * The hub controller process (dist/runtime/hub/main.js), the same code for `--runtime cluster`
+ * (in-cluster ServiceAccount config) and `--runtime local` (a kubeconfig file whose token it keeps
+ * fresh). Health endpoints answer from the start; leader election on Lease `ocmadm-hub-controller`
+ * gates the controllers, so two replicas are safe; SIGTERM stops the controllers, releases the
+ * Lease and exits 0. startHubController() runs the same thing in-process.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '../../kube/client.js';
+import { loadKubeConfig } from '../../kube/config.js';
+import { describeError } from '../../kube/errors.js';
+import { LEASE } from '../../api/names.js';
+import { Manager } from '../core/controller.js';
+import { startHealthServer, type HealthServer } from '../core/health.js';
+import { LeaderElector, type ElectionOutcome } from '../core/leader.js';
+import { createLogger } from '../core/log.js';
+import { startTokenRefresher, type TokenRefresher } from '../core/token-refresh.js';
+import type { Logger } from '../core/types.js';
+import { addHubControllers } from './controllers.js';
+import { hubInformers } from './deps.js';
+import { FlagError, USAGE, defaultIdentity, parseHubFlags, type HubControllerFlags } from './options.js';
+
+export interface HubControllerOptions extends Partial<HubControllerFlags> {
+  /** A loaded config instead of `kubeconfig` (in-process use); neither means in-cluster. */
+  kubeConfig?: KubeConfig;
+  log?: Logger;
+  /** Leader-election timing (defaults 15 s / 10 s / 2 s, as client-go's usual ratios). */
+  leaseDurationSeconds?: number;
+  renewDeadlineSeconds?: number;
+  retryPeriodSeconds?: number;
+  /** Called when leadership is lost (the process exits 1 so its supervisor restarts it). */
+  onLostLeadership?: () => void;
+}
+
+export interface HubControllerHandle {
+  readonly identity: string;
+  /** The bound health port (the real one when 0 was asked). */
+  readonly healthPort: number;
+  readonly isLeader: boolean;
+  /** Resolves when the election ends: 'stopped' after stop(), 'lost' when leadership was lost. */
+  readonly done: Promise<ElectionOutcome>;
+  /** Graceful stop: controllers finish, the Lease is released, the health server closes. */
+  stop(): Promise<void>;
+}
+
+function clusterConfig(opts: HubControllerOptions): KubeConfig {
+  if (opts.kubeConfig) return opts.kubeConfig;
+  if (opts.kubeconfig) return loadKubeConfig({ kubeconfig: opts.kubeconfig }, 'hub');
+  // In-cluster: the pod's ServiceAccount token and CA; never client-node's localhost fallback.
+  if (!fs.existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) {
+    throw new FlagError('no --kubeconfig given and not running in a pod (no ServiceAccount token mounted)');
+  }
+  const kc = new KubeConfig();
+  kc.loadFromCluster();
+  return kc;
+}
+
+export async function startHubController(opts: HubControllerOptions = {}): Promise<HubControllerHandle> {
+  const namespace = opts.namespace ?? parseHubFlags([]).namespace;
+  const identity = opts.identity ?? defaultIdentity();
+  const log = opts.log ?? createLogger({ level: opts.logLevel ?? 'info', component: 'hub-controller', fields: { identity } });
+  if (opts.tokenRefresh && !opts.kubeconfig) throw new FlagError('--token-refresh needs --kubeconfig (the file whose token it renews)');
+  const client = await KubeClient.create(clusterConfig(opts), 'ocmadm-hub-controller');
+
+  let refresher: TokenRefresher | undefined;
+  if (opts.tokenRefresh) {
+    refresher = startTokenRefresher({ client, serviceAccount: opts.tokenRefresh, kubeconfigPath: opts.kubeconfig!, log });
+  }
+
+  let manager: Manager | undefined;
+  let elector: LeaderElector | undefined;
+  const health: HealthServer = await startHealthServer({
+    port: opts.healthPort ?? 8000,
+    host: opts.healthBind ?? '0.0.0.0',
+    checks: {
+      healthz: () => true,
+      // Leader: its informers have synced and controllers run. Standby: it has seen the Lease,
+      // so it is connected and ready to take over.
+      readyz: () => {
+        if (elector?.isLeader) return manager?.ready ? true : 'leading, informers not synced yet';
+        return elector?.leader !== undefined ? true : 'waiting to observe the leader lease';
+      },
+    },
+  });
+  log.info('health server listening', { healthPort: health.port, host: opts.healthBind ?? '0.0.0.0' });
+
+  elector = new LeaderElector({
+    client,
+    log,
+    identity,
+    lease: { namespace, name: LEASE.hubController },
+    leaseDurationSeconds: opts.leaseDurationSeconds,
+    renewDeadlineSeconds: opts.renewDeadlineSeconds,
+    retryPeriodSeconds: opts.retryPeriodSeconds,
+    onStartedLeading: async (signal) => {
+      // A fresh manager per term: informers list anew, nothing stale carries over.
+      const m = new Manager({ client, log });
+      manager = m;
+      addHubControllers(m, { client, log, informers: hubInformers(m.context), now: () => new Date() });
+      // start() stops the manager when `signal` aborts; stopped() settles once reconciles ended.
+      await m.start(signal);
+      await m.stopped();
+    },
+  });
+  const electionCtrl = new AbortController();
+  const done = elector.run(electionCtrl.signal);
+  void done.then((outcome) => {
+    if (outcome === 'lost') {
+      log.error('lost the leader lease; stopping');
+      opts.onLostLeadership?.();
+    }
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    identity,
+    healthPort: health.port,
+    get isLeader() {
+      return elector?.isLeader ?? false;
+    },
+    done,
+    stop: () =>
+      (stopping ??= (async () => {
+        electionCtrl.abort();
+        await done;
+        refresher?.stop();
+        await health.close();
+        await client.close();
+        log.info('hub controller stopped');
+      })()),
+  };
+}
+
+/** The process: flags, signals, exit codes (0 clean stop, 1 failure or lost leadership, 2 bad flags). */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  let flags: HubControllerFlags;
+  try {
+    flags = parseHubFlags(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const log = createLogger({ level: flags.logLevel, component: 'hub-controller', fields: { identity: flags.identity } });
+  let handle: HubControllerHandle;
+  try {
+    handle = await startHubController({ ...flags, log, onLostLeadership: () => void handle?.stop().finally(() => process.exit(1)) });
+  } catch (err) {
+    log.error('cannot start the hub controller', { error: describeError(err) });
+    process.exit(err instanceof FlagError ? 2 : 1);
+  }
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (++signals > 1) {
+      log.warn('second signal: exiting without a graceful stop', { signal: sig });
+      process.exit(1);
+    }
+    log.info('shutting down', { signal: sig });
+    handle.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('unclean shutdown', { error: describeError(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+const entry = process.argv[1] ? fs.realpathSync(process.argv[1]) : '';
+if (entry && entry === fileURLToPath(import.meta.url)) void main();
