@@ -1,0 +1,135 @@
+/**
+ * Lease monitoring on the real hub: expiry at exactly 5 × leaseDurationSeconds, the taints that
+ * follow the Available condition, and the clock-sync condition. The test plays the agent: it
+ * renews the lease with PUT and reports Available through /status, as OCM's agent does.
+ */
+import type { KubeClient, KubeObject } from '../../src/kube/client.js';
+import { resourcePath } from '../../src/kube/resources.js';
+import { MANAGED_CLUSTERS } from '../../src/api/index.js';
+import {
+  LEASES,
+  NAMESPACES,
+  applyHubCrds,
+  clusterRef,
+  conditionOf,
+  createCluster,
+  forceDelete,
+  hubEnv,
+  setAccepted,
+  startHubProcess,
+  unique,
+  until,
+  type HubProcess,
+} from './support.js';
+
+type Obj = KubeObject & { spec?: Record<string, unknown> };
+
+let client: KubeClient;
+let ctl: HubProcess;
+const clusters: string[] = [];
+
+beforeAll(async () => {
+  const env = await hubEnv();
+  client = env.client;
+  await applyHubCrds(client);
+  const ns = unique('hubctl');
+  await client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  ctl = await startHubProcess({ kubeconfigFile: env.kubeconfigFile, namespace: ns, id: `${ns}-a` });
+});
+
+afterAll(async () => {
+  await ctl?.stop();
+  for (const c of clusters) await forceDelete(client, clusterRef(c));
+  await client?.close();
+});
+
+const micro = (d: Date) => d.toISOString().replace(/Z$/, '000Z');
+const leaseRef = (c: string) => ({ ...LEASES, namespace: c, name: 'managed-cluster-lease' });
+
+/** The agent's renewal: GET, set renewTime, PUT under its own field manager. Returns the time sent. */
+async function renew(c: string, at = new Date()): Promise<Date> {
+  const lease = await client.get<Obj>(resourcePath(leaseRef(c)));
+  await client.replace(resourcePath(leaseRef(c)), { ...lease, spec: { ...lease.spec, renewTime: micro(at) } }, { fieldManager: 'e2e-agent' });
+  return at;
+}
+
+/** The agent's Available report through /status (a merge patch of the whole conditions list). */
+async function reportAvailable(c: string, status: 'True' | 'False'): Promise<void> {
+  const mc = await client.get<Obj>(resourcePath(clusterRef(c)));
+  const others = ((mc.status as { conditions?: { type: string }[] })?.conditions ?? []).filter((x) => x.type !== 'ManagedClusterConditionAvailable');
+  const cond = {
+    type: 'ManagedClusterConditionAvailable',
+    status,
+    reason: status === 'True' ? 'ManagedClusterAvailable' : 'ManagedClusterKubeAPIServerUnavailable',
+    message: 'reported by the e2e agent',
+    lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  };
+  await client.patch(
+    resourcePath({ ...MANAGED_CLUSTERS, name: c, subresource: 'status' }),
+    { metadata: { resourceVersion: mc.metadata!.resourceVersion }, status: { conditions: [...others, cond] } },
+    'merge',
+  );
+}
+
+const taintKeys = (o: Obj | undefined) => ((o?.spec?.taints as { key: string }[] | undefined) ?? []).map((t) => t.key).sort();
+
+async function acceptedCluster(leaseDurationSeconds: number): Promise<string> {
+  const c = unique('lease');
+  clusters.push(c);
+  await createCluster(client, c, { leaseDurationSeconds });
+  await setAccepted(client, c, true);
+  await until(client, leaseRef(c), (o) => !!o, `lease of ${c}`);
+  return c;
+}
+
+test('an unrenewed lease makes the cluster Unknown at exactly renewTime + 5 × leaseDurationSeconds, then tainted unreachable', async () => {
+  const c = await acceptedCluster(1);
+  await reportAvailable(c, 'True');
+  await until<Obj>(client, clusterRef(c), (o) => taintKeys(o).length === 0, 'no taints while available');
+  const renewedAt = await renew(c);
+  const expiry = renewedAt.getTime() + 5_000;
+
+  const mc = await until<Obj>(client, clusterRef(c), (o) => conditionOf(o, 'ManagedClusterConditionAvailable')?.status === 'Unknown', 'availability unknown', 30_000);
+  const seenAt = Date.now();
+  expect(conditionOf(mc, 'ManagedClusterConditionAvailable')).toMatchObject({
+    reason: 'ManagedClusterLeaseUpdateStopped',
+    message: 'Registration agent stopped updating its lease.',
+  });
+  // Not before the expiry instant (lastTransitionTime has second precision), and promptly after it.
+  const transition = Date.parse((mc!.status as { conditions: { type: string; lastTransitionTime: string }[] }).conditions.find((x) => x.type === 'ManagedClusterConditionAvailable')!.lastTransitionTime);
+  expect(transition).toBeGreaterThanOrEqual(Math.floor(expiry / 1000) * 1000);
+  const lateMs = seenAt - expiry;
+  expect(lateMs).toBeGreaterThanOrEqual(0);
+  expect(lateMs).toBeLessThan(2_000);
+  process.stderr.write(`lease expiry observed ${lateMs} ms after renewTime + grace\n`);
+
+  const tainted = await until<Obj>(client, clusterRef(c), (o) => taintKeys(o).includes('cluster.open-cluster-management.io/unreachable'), 'unreachable taint');
+  expect(tainted!.spec!.taints).toEqual([{ key: 'cluster.open-cluster-management.io/unreachable', effect: 'NoSelect', timeAdded: expect.any(String) }]);
+
+  const events = await client.list<KubeObject & { reason?: string; regarding?: { name?: string } }>(`/apis/events.k8s.io/v1/namespaces/${c}/events`);
+  expect(events.items.some((e) => e.reason === 'AvailableUnknown' && e.regarding?.name === c)).toBe(true);
+});
+
+test('taints follow Available: False gives unavailable, True clears both', async () => {
+  const c = await acceptedCluster(60);
+  await until<Obj>(client, clusterRef(c), (o) => taintKeys(o).join() === 'cluster.open-cluster-management.io/unreachable', 'unreachable before any report');
+  await reportAvailable(c, 'False');
+  await until<Obj>(client, clusterRef(c), (o) => taintKeys(o).join() === 'cluster.open-cluster-management.io/unavailable', 'unavailable taint');
+  await reportAvailable(c, 'True');
+  await until<Obj>(client, clusterRef(c), (o) => taintKeys(o).length === 0, 'no taints');
+});
+
+test('renewals keep the cluster available; a renewTime far from the server clock is out of sync unless skipped', async () => {
+  const c = await acceptedCluster(60);
+  await renew(c);
+  const synced = await until(client, clusterRef(c), (o) => conditionOf(o, 'ManagedClusterConditionClockSynced') !== undefined, 'clock sync judged');
+  expect(conditionOf(synced, 'ManagedClusterConditionClockSynced')).toMatchObject({ status: 'True', reason: 'ManagedClusterClockSynced' });
+
+  // An agent whose clock is 10 minutes behind the hub (grace is 300 s).
+  await renew(c, new Date(Date.now() - 600_000));
+  const skewed = await until(client, clusterRef(c), (o) => conditionOf(o, 'ManagedClusterConditionClockSynced')?.status === 'False', 'clock out of sync');
+  expect(conditionOf(skewed, 'ManagedClusterConditionClockSynced')?.reason).toBe('ManagedClusterClockOutOfSync');
+
+  await client.patch(resourcePath(clusterRef(c)), { metadata: { annotations: { 'registration.open-cluster-management.io/skip-clock-sync-check': 'true' } } }, 'merge');
+  await until(client, clusterRef(c), (o) => conditionOf(o, 'ManagedClusterConditionClockSynced')?.status === 'True', 'skip annotation counts as synced');
+});
