@@ -200,6 +200,10 @@ export class KubeClient {
       const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
       body.on('data', touch);
       const lines = createInterface({ input: body, crlfDelay: Infinity });
+      // Ending the watch early (an ERROR event, a thrown handler) aborts the body afterwards; the
+      // stream and readline re-emit that AbortError, which must not become an uncaught 'error'.
+      body.on('error', () => undefined);
+      lines.on('error', () => undefined);
       try {
         for await (const line of lines) {
           if (!line) continue;
