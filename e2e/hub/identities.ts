@@ -1,0 +1,99 @@
+/**
+ * Real hub identities for the e2e suites: clients that authenticate with a certificate or a
+ * token, agent certificates issued the way a first join issues them (admin approval,
+ * kube-controller-manager signing), and ServiceAccount tokens from TokenRequest.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient, type KubeObject } from '../../src/kube/client.js';
+import { resourcePath } from '../../src/kube/resources.js';
+import { agentSubject, makeKeyAndCsr } from './csr-kit.js';
+import { until } from './support.js';
+
+export const CSRS = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' } as const;
+export type Csr = KubeObject & { spec: Record<string, unknown>; status?: { conditions?: { type: string; reason?: string }[]; certificate?: string } };
+
+/** Collects teardown steps; run() undoes them newest first and ignores failures. */
+export class Cleanup {
+  private readonly steps: (() => Promise<unknown>)[] = [];
+  add(step: () => Promise<unknown>): void {
+    this.steps.push(step);
+  }
+  async run(): Promise<void> {
+    for (const s of this.steps.splice(0).reverse()) await s().catch(() => undefined);
+  }
+}
+
+export interface UserCredentials {
+  certData?: string;
+  keyData?: string;
+  token?: string;
+}
+
+/** A KubeConfig for the admin's hub server and CA with another user. */
+export function kubeConfigAs(admin: KubeClient, user: UserCredentials): KubeConfig {
+  const cluster = admin.kc.getCurrentCluster()!;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ ...cluster, name: 'hub' }],
+    users: [{ name: 'u', ...user }],
+    contexts: [{ name: 'c', cluster: 'hub', user: 'u' }],
+    currentContext: 'c',
+  });
+  return kc;
+}
+
+export async function clientAs(admin: KubeClient, user: UserCredentials, cleanup: Cleanup): Promise<KubeClient> {
+  const client = await KubeClient.create(kubeConfigAs(admin, user), 'ocmadm-e2e');
+  cleanup.add(() => client.close());
+  return client;
+}
+
+export function csrBody(c: string, csrPem: string): Record<string, unknown> {
+  return {
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    metadata: { generateName: `${c}-`, labels: { 'open-cluster-management.io/cluster-name': c } },
+    spec: {
+      request: Buffer.from(csrPem).toString('base64'),
+      signerName: 'kubernetes.io/kube-apiserver-client',
+      usages: ['digital signature', 'key encipherment', 'client auth'],
+      expirationSeconds: 3600,
+    },
+  };
+}
+
+/** Files a CSR as `as`; the admin deletes it at cleanup. Returns its generated name. */
+export async function fileCsr(admin: KubeClient, as: KubeClient, c: string, csrPem: string, cleanup: Cleanup): Promise<string> {
+  const created = await as.create<Csr>(resourcePath(CSRS), csrBody(c, csrPem));
+  const name = created.metadata!.name!;
+  cleanup.add(() => admin.delete(resourcePath({ ...CSRS, name })));
+  return name;
+}
+
+/** What the first join gives an agent: a CSR approved by an admin and signed by kube-controller-manager. */
+export async function agentCertificate(admin: KubeClient, c: string, agent: string, cleanup: Cleanup): Promise<{ certPem: string; keyPem: string }> {
+  const s = agentSubject(c, agent);
+  const { csrPem, keyPem } = await makeKeyAndCsr(s.cn, s.orgs);
+  const name = await fileCsr(admin, admin, c, csrPem, cleanup);
+  const csr = await admin.get<Csr>(resourcePath({ ...CSRS, name }));
+  const approval = { type: 'Approved', status: 'True', reason: 'E2EAdminApproved', message: 'first join' };
+  await admin.replace(resourcePath({ ...CSRS, name, subresource: 'approval' }), { ...csr, status: { conditions: [approval] } });
+  const signed = await until<Csr>(admin, { ...CSRS, name }, (o) => !!o?.status?.certificate, `certificate for ${name}`);
+  return { certPem: Buffer.from(signed!.status!.certificate!, 'base64').toString(), keyPem };
+}
+
+/** A client with an agent certificate of cluster `c`. */
+export async function agentClient(admin: KubeClient, c: string, agent: string, cleanup: Cleanup): Promise<KubeClient> {
+  const { certPem, keyPem } = await agentCertificate(admin, c, agent, cleanup);
+  return clientAs(admin, { certData: Buffer.from(certPem).toString('base64'), keyData: Buffer.from(keyPem).toString('base64') }, cleanup);
+}
+
+/** A TokenRequest token for a ServiceAccount. */
+export async function serviceAccountToken(admin: KubeClient, namespace: string, name: string, expirationSeconds = 3600): Promise<string> {
+  const tr = await admin.create<{ status: { token: string } }>(`/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: { expirationSeconds },
+  });
+  return tr.status.token;
+}
