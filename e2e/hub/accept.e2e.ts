@@ -202,3 +202,22 @@ test('built-in cluster sets keep their selectors; set and binding status as OCM'
   await client.delete(resourcePath({ ...NAMESPACES, name: ns }));
   for (const name of [s, later]) await client.delete(resourcePath(setRef(name)));
 });
+
+test('an accept that cannot complete reports False Error with the cause, and recovers by itself', async () => {
+  const c = unique('mc');
+  clusters.push(c);
+  // A namespace stuck Terminating: nothing new may be created in it.
+  await client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: c, finalizers: ['e2e.ocmadm.io/hold'] } });
+  await client.delete(resourcePath({ ...NAMESPACES, name: c }));
+  await until(client, { ...NAMESPACES, name: c }, (o) => (o?.status as { phase?: string })?.phase === 'Terminating', 'namespace terminating');
+  await createCluster(client, c);
+  await setAccepted(client, c, true);
+  const failed = await until(client, clusterRef(c), accepted('False', 'Error'), 'accept failed');
+  expect(conditionOf(failed, 'HubAcceptedManagedCluster')?.message).toMatch(new RegExp(`RoleBinding open-cluster-management:managedcluster:${c}:registration: .*terminat`));
+
+  // Once the namespace is gone the controller recreates it and completes the accept.
+  await client.patch(resourcePath({ ...NAMESPACES, name: c }), { metadata: { finalizers: null } }, 'merge');
+  await until(client, clusterRef(c), accepted('True', 'HubClusterAdminAccepted'), 'accepted after recovery');
+  const ns = await until<Obj>(client, { ...NAMESPACES, name: c }, (o) => !!o && !o.metadata?.deletionTimestamp, 'namespace recreated');
+  expect(ns?.metadata?.labels?.['open-cluster-management.io/cluster-name']).toBe(c);
+});

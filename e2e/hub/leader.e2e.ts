@@ -87,5 +87,34 @@ test('two replicas: one leader reconciles, SIGTERM hands over at once', async ()
   const c2 = await acceptAndWait();
   await standby.waitForLog((l) => l.msg === 'cluster accepted' && l.cluster === c2);
   expect(acceptedBy(leader, c2)).toBe(false);
+  // No controller of this test may outlive it: the next one counts whose logs say what.
+  expect(await standby.stop()).toBe(0);
   await client.delete(resourcePath({ ...NAMESPACES, name: ns }));
+});
+
+test('in-process: startHubController serves health, leads, and releases the lease on stop()', async () => {
+  const { startHubController } = await import('../../src/runtime/hub/main.js');
+  const { createLogger } = await import('../../src/runtime/core/log.js');
+  const ns = unique('hubctl');
+  await client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const lines: string[] = [];
+  const log = createLogger({ level: 'info', component: 'hub-controller', stream: { write: (l: string) => lines.push(l) } });
+  const h = await startHubController({ kubeConfig: client.kc, namespace: ns, identity: `${ns}-inproc`, healthPort: 0, healthBind: '127.0.0.1', log });
+  try {
+    await waitForProbe(h.healthPort, 'readyz', 200);
+    const leaseRef = { ...LEASES, namespace: ns, name: 'ocmadm-hub-controller' };
+    await until<Lease>(client, leaseRef, (o) => o?.spec?.holderIdentity === h.identity, 'in-process leader');
+    expect(h.isLeader).toBe(true);
+    const c = await acceptAndWait();
+    await h.stop();
+    expect(await h.done).toBe('stopped');
+    // Logged after the status write the test saw; stop() waited for that reconcile to finish.
+    expect(lines.some((l) => l.includes('"cluster accepted"') && l.includes(c))).toBe(true);
+    const released = await client.get<Lease>(resourcePath(leaseRef));
+    expect(released.spec?.holderIdentity ?? '').toBe('');
+    await expect(probe(h.healthPort, 'healthz')).rejects.toThrow();
+  } finally {
+    await h.stop();
+    await client.delete(resourcePath({ ...NAMESPACES, name: ns }));
+  }
 });
