@@ -137,7 +137,7 @@ class ListWatch<T extends KubeObject> implements ListWatchInformer<T> {
       try {
         if (this.needList) {
           await this.listAll(signal);
-          if (signal.aborted) break;
+          continue; // a relist asked for meanwhile is honoured before watching
         }
         const quiet = await this.watchOnce(signal);
         // A stream that closes at once with nothing in it (a proxy, an overloaded server) would
@@ -180,6 +180,16 @@ class ListWatch<T extends KubeObject> implements ListWatchInformer<T> {
   }
 
   private async listAll(signal: AbortSignal): Promise<void> {
+    this.needList = false;
+    try {
+      await this.listPages(signal);
+    } catch (err) {
+      this.needList = true;
+      throw err;
+    }
+  }
+
+  private async listPages(signal: AbortSignal): Promise<void> {
     const items: T[] = [];
     let rv: string | undefined;
     let cont: string | undefined;
@@ -206,10 +216,9 @@ class ListWatch<T extends KubeObject> implements ListWatchInformer<T> {
       cont = page.metadata?.continue || undefined;
     } while (cont && !signal.aborted);
     if (signal.aborted) return;
-    this.replace(items);
     this.rv = rv;
-    this.needList = false;
     this.lists++;
+    this.replace(items);
     if (!this.hasSynced) {
       this.hasSynced = true;
       this.log.debug('informer synced', { resource: this.path, items: items.length });
