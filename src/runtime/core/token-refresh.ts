@@ -21,6 +21,7 @@ export interface TokenClaims {
   iat?: number;
   nbf?: number;
   sub?: string;
+  jti?: string;
 }
 
 /** The claims of a JWT (payload only, no signature check: we only need its times). */
@@ -158,26 +159,27 @@ export function startTokenRefresher(opts: TokenRefresherOptions): TokenRefresher
     return next;
   };
 
-  const refresh = (): Promise<string> => {
-    inFlight ??= mint()
-      .then((t) => {
-        failures = 0;
-        log.info('service account token refreshed', { expiresAt: expiresAt?.toISOString() });
-        scheduleNext();
-        return t;
-      })
-      .catch((err: unknown) => {
-        if (ctrl.signal.aborted) throw err;
+  const attempt = async (): Promise<string> => {
+    try {
+      const t = await mint();
+      failures = 0;
+      log.info('service account token refreshed', { expiresAt: expiresAt?.toISOString() });
+      scheduleNext();
+      return t;
+    } catch (err) {
+      if (!ctrl.signal.aborted) {
         failures++;
         // Retry soon, but not so eagerly that a dead API server is hammered.
         const delay = backoffDelay(failures, { initialMs: 1000, maxMs: 60_000, jitter: 0.2 });
         log.warn('service account token refresh failed', { error: describeError(err), failures, retryInMs: delay, expiresAt: expiresAt?.toISOString() });
         scheduleAt(clock.now() + delay);
-        throw err;
-      })
-      .finally(() => (inFlight = undefined));
-    return inFlight;
+      }
+      throw err;
+    } finally {
+      inFlight = undefined; // before callers resume, so a refresh right after starts anew
+    }
   };
+  const refresh = (): Promise<string> => (inFlight ??= attempt());
 
   setExpiry(token);
   scheduleNext();
