@@ -110,7 +110,8 @@ export class LeaseReconciler implements Reconciler {
     if (!lease) {
       if (cluster.metadata.deletionTimestamp) return this.markUnknown(cluster);
       // The namespace comes from the managedcluster reconciler; its add event requeues this key.
-      if (!inf.namespaces.get(c)) return;
+      const ns = inf.namespaces.get(c);
+      if (!ns || ns.metadata?.deletionTimestamp) return;
       await client
         .create(resourcePath({ ...HUB_WATCHES.leases.ref, namespace: c }), newClusterLease(c, clock()), { fieldManager: FIELD_MANAGER.hub })
         .catch((e: unknown) => {

@@ -91,7 +91,10 @@ export class ManagedClusterReconciler implements Reconciler {
     const c = observed.metadata.name!;
     const errors: string[] = [];
     const ns = inf.namespaces.get(c);
-    if (!ns || ns.metadata?.labels?.[LABEL.clusterName] !== c) {
+    // A terminating namespace takes nothing new; its delete event brings this key back.
+    const nsGoing = !!ns?.metadata?.deletionTimestamp;
+    if (nsGoing) errors.push(`namespace ${c} is being deleted; the accept completes once it is gone`);
+    else if (!ns || ns.metadata?.labels?.[LABEL.clusterName] !== c) {
       await applyOwned(client, W.namespaces.ref, clusterNamespace(c)).catch((e: unknown) => errors.push(`namespace ${c}: ${describeError(e)}`));
     }
     const cluster = await addFinalizer(client, MANAGED_CLUSTERS, observed, FINALIZER.apiResourceCleanup);
@@ -114,6 +117,7 @@ export class ManagedClusterReconciler implements Reconciler {
     }
     const condition = errors.length ? acceptError(errors.join('; ')) : ACCEPTED;
     await this.setAccepted(cluster, condition);
+    if (nsGoing && errors.length === 1) return;
     if (errors.length) throw new Error(`accepting cluster ${c}: ${errors.join('; ')}`);
     if (!hasCondition(observed.status?.conditions as Condition[], ACCEPTED)) log.info('cluster accepted', { cluster: c });
   }
