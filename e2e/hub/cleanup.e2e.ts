@@ -97,6 +97,7 @@ test('deletion removes add-ons, then works by priority, then RBAC, then finalize
 
   // 3. No resources left, then the RBAC goes, then the cluster (finalizers removed).
   await until(client, clusterRef(c), gone, 'cluster gone');
+  await history.until(gone);
   history.stop();
   // A deleting object whose last finalizer went is gone, whether or not a MODIFIED came first.
   const steps = history.versions.map((v) => (v?.metadata?.finalizers?.length ? `${conditionOf(v, 'Deleting')?.reason ?? '-'}:${v.metadata.finalizers.length}` : 'gone'));

@@ -38,8 +38,12 @@ export async function startHubProcess(opts: { kubeconfigFile: string; namespace:
   const args = [HUB_MAIN, '--kubeconfig', opts.kubeconfigFile, '--namespace', opts.namespace, '--id', opts.id, '--health-port', '0', '--log-level', 'debug', ...(opts.args ?? [])];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
+  // OCMADM_E2E_LOG_DIR keeps each controller's output for a post-mortem.
+  const logDir = process.env.OCMADM_E2E_LOG_DIR;
+  const logFile = logDir ? (fs.mkdirSync(logDir, { recursive: true }), path.join(logDir, `${opts.id}.log`)) : undefined;
   const waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
   const onLine = (line: string) => {
+    if (logFile) fs.appendFileSync(logFile, line + '\n');
     let l: LogLine;
     try {
       l = JSON.parse(line) as LogLine;
@@ -193,21 +197,42 @@ export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}$
  * Records every version of one object seen by a watch from now on (a watch delivers each
  * change), so a test can check the order of transient states. stop() ends the watch.
  */
-export function recordVersions<T extends KubeObject = KubeObject>(client: KubeClient, ref: ResourceRef & { name: string }): { versions: (T | undefined)[]; stop(): void } {
+export function recordVersions<T extends KubeObject = KubeObject>(
+  client: KubeClient,
+  ref: ResourceRef & { name: string },
+): { versions: (T | undefined)[]; until(pred: (v: T | undefined) => boolean, ms?: number): Promise<void>; stop(): void } {
   const versions: (T | undefined)[] = [];
+  const waiters = new Set<() => void>();
+  const push = (v: T | undefined) => {
+    versions.push(v);
+    for (const w of [...waiters]) w();
+  };
   const ctrl = new AbortController();
   const collection = resourcePath({ ...ref, name: undefined, subresource: undefined });
   void (async () => {
     const list = await client.list<T>(collection, { fieldSelector: `metadata.name=${ref.name}` });
-    versions.push(list.items[0]);
+    push(list.items[0]);
     await client.watch<T>(
       collection,
       { fieldSelector: `metadata.name=${ref.name}`, resourceVersion: list.metadata.resourceVersion, timeoutSeconds: 300 },
       (ev) => {
-        if (ev.type !== 'BOOKMARK') versions.push(ev.type === 'DELETED' ? undefined : ev.object);
+        if (ev.type !== 'BOOKMARK') push(ev.type === 'DELETED' ? undefined : ev.object);
       },
       { signal: ctrl.signal },
     );
   })().catch(() => undefined);
-  return { versions, stop: () => ctrl.abort() };
+  /** Resolves once the recorder itself has seen a version matching `pred`. */
+  const until = (pred: (v: T | undefined) => boolean, ms = DEFAULT_WAIT_MS) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!versions.some(pred)) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => (waiters.delete(check), reject(new Error(`recorder of ${ref.name} did not see the awaited version`))), ms);
+      waiters.add(check);
+      check();
+    });
+  return { versions, until, stop: () => ctrl.abort() };
 }
