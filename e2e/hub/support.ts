@@ -32,9 +32,22 @@ export interface HubProcess {
   stop(): Promise<number | null>;
 }
 
+/** The suites run the built entrypoint: refuse a missing or stale build rather than test old code. */
+function assertBuildFresh(): void {
+  if (!fs.existsSync(HUB_MAIN)) throw new Error(`${HUB_MAIN} is missing: run npm run build first`);
+  const built = fs.statSync(HUB_MAIN).mtimeMs;
+  const newest = (dir: string): number =>
+    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) return Math.max(m, newest(p));
+      return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? Math.max(m, fs.statSync(p).mtimeMs) : m;
+    }, 0);
+  if (newest(path.join(ROOT, 'src')) > built) throw new Error(`${HUB_MAIN} is older than src/: run npm run build first`);
+}
+
 /** Starts dist/runtime/hub/main.js with an admin kubeconfig; resolves once it printed its health port. */
 export async function startHubProcess(opts: { kubeconfigFile: string; namespace: string; id: string; args?: string[] }): Promise<HubProcess> {
-  if (!fs.existsSync(HUB_MAIN)) throw new Error(`${HUB_MAIN} is missing: run npm run build first`);
+  assertBuildFresh();
   const args = [HUB_MAIN, '--kubeconfig', opts.kubeconfigFile, '--namespace', opts.namespace, '--id', opts.id, '--health-port', '0', '--log-level', 'debug', ...(opts.args ?? [])];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
