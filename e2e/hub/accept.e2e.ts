@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
-import { MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
+import { MANAGED_CLUSTERS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
 import { clusterRole, clusterRoleBinding, registrationRoleBinding, sharedClusterRoles, workRoleBinding } from '../../src/runtime/hub/cluster-rbac.js';
 import {
   LEASES,
@@ -220,4 +220,16 @@ test('an accept that cannot complete reports False Error with the cause, and rec
   await until(client, clusterRef(c), accepted('True', 'HubClusterAdminAccepted'), 'accepted after recovery');
   const ns = await until<Obj>(client, { ...NAMESPACES, name: c }, (o) => !!o && !o.metadata?.deletionTimestamp, 'namespace recreated');
   expect(ns?.metadata?.labels?.['open-cluster-management.io/cluster-name']).toBe(c);
+});
+
+test('an empty set label counts as none (default), an explicit set is kept', async () => {
+  const empty = unique('mc');
+  const mine = unique('mc');
+  clusters.push(empty, mine);
+  await client.create(resourcePath(MANAGED_CLUSTERS), { ...TYPE.managedCluster, metadata: { name: empty, labels: { 'cluster.open-cluster-management.io/clusterset': '' } }, spec: {} });
+  await client.create(resourcePath(MANAGED_CLUSTERS), { ...TYPE.managedCluster, metadata: { name: mine, labels: { 'cluster.open-cluster-management.io/clusterset': 'gpu' } }, spec: {} });
+  await until(client, clusterRef(empty), (o) => o?.metadata?.labels?.['cluster.open-cluster-management.io/clusterset'] === 'default', 'empty label defaulted');
+  // Processed (finalizer added) and still in its own set.
+  const kept = await until(client, clusterRef(mine), (o) => !!o?.metadata?.finalizers?.includes('cluster.open-cluster-management.io/resource-cleanup'), 'explicit-set cluster processed');
+  expect(kept?.metadata?.labels?.['cluster.open-cluster-management.io/clusterset']).toBe('gpu');
 });

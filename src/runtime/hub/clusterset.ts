@@ -104,7 +104,7 @@ export class ClusterSetReconciler implements Reconciler {
   }
 }
 
-/** Puts clusters without a set label into `default`, keyed by cluster name. */
+/** Puts clusters without a (non-empty) set label into `default`, keyed by cluster name. */
 export class ClusterSetLabelReconciler implements Reconciler {
   readonly name = 'clusterset-label';
 
@@ -112,7 +112,8 @@ export class ClusterSetLabelReconciler implements Reconciler {
 
   async reconcile(c: string): Promise<ReconcileResult | void> {
     const cluster = this.deps.informers.clusters.get(c);
-    if (!cluster || cluster.metadata.deletionTimestamp || cluster.metadata.labels?.[LABEL.clusterSet] !== undefined) return;
+    // As OCM's mutating webhook: a missing or empty set label means `default`.
+    if (!cluster || cluster.metadata.deletionTimestamp || cluster.metadata.labels?.[LABEL.clusterSet]) return;
     // A merge patch: the other labels stay.
     await guardedMergePatch(this.deps.client, MANAGED_CLUSTERS, cluster, { metadata: { labels: { [LABEL.clusterSet]: CLUSTERSET.default } } });
     this.deps.log.info('cluster joined the default set', { cluster: c });
