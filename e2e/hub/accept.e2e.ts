@@ -80,8 +80,10 @@ test('a cluster never accepted gets its set label, availability taint and cleanu
 
 test('accept: namespace, finalizers, RBAC with OCM names and rules, lease, condition', async () => {
   const c = await newCluster();
+  const t0 = Date.now();
   await setAccepted(client, c, true);
   const mc = await until(client, clusterRef(c), accepted('True', 'HubClusterAdminAccepted'), `cluster ${c} accepted`);
+  process.stderr.write(`accept → HubAcceptedManagedCluster=True: ${Date.now() - t0} ms\n`);
   expect(conditionOf(mc, 'HubAcceptedManagedCluster')?.message).toBe('Accepted by hub cluster admin');
   const withFinalizers = await until(
     client,
