@@ -10,6 +10,8 @@ const common = {
 };
 
 export default {
+  // log-reporter: after a failed e2e run, prints where the control-plane logs are (kept then).
+  reporters: ['default', '<rootDir>/e2e/setup/log-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'] },
     {
@@ -18,7 +20,7 @@ export default {
       testMatch: ['<rootDir>/e2e/**/*.e2e.ts'],
       globalSetup: '<rootDir>/e2e/setup/global-setup.ts',
       globalTeardown: '<rootDir>/e2e/setup/global-teardown.ts',
-      testTimeout: 300000,
+      setupFilesAfterEnv: ['<rootDir>/e2e/setup/timeout.ts'],
     },
   ],
 };
