@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '../kube/client.js';
+import { waitForObject } from '../kube/wait.js';
+import { findBinaries, type BinaryPaths } from './binaries.js';
+import { apiserverArgs, controllerManagerArgs, etcdArgs } from './flags.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { createNode, DEFAULT_NODE_CAPACITY, type NodeCapacity } from './node.js';
+import { generateClusterPki, type ClusterPki } from './pki.js';
+import { freePorts, releasePorts } from './ports.js';
+import { startComponent, tailFile, type Component } from './process.js';
+import { httpOk, StartupError, waitForCondition } from './readiness.js';
+
+/**
+ * A named local Kubernetes control plane on loopback: etcd, kube-apiserver and
+ * kube-controller-manager as child processes, with their own PKI, ports, data and logs.
+ */
+export interface StartClusterOptions {
+  /** DNS-label-like name; used in directory, certificate and node names. */
+  name: string;
+  /** Where the cluster's temporary directory is created (default: the OS temp dir). */
+  baseDir?: string;
+  /** Lifetime of certificates kube-controller-manager issues for approved CSRs (default 24 h). */
+  signingDurationSeconds?: number;
+  /** Where component logs go (default: `<dir>/logs`, removed by stop()). */
+  logDir?: string;
+  /** false: no kube-controller-manager (no CSR signing, GC, namespace deletion). Default true. */
+  controllerManager?: boolean;
+  /** Capacity of the one Node object created in the cluster; false: no Node. */
+  node?: NodeCapacity | false;
+  /** Startup deadline (default 180 s). */
+  timeoutMs?: number;
+  /** Binary paths (default: findBinaries()). */
+  binaries?: BinaryPaths;
+}
+
+export interface LocalCluster {
+  name: string;
+  /** https://127.0.0.1:<port> */
+  server: string;
+  caPem: string;
+  /** The cluster CA: it verifies the apiserver, authenticates client certs and signs CSRs. */
+  caFile: string;
+  caKeyFile: string;
+  /** A self-contained kubeconfig for a system:masters user. */
+  adminKubeconfigPath: string;
+  /** The cluster's temporary directory (PKI, etcd data, kubeconfigs). */
+  dir: string;
+  logDir: string;
+  /** gitVersion reported by /version. */
+  version: string;
+  nodeName?: string;
+  pids: { etcd: number; apiserver: number; controllerManager?: number };
+  /** Milliseconds from call to ready. */
+  startupMs: number;
+  /** Stops every process (SIGTERM, SIGKILL after a grace period) and removes `dir`. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?$/;
+const live = new Set<LocalCluster>();
+
+/** Clusters started by this process and not yet stopped. */
+export function liveClusters(): LocalCluster[] {
+  return [...live];
+}
+
+export async function stopAllClusters(): Promise<void> {
+  await Promise.all([...live].map((c) => c.stop()));
+}
+
+const portInUse = (c: Component) => /address already in use/i.test(tailFile(c.logFile, 200));
+
+/** Starts a component on fresh ports, again (up to 3 times) when a port was taken meanwhile. */
+async function withFreshPorts(
+  n: number,
+  start: (ports: number[]) => Component,
+  ready: (c: Component, ports: number[]) => Promise<void>,
+  owned: number[],
+): Promise<{ c: Component; ports: number[] }> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = await freePorts(n);
+    owned.push(...ports);
+    const c = start(ports);
+    try {
+      await ready(c, ports);
+      return { c, ports };
+    } catch (err) {
+      await c.stop(2_000);
+      if (attempt >= 3 || !portInUse(c)) throw err;
+    }
+  }
+}
+
+export async function startCluster(opts: StartClusterOptions): Promise<LocalCluster> {
+  const t0 = Date.now();
+  if (!NAME_RE.test(opts.name)) throw new Error(`cluster name "${opts.name}" must be lowercase letters, digits and dashes`);
+  const deadline = t0 + (opts.timeoutMs ?? 180_000);
+  const bins = opts.binaries ?? (await findBinaries());
+  const baseDir = opts.baseDir ?? os.tmpdir();
+  fs.mkdirSync(baseDir, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(baseDir, `ocmadm-${opts.name}-`));
+  const logDir = opts.logDir ?? path.join(dir, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const log = (component: string) => path.join(logDir, `${component}.log`);
+
+  const components: Component[] = [];
+  const ports: number[] = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      // Controller manager first: it would only log errors while the apiserver goes away.
+      for (const c of [...components].reverse()) await c.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+      releasePorts(ports);
+    })());
+
+  try {
+    const pkiP: Promise<ClusterPki> = generateClusterPki(opts.name, path.join(dir, 'pki'));
+    pkiP.catch(() => undefined);
+
+    const etcd = await withFreshPorts(
+      2,
+      ([client, peer]) => startComponent('etcd', bins.etcd, etcdArgs({ name: opts.name, dataDir: path.join(dir, 'etcd'), clientPort: client!, peerPort: peer! }), log('etcd')),
+      (c, [client]) => waitForCondition('etcd /health', () => httpOk(`http://127.0.0.1:${client}/health`), { deadline, watch: [c] }),
+      ports,
+    );
+    components.push(etcd.c);
+    const pki = await pkiP;
+    const tls = { ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem };
+
+    const api = await withFreshPorts(
+      1,
+      ([port]) => startComponent('kube-apiserver', bins['kube-apiserver'], apiserverArgs({ pki, etcdPort: etcd.ports[0]!, port: port!, dir }), log('kube-apiserver')),
+      (c, [port]) => waitForCondition('kube-apiserver /readyz', () => httpOk(`https://127.0.0.1:${port}/readyz`, tls), { deadline, watch: [etcd.c, c] }),
+      ports,
+    );
+    components.push(api.c);
+    const server = `https://127.0.0.1:${api.ports[0]}`;
+
+    const adminKubeconfigPath = await writeKubeconfig(path.join(dir, 'admin.kubeconfig'), {
+      name: opts.name,
+      server,
+      caPem: pki.ca.certPem,
+      user: pki.admin,
+      userName: `${opts.name}-admin`,
+    });
+    const kc = new KubeConfig();
+    kc.loadFromFile(adminKubeconfigPath);
+    const client = await KubeClient.create(kc, 'ocmadm-sandbox');
+    try {
+      const version = (await client.get<{ gitVersion: string }>('/version')).gitVersion;
+
+      let kcm: Component | undefined;
+      if (opts.controllerManager !== false) {
+        const kcmKubeconfig = await writeKubeconfig(path.join(dir, 'kube-controller-manager.kubeconfig'), {
+          name: opts.name,
+          server,
+          caPem: pki.ca.certPem,
+          user: pki.kcm,
+          userName: 'system:kube-controller-manager',
+        });
+        const args = controllerManagerArgs({ pki, kubeconfig: kcmKubeconfig, signingDurationSeconds: opts.signingDurationSeconds ?? 86_400 });
+        kcm = startComponent('kube-controller-manager', bins['kube-controller-manager'], args, log('kube-controller-manager'));
+        components.push(kcm);
+      }
+
+      const nodeName = opts.node === false ? undefined : `${opts.name}-node`;
+      const nodeP = nodeName ? createNode(client, nodeName, version, opts.node || DEFAULT_NODE_CAPACITY) : Promise.resolve();
+      if (kcm) {
+        // The serviceaccount controller creates `default` once its informers synced: KCM works.
+        const running = kcm;
+        const crashed = running.exit.then(() => {
+          throw new StartupError(`kube-controller-manager exited during startup; last lines of ${running.logFile}:\n${tailFile(running.logFile)}`);
+        });
+        crashed.catch(() => undefined); // a later exit (after startup) is not an unhandled rejection
+        const sa = waitForObject(client, { group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'default', name: 'default' }, (o) => !!o, {
+          deadline,
+          what: `ServiceAccount default/default in cluster ${opts.name} (kube-controller-manager readiness; log ${running.logFile})`,
+        });
+        await Promise.race([sa, crashed]);
+      }
+      await nodeP;
+
+      const cluster: LocalCluster = {
+        name: opts.name,
+        server,
+        caPem: pki.ca.certPem,
+        caFile: pki.files.caCert,
+        caKeyFile: pki.files.caKey,
+        adminKubeconfigPath,
+        dir,
+        logDir,
+        version,
+        nodeName,
+        pids: { etcd: etcd.c.pid, apiserver: api.c.pid, controllerManager: kcm?.pid },
+        startupMs: Date.now() - t0,
+        stop: async () => {
+          await stopAll();
+          live.delete(cluster);
+        },
+      };
+      live.add(cluster);
+      return cluster;
+    } finally {
+      await client.close();
+    }
+  } catch (err) {
+    await stopAll();
+    if (err instanceof Error) err.message = `cluster ${opts.name}: ${err.message}`;
+    throw err;
+  }
+}
