@@ -1,0 +1,97 @@
+/**
+ * Jest global setup for the e2e project: starts the shared control planes `hub`, `spoke1` and
+ * `spoke2` in parallel and describes them in <runDir>/clusters.json, named by
+ * $OCMADM_E2E_CLUSTERS (test workers inherit the environment; read it with loadClusters()).
+ *
+ * Component logs: e2e/.logs/run-<timestamp>/<cluster>/{etcd,kube-apiserver,kube-controller-manager}.log.
+ * Teardown deletes them after a fully passing run, keeps them after any failure (the reporter
+ * prints where) or when OCMADM_KEEP_LOGS=1. The 5 newest runs are kept at most.
+ *
+ * OCMADM_E2E_NO_KCM=1 starts the clusters without kube-controller-manager (to see which tests
+ * depend on it); OCMADM_K8S_BIN=<dir> uses prebuilt binaries.
+ */
+import 'reflect-metadata';
+import './ts-resolve.cjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { findBinaries } from '../../src/sandbox/binaries.js';
+import { startCluster, stopAllClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
+import { killAllComponentsSync } from '../../src/sandbox/process.js';
+import { E2E_CLUSTER_NAMES, ROOT, type ClusterInfo, type E2EClusters } from '../support/clusters.js';
+import { setState } from './state.js';
+
+const LOGS_ROOT = path.join(ROOT, 'e2e', '.logs');
+const KEEP_RUNS = 5;
+
+function pruneOldRuns(): void {
+  if (!fs.existsSync(LOGS_ROOT)) return;
+  const runs = fs
+    .readdirSync(LOGS_ROOT)
+    .filter((d) => d.startsWith('run-'))
+    .sort();
+  for (const old of runs.slice(0, Math.max(0, runs.length - (KEEP_RUNS - 1)))) {
+    fs.rmSync(path.join(LOGS_ROOT, old), { recursive: true, force: true });
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  // Interrupted (Ctrl-C, CI cancel): no teardown will run; take the control planes along.
+  killAllComponentsSync();
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+
+export default async function globalSetup(): Promise<void> {
+  const t0 = Date.now();
+  pruneOldRuns();
+  const runDir = path.join(LOGS_ROOT, `run-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  fs.mkdirSync(runDir, { recursive: true });
+  process.stderr.write(`\ne2e: component logs in ${runDir}\n`);
+
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const binaries = await findBinaries();
+  const controllerManager = process.env.OCMADM_E2E_NO_KCM !== '1';
+  if (!controllerManager) process.stderr.write('e2e: OCMADM_E2E_NO_KCM=1: clusters run WITHOUT kube-controller-manager\n');
+
+  const clusters: LocalCluster[] = [];
+  setState({ clusters, runDir });
+  const results = await Promise.allSettled(
+    E2E_CLUSTER_NAMES.map(async (name) => {
+      const c = await startCluster({ name, binaries, controllerManager, logDir: path.join(runDir, name) });
+      clusters.push(c);
+      return c;
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await stopAllClusters();
+    throw failed.reason;
+  }
+
+  const info = (c: LocalCluster): ClusterInfo => ({
+    name: c.name as ClusterInfo['name'],
+    server: c.server,
+    caFile: c.caFile,
+    caKeyFile: c.caKeyFile,
+    adminKubeconfigPath: c.adminKubeconfigPath,
+    logDir: c.logDir,
+    version: c.version,
+    nodeName: c.nodeName,
+  });
+  const byName = (n: string) => clusters.find((c) => c.name === n)!;
+  const description: E2EClusters = {
+    hub: info(byName('hub')),
+    spoke1: info(byName('spoke1')),
+    spoke2: info(byName('spoke2')),
+    runDir,
+  };
+  const file = path.join(runDir, 'clusters.json');
+  fs.writeFileSync(file, JSON.stringify(description, null, 2) + '\n', { mode: 0o600 });
+  process.env.OCMADM_E2E_CLUSTERS = file;
+  // Older suites read the hub's admin kubeconfig from here.
+  process.env.OCMADM_E2E_HUB_KUBECONFIG = description.hub.adminKubeconfigPath;
+
+  const each = clusters.map((c) => `${c.name} ${c.server} (${(c.startupMs / 1000).toFixed(1)} s)`).join(', ');
+  process.stderr.write(`e2e: clusters up in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${each}\n`);
+}
