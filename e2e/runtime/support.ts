@@ -11,6 +11,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { createInformer } from '../../src/runtime/core/informer.js';
 import { nullLogger } from '../../src/runtime/core/log.js';
+import { adminKubeConfig, loadClusters, uniqueName } from '../support/clusters.js';
 
 export const NAMESPACES = { group: '', version: 'v1', resource: 'namespaces' } as const;
 export const CONFIGMAPS = { group: '', version: 'v1', resource: 'configmaps' } as const;
@@ -21,20 +22,14 @@ export interface AdminEnv {
   kubeconfigFile: string;
 }
 
-/**
- * The hub control plane: admin client, its KubeConfig and file.
- * TEMPORARY: read from OCMADM_E2E_HUB_KUBECONFIG until e2e/support/clusters.ts lands.
- */
+/** The shared hub control plane of the e2e run: admin client, its KubeConfig and file. */
 export async function adminEnv(): Promise<AdminEnv> {
-  const kubeconfigFile = process.env.OCMADM_E2E_HUB_KUBECONFIG;
-  if (!kubeconfigFile) throw new Error('OCMADM_E2E_HUB_KUBECONFIG is not set');
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigFile);
-  return { client: await KubeClient.create(kc, 'ocmadm-e2e-core'), kc, kubeconfigFile };
+  const hub = loadClusters().hub;
+  const kc = adminKubeConfig(hub);
+  return { client: await KubeClient.create(kc, 'ocmadm-e2e-core'), kc, kubeconfigFile: hub.adminKubeconfigPath };
 }
 
-/** A name no other test (or earlier run) uses. */
-export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+export { uniqueName };
 
 export async function createNamespace(client: KubeClient, prefix: string): Promise<string> {
   const name = uniqueName(prefix);
