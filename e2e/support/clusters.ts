@@ -6,6 +6,7 @@
  *
  *   const { hub, spoke1 } = loadClusters();
  *   const client = await adminClient(hub);   // KubeClient as system:masters; close() it in afterAll
+ *   const bob = await userClient(hub, { token });      // another identity; whoAmI(bob) asks the server
  *   const r = await runCli(['join', '--hub-kubeconfig', hub.adminKubeconfigPath]);
  *   expect(r.code).toBe(0);
  */
@@ -15,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/kube/client.js';
+import { kubeconfigYaml, type KubeconfigUser } from '../../src/sandbox/kubeconfig.js';
 
 export const E2E_CLUSTER_NAMES = ['hub', 'spoke1', 'spoke2'] as const;
 export type ClusterName = (typeof E2E_CLUSTER_NAMES)[number];
@@ -67,6 +69,30 @@ export function adminKubeConfig(c: ClusterName | ClusterInfo): KubeConfig {
 /** A KubeClient as system:masters on the cluster; call close() when done. */
 export function adminClient(c: ClusterName | ClusterInfo, userAgent = 'ocmadm-e2e'): Promise<KubeClient> {
   return KubeClient.create(adminKubeConfig(c), userAgent);
+}
+
+/** A KubeClient on the cluster as another identity: a client certificate or a bearer token. */
+export function userClient(c: ClusterName | ClusterInfo, user: KubeconfigUser, userAgent = 'ocmadm-e2e'): Promise<KubeClient> {
+  const ci = info(c);
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfigYaml({ name: ci.name, server: ci.server, caPem: fs.readFileSync(ci.caFile, 'utf8'), user }));
+  return KubeClient.create(kc, userAgent);
+}
+
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** Who the server says `client` is (a SelfSubjectReview, which every authenticated user may create). */
+export async function whoAmI(client: KubeClient): Promise<UserInfo> {
+  const review = await client.create<{ status: { userInfo: UserInfo } }>('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'SelfSubjectReview',
+  });
+  return review.status.userInfo;
 }
 
 /** A DNS-1123 label no other test (or earlier run) uses: `<prefix>-<time><random>`. */
