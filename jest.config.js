@@ -11,7 +11,8 @@ const common = {
 
 export default {
   // log-reporter: after a failed e2e run, prints where the control-plane logs are (kept then).
-  reporters: ['default', '<rootDir>/e2e/setup/log-reporter.js'],
+  // count-reporter: per-run pass/fail counts for .ci/run (only when OCMADM_TEST_COUNTS is set).
+  reporters: ['default', '<rootDir>/e2e/setup/log-reporter.js', '<rootDir>/.ci/count-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'] },
     {
