@@ -60,7 +60,7 @@ async function bootstrapClient(): Promise<KubeClient> {
     subjects: [{ kind: 'ServiceAccount', name: 'agent-registration-bootstrap', namespace: ns }],
   });
   cleanup.add(() => admin.delete(resourcePath({ ...RBAC_REFS.clusterRoleBindings, name: role })));
-  return clientAs(admin, { token: await serviceAccountToken(admin, ns, 'agent-registration-bootstrap') }, cleanup);
+  return clientAs({ token: await serviceAccountToken(admin, ns, 'agent-registration-bootstrap') }, cleanup);
 }
 
 test('an accepted agent renewal is auto-approved; first-join and cross-cluster CSRs are not', async () => {

@@ -3,8 +3,10 @@
  * token, agent certificates issued the way a first join issues them (admin approval,
  * kube-controller-manager signing), and ServiceAccount tokens from TokenRequest.
  */
-import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, type KubeObject } from '../../src/kube/client.js';
+import fs from 'node:fs';
+import type { KubeClient, KubeObject } from '../../src/kube/client.js';
+import { kubeconfigYaml, type KubeconfigUser } from '../../src/sandbox/kubeconfig.js';
+import { loadClusters, userClient } from '../support/clusters.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { agentSubject, makeKeyAndCsr } from './csr-kit.js';
 import { until } from './support.js';
@@ -23,27 +25,15 @@ export class Cleanup {
   }
 }
 
-export interface UserCredentials {
-  certData?: string;
-  keyData?: string;
-  token?: string;
+/** A kubeconfig (YAML) for the shared hub as another user. */
+export function hubKubeconfigAs(user: KubeconfigUser): string {
+  const hub = loadClusters().hub;
+  return kubeconfigYaml({ name: 'hub', server: hub.server, caPem: fs.readFileSync(hub.caFile, 'utf8'), user });
 }
 
-/** A KubeConfig for the admin's hub server and CA with another user. */
-export function kubeConfigAs(admin: KubeClient, user: UserCredentials): KubeConfig {
-  const cluster = admin.kc.getCurrentCluster()!;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ ...cluster, name: 'hub' }],
-    users: [{ name: 'u', ...user }],
-    contexts: [{ name: 'c', cluster: 'hub', user: 'u' }],
-    currentContext: 'c',
-  });
-  return kc;
-}
-
-export async function clientAs(admin: KubeClient, user: UserCredentials, cleanup: Cleanup): Promise<KubeClient> {
-  const client = await KubeClient.create(kubeConfigAs(admin, user), 'ocmadm-e2e');
+/** A client on the shared hub as another user, closed at cleanup. */
+export async function clientAs(user: KubeconfigUser, cleanup: Cleanup): Promise<KubeClient> {
+  const client = await userClient('hub', user);
   cleanup.add(() => client.close());
   return client;
 }
@@ -85,7 +75,7 @@ export async function agentCertificate(admin: KubeClient, c: string, agent: stri
 /** A client with an agent certificate of cluster `c`. */
 export async function agentClient(admin: KubeClient, c: string, agent: string, cleanup: Cleanup): Promise<KubeClient> {
   const { certPem, keyPem } = await agentCertificate(admin, c, agent, cleanup);
-  return clientAs(admin, { certData: Buffer.from(certPem).toString('base64'), keyData: Buffer.from(keyPem).toString('base64') }, cleanup);
+  return clientAs({ certPem, keyPem }, cleanup);
 }
 
 /** A TokenRequest token for a ServiceAccount. */

@@ -11,7 +11,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
 import { hubControllerClusterRules, hubControllerNamespaceRules } from '../../src/runtime/hub/rbac.js';
 import { agentSubject, makeKeyAndCsr } from './csr-kit.js';
-import { CSRS, Cleanup, agentClient, fileCsr, kubeConfigAs, serviceAccountToken, type Csr } from './identities.js';
+import { CSRS, Cleanup, agentClient, fileCsr, hubKubeconfigAs, serviceAccountToken, type Csr } from './identities.js';
 import {
   LEASES,
   NAMESPACES,
@@ -64,7 +64,7 @@ beforeAll(async () => {
   const dir = tempDir('ocmadm-hub-sa-');
   cleanup.add(async () => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'kubeconfig');
-  fs.writeFileSync(file, kubeConfigAs(admin, { token: await serviceAccountToken(admin, ns, SA, 600) }).exportConfig(), { mode: 0o600 });
+  fs.writeFileSync(file, hubKubeconfigAs({ token: await serviceAccountToken(admin, ns, SA, 600) }), { mode: 0o600 });
   ctl = await startHubProcess({ kubeconfigFile: file, namespace: ns, id: `${ns}-a`, args: ['--token-refresh', `${ns}/${SA}`] });
 });
 

@@ -15,6 +15,7 @@ import { isNotFound } from '../../src/kube/errors.js';
 import { resourcePath, type ResourceRef } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { MANAGED_CLUSTERS, TYPE } from '../../src/api/index.js';
+import { adminClient, loadClusters, uniqueName } from '../support/clusters.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const HUB_MAIN = path.join(ROOT, 'dist/runtime/hub/main.js');
@@ -190,21 +191,14 @@ export const RBAC_REFS = {
 export const NAMESPACES = { group: '', version: 'v1', resource: 'namespaces' } as const;
 export const LEASES = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' } as const;
 
-/**
- * The hub control plane of the e2e harness: an admin client and its kubeconfig file.
- * TEMPORARY: read from OCMADM_E2E_HUB_KUBECONFIG until e2e/support/clusters.ts lands.
- */
+/** The shared hub control plane of the e2e run: an admin client and its kubeconfig file. */
 export async function hubEnv(): Promise<{ client: KubeClient; kubeconfigFile: string }> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const { KubeClient } = await import('../../src/kube/client.js');
-  const kubeconfigFile = process.env.OCMADM_E2E_HUB_KUBECONFIG!;
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigFile);
-  return { client: await KubeClient.create(kc, 'ocmadm-e2e'), kubeconfigFile };
+  const hub = loadClusters().hub;
+  return { client: await adminClient(hub), kubeconfigFile: hub.adminKubeconfigPath };
 }
 
 /** A name no other test (or earlier run) uses. */
-export const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+export const unique = uniqueName;
 
 /**
  * Records every version of one object seen by a watch from now on (a watch delivers each
