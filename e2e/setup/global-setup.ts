@@ -5,7 +5,7 @@
  *
  * Component logs: e2e/.logs/run-<timestamp>/<cluster>/{etcd,kube-apiserver,kube-controller-manager}.log.
  * Teardown deletes them after a fully passing run, keeps them after any failure (the reporter
- * prints where) or when OCMADM_KEEP_LOGS=1. The 5 newest runs are kept at most.
+ * prints where) or when OCMADM_KEEP_LOGS=1. Of runs idle for an hour, the 5 newest are kept.
  *
  * OCMADM_E2E_NO_KCM=1 starts the clusters without kube-controller-manager (to see which tests
  * depend on it); OCMADM_K8S_BIN=<dir> uses prebuilt binaries.
@@ -22,16 +22,35 @@ import { setState } from './state.js';
 
 const LOGS_ROOT = path.join(ROOT, 'e2e', '.logs');
 const KEEP_RUNS = 5;
+const IDLE_MS = 3_600_000;
 
+/** When a run last wrote a log (runs of other checkouts or sessions may still be going). */
+function lastActivity(dir: string): number {
+  let newest = fs.statSync(dir).mtimeMs;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? lastActivity(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Keeps the logs of the 5 newest finished runs; runs active within the last hour are left alone. */
 function pruneOldRuns(): void {
   if (!fs.existsSync(LOGS_ROOT)) return;
-  const runs = fs
+  const idle = fs
     .readdirSync(LOGS_ROOT)
     .filter((d) => d.startsWith('run-'))
-    .sort();
-  for (const old of runs.slice(0, Math.max(0, runs.length - (KEEP_RUNS - 1)))) {
-    fs.rmSync(path.join(LOGS_ROOT, old), { recursive: true, force: true });
-  }
+    .map((d) => {
+      const dir = path.join(LOGS_ROOT, d);
+      try {
+        return { dir, at: lastActivity(dir) };
+      } catch {
+        return { dir, at: Date.now() }; // removed meanwhile by its own teardown
+      }
+    })
+    .filter((r) => Date.now() - r.at > IDLE_MS)
+    .sort((a, b) => b.at - a.at);
+  for (const old of idle.slice(KEEP_RUNS)) fs.rmSync(old.dir, { recursive: true, force: true });
 }
 
 function onSignal(signal: NodeJS.Signals): void {
