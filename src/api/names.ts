@@ -26,6 +26,11 @@ export const SECRET = {
   hubKubeconfig: 'hub-kubeconfig-secret',
   bootstrapTokenId: 'ocmhub',
   bootstrapToken: 'bootstrap-token-ocmhub',
+  /**
+   * Spoke, agent namespace: the private key (and name) of the agent's CSR in flight, so a
+   * restarted agent resumes that CSR instead of filing another. ocmadm's own; OCM keeps it in memory.
+   */
+  csrKey: 'hub-kubeconfig-secret-csr-key',
 } as const;
 
 /** Keys of the hub-kubeconfig secret. */
@@ -111,6 +116,18 @@ export const SIGNER = { kubeApiserverClient: 'kubernetes.io/kube-apiserver-clien
 export const CSR_USAGES = ['digital signature', 'key encipherment', 'client auth'] as const;
 /** No new CSR while this many with the cluster label (and no addon label) exist. */
 export const MAX_PENDING_CSRS = 10;
+
+/** ClusterClaims: reserved names are always reported, before at most `maxCustom` others. */
+export const CLAIM = {
+  id: 'id.k8s.io',
+  reserved: [
+    'id.k8s.io',
+    'kubeversion.open-cluster-management.io',
+    'platform.open-cluster-management.io',
+    'product.open-cluster-management.io',
+  ],
+  maxCustom: 20,
+} as const;
 
 export const LEASE = {
   managedCluster: 'managed-cluster-lease',
