@@ -1,13 +1,13 @@
 /**
- * The harness itself: the shared clusters answer as described, and stop() of a cluster leaves
- * no process and no temporary directory behind.
+ * The harness itself: the shared clusters answer as described, stop() of a cluster leaves no
+ * process and no temporary directory behind, and runCli drives the built CLI.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster } from '../../src/sandbox/cluster.js';
 import { findBinaries } from '../../src/sandbox/binaries.js';
-import { adminClient, E2E_CLUSTER_NAMES, loadClusters } from '../support/clusters.js';
+import { adminClient, E2E_CLUSTER_NAMES, loadClusters, runCli } from '../support/clusters.js';
 
 function alive(pid: number): boolean {
   try {
@@ -57,4 +57,12 @@ test('stop() kills every component process group and removes the cluster directo
   } finally {
     fs.rmSync(baseDir, { recursive: true, force: true });
   }
+});
+
+test('runCli runs the built CLI and reports exit code, stdout and stderr', async () => {
+  const ok = await runCli(['--version']);
+  expect(ok).toEqual({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+/), stderr: '' });
+  const usage = await runCli(['no-such-command'], { input: 'ignored\n' });
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toContain('no-such-command');
 });
