@@ -1,0 +1,194 @@
+/**
+ * The klusterlet process (dist/runtime/klusterlet/main.js), the same code for `--runtime cluster`
+ * (in-cluster ServiceAccount config) and `--runtime local` (a kubeconfig file whose token it keeps
+ * fresh with --token-refresh). It starts the registration agent, then the other agents on top of
+ * it (AGENTS below: the seam where the work agent plugs in). Health endpoints answer from the
+ * start; /healthz fails once the hub certificate has expired. A changed bootstrap secret restarts
+ * the agents in-process (OCM's agent exits to be restarted; a local runtime has no supervisor,
+ * so the restart happens here, same pid). SIGTERM stops everything and exits 0.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '../../kube/client.js';
+import { loadKubeConfig } from '../../kube/config.js';
+import { describeError } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { CLUSTER_CLAIMS, TYPE } from '../../api/index.js';
+import { FIELD_MANAGER, LABEL, MANAGED_BY, NS } from '../../api/names.js';
+import { startHealthServer, type HealthServer } from '../core/health.js';
+import { createLogger } from '../core/log.js';
+import { startTokenRefresher, type TokenRefresher } from '../core/token-refresh.js';
+import type { Logger } from '../core/types.js';
+import { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
+import { FlagError, USAGE, parseKlusterletFlags, type KlusterletFlags } from './options.js';
+
+export { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
+export type { HubIdentity } from './registration.js';
+
+/** An agent started on top of registration (it gets the hub identity from `reg`). */
+export type AgentStarter = (reg: RegistrationAgent, log: Logger) => Promise<{ stop(): Promise<void> }>;
+
+/** Agents the process runs besides registration, in start order (the work agent goes here). */
+export const AGENTS: AgentStarter[] = [];
+
+export interface KlusterletHandle {
+  readonly healthPort: number;
+  /** The registration agent currently running (a new one after a bootstrap change). */
+  readonly registration: RegistrationAgent;
+  stop(): Promise<void>;
+}
+
+export interface KlusterletOptions extends Partial<KlusterletFlags> {
+  /** A loaded config instead of `kubeconfig`; neither means in-cluster. */
+  kubeConfig?: KubeConfig;
+  log?: Logger;
+  agents?: AgentStarter[];
+}
+
+function spokeConfig(opts: KlusterletOptions): KubeConfig {
+  if (opts.kubeConfig) return opts.kubeConfig;
+  if (opts.kubeconfig) return loadKubeConfig({ kubeconfig: opts.kubeconfig }, 'spoke');
+  if (!fs.existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) {
+    throw new FlagError('no --kubeconfig given and not running in a pod (no ServiceAccount token mounted)');
+  }
+  const kc = new KubeConfig();
+  kc.loadFromCluster();
+  return kc;
+}
+
+/** The agent namespace: the pod's own ServiceAccount namespace when running in a pod, as OCM does. */
+function podNamespace(): string | undefined {
+  try {
+    return fs.readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes sure the ClusterClaims given with --cluster-claims exist with these values (server-side apply). */
+async function applyClusterClaims(spoke: KubeClient, claims: Record<string, string>, log: Logger): Promise<void> {
+  for (const [name, value] of Object.entries(claims)) {
+    const body = { ...TYPE.clusterClaim, metadata: { name, labels: { [LABEL.managedBy]: MANAGED_BY } }, spec: { value } };
+    try {
+      await spoke.patch(resourcePath({ ...CLUSTER_CLAIMS, name }), body, 'apply', { fieldManager: FIELD_MANAGER.registration, force: true });
+    } catch (err) {
+      log.warn('cannot apply cluster claim', { claim: name, error: describeError(err) });
+    }
+  }
+}
+
+export async function startKlusterlet(opts: KlusterletOptions = {}): Promise<KlusterletHandle> {
+  const log = opts.log ?? createLogger({ level: opts.logLevel ?? 'info', component: 'klusterlet' });
+  if (opts.tokenRefresh && !opts.kubeconfig) throw new FlagError('--token-refresh needs --kubeconfig (the file whose token it renews)');
+  const spoke = await KubeClient.create(spokeConfig(opts), 'ocmadm-klusterlet');
+  let refresher: TokenRefresher | undefined;
+  if (opts.tokenRefresh) refresher = startTokenRefresher({ client: spoke, serviceAccount: opts.tokenRefresh, kubeconfigPath: opts.kubeconfig!, log });
+  await applyClusterClaims(spoke, opts.clusterClaims ?? {}, log);
+
+  const agentOpts: RegistrationAgentOptions = {
+    spoke,
+    clusterName: opts.clusterName,
+    agentId: opts.agentId,
+    agentNamespace: opts.agentNamespace ?? (opts.kubeconfig || opts.kubeConfig ? undefined : podNamespace()) ?? NS.agent,
+    spokeExternalServerUrl: opts.spokeExternalServerUrl,
+    clientCertExpirationSeconds: opts.clientCertExpirationSeconds,
+    clusterAnnotations: opts.clusterAnnotations,
+    claims: { reservedSuffixes: opts.reservedClaimSuffixes, maxCustom: opts.maxCustomClusterClaims },
+    log,
+  };
+  const starters = opts.agents ?? AGENTS;
+  let registration!: RegistrationAgent;
+  let others: { stop(): Promise<void> }[] = [];
+  let stopped = false;
+
+  const start = async () => {
+    registration = await startRegistrationAgent(agentOpts);
+    // A fixed agent ID across restarts: the certificate names it.
+    agentOpts.agentId = registration.agentId;
+    agentOpts.clusterName = registration.clusterName;
+    others = [];
+    for (const s of starters) others.push(await s(registration, log));
+    void registration.done.then(async (outcome) => {
+      if (outcome !== 'bootstrap-changed' || stopped) return;
+      log.info('restarting the agents with the new bootstrap kubeconfig');
+      await stopAgents();
+      if (!stopped) await start().catch((err: unknown) => log.error('cannot restart the agents', { error: describeError(err) }));
+    });
+  };
+  const stopAgents = async () => {
+    for (const o of others.reverse()) await o.stop().catch(() => undefined);
+    await registration.stop();
+  };
+
+  const health: HealthServer = await startHealthServer({
+    port: opts.healthPort ?? 8001,
+    host: opts.healthBind ?? '0.0.0.0',
+    checks: { healthz: () => registration?.healthz() ?? true, readyz: () => registration?.readyz() ?? 'starting' },
+  });
+  log.info('health server listening', { healthPort: health.port, host: opts.healthBind ?? '0.0.0.0' });
+  try {
+    await start();
+  } catch (err) {
+    await health.close();
+    refresher?.stop();
+    await spoke.close();
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    healthPort: health.port,
+    get registration() {
+      return registration;
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        stopped = true;
+        await stopAgents();
+        refresher?.stop();
+        await health.close();
+        await spoke.close();
+        log.info('klusterlet stopped');
+      })()),
+  };
+}
+
+/** The process: flags, signals, exit codes (0 clean stop, 1 failure, 2 bad flags). */
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  let flags: KlusterletFlags;
+  try {
+    flags = parseKlusterletFlags(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  const log = createLogger({ level: flags.logLevel, component: 'klusterlet' });
+  let handle: KlusterletHandle;
+  try {
+    handle = await startKlusterlet({ ...flags, log });
+  } catch (err) {
+    log.error('cannot start the klusterlet', { error: describeError(err) });
+    process.exit(err instanceof FlagError ? 2 : 1);
+  }
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (++signals > 1) {
+      log.warn('second signal: exiting without a graceful stop', { signal: sig });
+      process.exit(1);
+    }
+    log.info('shutting down', { signal: sig });
+    handle.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('unclean shutdown', { error: describeError(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+const entry = process.argv[1] ? fs.realpathSync(process.argv[1]) : '';
+if (entry && entry === fileURLToPath(import.meta.url)) void main();

@@ -1,0 +1,392 @@
+/**
+ * The registration state machine (ocm-protocol.md §1), restart-safe:
+ *  1. wait for the bootstrap secret; its current context names the hub;
+ *  2. reuse a valid hub-kubeconfig-secret (no CSR), or bootstrap: with the bootstrap identity,
+ *     make sure the ManagedCluster exists, get a certificate through one CSR, write the secret;
+ *  3. use the certificate identity; when 20–25 % of its life remains (a timer at that moment),
+ *     get a new one through a renewal CSR filed with the current identity (the hub approves it)
+ *     and swap it in place; a secret that drifts or disappears is written again from memory;
+ *  4. an expired certificate sends it back to 2; a changed bootstrap secret ends `run` with
+ *     'bootstrap-changed' (the process restarts the agent, as OCM's exits).
+ * Hub outages only delay things: every hub call retries with capped backoff, watches reconnect.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeClient } from '../../kube/client.js';
+import { describeError, isAlreadyExists, isConflict } from '../../kube/errors.js';
+import { COND, REASON, SECRET } from '../../api/names.js';
+import { backoffDelay } from '../core/backoff.js';
+import { MAX_TIMER_MS, sleep, systemClock, type Clock } from '../core/clock.js';
+import type { ConditionInput } from '../core/conditions.js';
+import type { Informer, Logger } from '../core/types.js';
+import { Changes } from './changes.js';
+import { CsrKeyStore } from './csr-key-store.js';
+import { AbortedError, requestCertificate } from './csr-request.js';
+import { certMatchesKey, parseCertificate, rotationThreshold, rotationTime, type CertInfo } from './csr.js';
+import {
+  bootstrapKubeConfig,
+  checkHubKubeconfigSecret,
+  currentHubCluster,
+  hubKubeConfig,
+  hubKubeconfigSecretData,
+  type HubCluster,
+  type HubCredentials,
+} from './hub-kubeconfig.js';
+import { ensureManagedCluster, type ClientConfig } from './managed-cluster.js';
+import { writeHubKubeconfigSecret, type Secret } from './hub-secret.js';
+
+export type { Secret } from './hub-secret.js';
+
+/** The agent's identity on the hub: a client with the current certificate. */
+export interface HubIdentity {
+  client: KubeClient;
+  /** The same identity as a client-node config (cert and key inline), e.g. for another agent. */
+  kubeConfig: KubeConfig;
+  hub: HubCluster;
+  certPem: string;
+  cert: CertInfo;
+}
+
+export interface RegistrationOptions {
+  spoke: KubeClient;
+  /** Informer on Secrets of the agent namespace (started by the caller). */
+  secrets: Informer<Secret>;
+  namespace: string;
+  cluster: string;
+  agent: string;
+  clientConfigs: ClientConfig[];
+  annotations?: Record<string, string>;
+  expirationSeconds?: number;
+  log: Logger;
+  clock?: Clock;
+  random?: () => number;
+  /** How long a replaced hub client stays open for in-flight requests (default 60 s). */
+  closeOldClientAfterMs?: number;
+}
+
+export type RegistrationOutcome = 'stopped' | 'bootstrap-changed';
+
+/** The identity in use, its key material, and the rotation threshold drawn for this certificate. */
+interface Installed {
+  id: HubIdentity;
+  creds: HubCredentials;
+  threshold: number;
+}
+
+const USER_AGENT = 'ocmadm-registration-agent';
+const unb64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8'));
+
+export class Registration {
+  private current: Installed | undefined;
+  private cond: ConditionInput | undefined;
+  private readonly identityListeners = new Set<(id: HubIdentity) => void>();
+  private readonly conditionListeners = new Set<() => void>();
+  private readonly bootstrapChanges: Changes;
+  private readonly hubSecretChanges: Changes;
+  private readonly store: CsrKeyStore;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private bootstrapText: string | undefined;
+  private bootstrapChanged = false;
+  private runCtrl: AbortController | undefined;
+
+  constructor(private readonly opts: RegistrationOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.log = opts.log;
+    this.bootstrapChanges = new Changes(this.clock);
+    this.hubSecretChanges = new Changes(this.clock);
+    this.store = new CsrKeyStore(opts.spoke, opts.namespace);
+    opts.secrets.on((event, obj) => {
+      const name = obj.metadata?.name;
+      if (name === SECRET.hubKubeconfig) this.hubSecretChanges.notify();
+      if (name !== SECRET.bootstrapHubKubeconfig) return;
+      const text = event === 'delete' ? undefined : unb64(obj.data?.kubeconfig);
+      if (this.bootstrapText !== undefined && text !== undefined && text !== this.bootstrapText && !this.bootstrapChanged) {
+        this.log.info('the bootstrap kubeconfig changed; restarting registration');
+        this.bootstrapChanged = true;
+        this.runCtrl?.abort();
+      }
+      this.bootstrapChanges.notify();
+    });
+  }
+
+  get identity(): HubIdentity | undefined {
+    return this.current?.id;
+  }
+
+  /** The ClusterCertificateRotated condition to report on the ManagedCluster, once there is one. */
+  get certCondition(): ConditionInput | undefined {
+    return this.cond;
+  }
+
+  onIdentity(cb: (id: HubIdentity) => void): () => void {
+    this.identityListeners.add(cb);
+    return () => this.identityListeners.delete(cb);
+  }
+
+  onCertCondition(cb: () => void): () => void {
+    this.conditionListeners.add(cb);
+    return () => this.conditionListeners.delete(cb);
+  }
+
+  /** /healthz: fails once the certificate in use has expired. */
+  healthz(): true | string {
+    const na = this.current?.id.cert.notAfter;
+    if (na && this.clock.now() >= na.getTime()) return `the hub client certificate expired at ${na.toISOString()}`;
+    return true;
+  }
+
+  async run(signal: AbortSignal): Promise<RegistrationOutcome> {
+    const ctrl = new AbortController();
+    this.runCtrl = ctrl;
+    const onAbort = () => ctrl.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const text = await this.waitForBootstrap(ctrl.signal);
+      if (text === undefined) return this.outcome();
+      let hub: HubCluster;
+      try {
+        hub = currentHubCluster(text, 'the bootstrap kubeconfig');
+      } catch (err) {
+        this.log.error('cannot use the bootstrap kubeconfig; waiting for it to change', { error: describeError(err) });
+        await new Promise<void>((r) => ctrl.signal.addEventListener('abort', () => r(), { once: true }));
+        return this.outcome();
+      }
+      for (let failures = 0; !ctrl.signal.aborted; ) {
+        try {
+          await this.establish(hub, text, ctrl.signal);
+          failures = 0;
+          await this.maintain(hub, ctrl.signal);
+        } catch (err) {
+          if (err instanceof AbortedError || ctrl.signal.aborted) throw err;
+          const retryInMs = backoffDelay(++failures, { initialMs: 1000, maxMs: 60_000, jitter: 0.2 });
+          this.log.error('registration step failed; retrying', { error: describeError(err), retryInMs });
+          await sleep(retryInMs, ctrl.signal, this.clock);
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof AbortedError) && !ctrl.signal.aborted) throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    return this.outcome();
+  }
+
+  private outcome(): RegistrationOutcome {
+    return this.bootstrapChanged ? 'bootstrap-changed' : 'stopped';
+  }
+
+  private secretData(name: string): Record<string, string> | undefined {
+    return this.opts.secrets.get(`${this.opts.namespace}/${name}`)?.data;
+  }
+
+  private async waitForBootstrap(signal: AbortSignal): Promise<string | undefined> {
+    let said = false;
+    while (!signal.aborted) {
+      const v = this.bootstrapChanges.version;
+      const text = unb64(this.secretData(SECRET.bootstrapHubKubeconfig)?.kubeconfig);
+      if (text) {
+        this.bootstrapText = text;
+        return text;
+      }
+      if (!said) this.log.info('waiting for the bootstrap secret', { secret: `${this.opts.namespace}/${SECRET.bootstrapHubKubeconfig}` });
+      said = true;
+      await this.bootstrapChanges.after(v, signal);
+    }
+    return undefined;
+  }
+
+  /** Reuses a valid hub-kubeconfig-secret, or bootstraps. Resolves with an identity installed. */
+  private async establish(hub: HubCluster, bootstrapText: string, signal: AbortSignal): Promise<void> {
+    const { cluster, agent } = this.opts;
+    const check = checkHubKubeconfigSecret(this.secretData(SECRET.hubKubeconfig), hub, cluster, agent, new Date(this.clock.now()));
+    if (check.valid) {
+      if (check.drift.length) await this.retry('write the hub kubeconfig secret', () => this.writeSecret(hub, check.creds), signal);
+      await this.install(hub, check.creds, check.cert, 'reused the hub kubeconfig secret');
+      return;
+    }
+    this.log.info('no usable hub kubeconfig secret; bootstrapping', { reason: check.reason });
+    const client = await KubeClient.create(bootstrapKubeConfig(bootstrapText), USER_AGENT);
+    const creating = new AbortController();
+    const stopCreating = () => creating.abort();
+    signal.addEventListener('abort', stopCreating, { once: true });
+    try {
+      const created = this.keepCreatingCluster(client, creating.signal);
+      await Promise.race([created.first, created.done]);
+      const issued = await requestCertificate({
+        hub: client,
+        store: this.store,
+        cluster,
+        agent,
+        hubServer: hub.server,
+        purpose: 'bootstrap',
+        expirationSeconds: this.opts.expirationSeconds,
+        log: this.log,
+        signal,
+        clock: this.clock,
+      });
+      await this.complete(hub, issued, signal, 'bootstrapped');
+    } finally {
+      creating.abort();
+      signal.removeEventListener('abort', stopCreating);
+      await client.close();
+    }
+  }
+
+  /** ensureManagedCluster until it succeeds; `first` settles after the first attempt. */
+  private keepCreatingCluster(client: KubeClient, signal: AbortSignal): { first: Promise<void>; done: Promise<void> } {
+    let markFirst!: () => void;
+    const first = new Promise<void>((r) => (markFirst = r));
+    const done = (async () => {
+      for (let failures = 0; !signal.aborted; ) {
+        try {
+          const outcome = await ensureManagedCluster(client, this.opts.cluster, this.opts.clientConfigs, this.opts.annotations);
+          this.log.info('managed cluster on the hub', { outcome });
+          return;
+        } catch (err) {
+          failures++;
+          const retryInMs = backoffDelay(failures, { initialMs: 1000, maxMs: 60_000, jitter: 0.2 });
+          this.log.warn('cannot create the managed cluster on the hub yet', { error: describeError(err), retryInMs });
+          markFirst();
+          await sleep(retryInMs, signal, this.clock);
+        }
+      }
+    })().finally(markFirst);
+    return { first, done };
+  }
+
+  /** Waits for the rotation time, keeping the secret right meanwhile; returns when the identity is unusable. */
+  private async maintain(hub: HubCluster, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      if (signal.aborted) throw new AbortedError();
+      const cur = this.current!;
+      const { notBefore, notAfter } = cur.id.cert;
+      if (this.clock.now() >= notAfter.getTime()) {
+        this.log.warn('the hub client certificate expired; bootstrapping again', { expiredAt: notAfter.toISOString() });
+        return;
+      }
+      const stored = await this.store.load().catch(() => undefined);
+      if (stored && certMatchesKey(cur.creds.certPem, stored.keyPem)) await this.store.clear().catch(() => undefined);
+      const inFlight = stored && stored.cluster === this.opts.cluster && stored.agent === this.opts.agent && stored.hubServer === hub.server && !certMatchesKey(cur.creds.certPem, stored.keyPem);
+      if (!inFlight) {
+        const at = rotationTime(notBefore, notAfter, cur.threshold).getTime();
+        this.log.info('certificate rotation scheduled', { at: new Date(at).toISOString(), expiresAt: notAfter.toISOString() });
+        const why = await this.waitUntil(at, signal);
+        if (why === 'aborted') throw new AbortedError();
+        if (why === 'secret') {
+          await this.reconcileSecret(hub, signal);
+          continue;
+        }
+      }
+      await this.rotate(hub, cur, signal);
+    }
+  }
+
+  /** 'time' at `at` (an exact timer), 'secret' when the hub kubeconfig secret changes first. */
+  private async waitUntil(at: number, signal: AbortSignal): Promise<'time' | 'secret' | 'aborted'> {
+    const since = this.hubSecretChanges.version;
+    while (this.clock.now() < at) {
+      const changed = await this.hubSecretChanges.after(since, signal, Math.min(at - this.clock.now(), MAX_TIMER_MS));
+      if (signal.aborted) return 'aborted';
+      if (changed) return 'secret';
+    }
+    return 'time';
+  }
+
+  /** The secret changed: keep a valid newer certificate, repair drift, or write ours again. */
+  private async reconcileSecret(hub: HubCluster, signal: AbortSignal): Promise<void> {
+    const cur = this.current!;
+    const check = checkHubKubeconfigSecret(this.secretData(SECRET.hubKubeconfig), hub, this.opts.cluster, this.opts.agent, new Date(this.clock.now()));
+    if (check.valid && check.creds.certPem !== cur.creds.certPem && check.cert.notAfter > cur.id.cert.notAfter) {
+      await this.install(hub, check.creds, check.cert, 'adopted a newer certificate from the secret');
+      return;
+    }
+    if (check.valid && check.creds.certPem === cur.creds.certPem && check.drift.length === 0) return;
+    this.log.warn('the hub kubeconfig secret changed; writing it again', check.valid ? { drift: check.drift } : { reason: check.reason });
+    await this.retry('write the hub kubeconfig secret', () => this.writeSecret(hub, cur.creds), signal);
+  }
+
+  /** A renewal CSR with the current identity, until it works or the certificate expires. */
+  private async rotate(hub: HubCluster, cur: Installed, signal: AbortSignal): Promise<void> {
+    const deadline = new AbortController();
+    const onAbort = () => deadline.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = this.clock.setTimeout(onAbort, Math.min(Math.max(0, cur.id.cert.notAfter.getTime() - this.clock.now()), MAX_TIMER_MS));
+    this.log.info('rotating the hub client certificate', { expiresAt: cur.id.cert.notAfter.toISOString() });
+    try {
+      const issued = await requestCertificate({
+        hub: cur.id.client,
+        store: this.store,
+        cluster: this.opts.cluster,
+        agent: this.opts.agent,
+        hubServer: hub.server,
+        purpose: 'rotation',
+        expirationSeconds: this.opts.expirationSeconds,
+        log: this.log,
+        signal: deadline.signal,
+        clock: this.clock,
+        onProblem: (message) => this.setCertCondition({ type: COND.cluster.certRotated, status: 'False', reason: REASON.cluster.certUpdateFailed, message }),
+      });
+      await this.complete(hub, issued, deadline.signal, 'rotated');
+    } catch (err) {
+      if (!(err instanceof AbortedError) && !deadline.signal.aborted) throw err;
+      if (signal.aborted) throw new AbortedError();
+    } finally {
+      this.clock.clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Secret first, then the identity, then the stored CSR key goes. */
+  private async complete(hub: HubCluster, creds: HubCredentials & { csrName: string }, signal: AbortSignal, how: string): Promise<void> {
+    const cert = parseCertificate(creds.certPem);
+    await this.retry('write the hub kubeconfig secret', () => this.writeSecret(hub, creds), signal);
+    await this.install(hub, creds, cert, how, creds.csrName);
+    await this.store.clear().catch((err: unknown) => this.log.warn('cannot remove the stored CSR key', { error: describeError(err) }));
+    this.setCertCondition({
+      type: COND.cluster.certRotated,
+      status: 'True',
+      reason: REASON.cluster.certUpdated,
+      message: `client certificate rotated starting from ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()}`,
+    });
+  }
+
+  private setCertCondition(c: ConditionInput): void {
+    this.cond = c;
+    for (const cb of this.conditionListeners) cb();
+  }
+
+  private async install(hub: HubCluster, creds: HubCredentials, cert: CertInfo, how: string, csr?: string): Promise<void> {
+    const kubeConfig = hubKubeConfig(hub, creds);
+    const client = await KubeClient.create(kubeConfig, USER_AGENT);
+    const old = this.current;
+    const id: HubIdentity = { client, kubeConfig, hub, certPem: creds.certPem, cert };
+    this.current = { id, creds, threshold: rotationThreshold(this.opts.random) };
+    this.log.info('hub identity in use', { how, csr, commonName: cert.commonName, notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString() });
+    for (const cb of this.identityListeners) cb(id);
+    if (old) {
+      const t = setTimeout(() => void old.id.client.close(), this.opts.closeOldClientAfterMs ?? 60_000);
+      t.unref();
+    }
+  }
+
+  private writeSecret(hub: HubCluster, creds: HubCredentials): Promise<void> {
+    const { spoke, namespace, cluster, agent } = this.opts;
+    return writeHubKubeconfigSecret(spoke, namespace, hubKubeconfigSecretData(hub, creds, cluster, agent), cluster);
+  }
+
+  /** Retries `fn` with capped backoff until it succeeds or `signal` aborts. */
+  private async retry(what: string, fn: () => Promise<void>, signal: AbortSignal): Promise<void> {
+    for (let failures = 0; ; ) {
+      if (signal.aborted) throw new AbortedError();
+      try {
+        return await fn();
+      } catch (err) {
+        failures++;
+        const quick = isConflict(err) || isAlreadyExists(err);
+        const retryInMs = quick ? 10 : backoffDelay(failures, { initialMs: 500, maxMs: 30_000, jitter: 0.2 });
+        if (!quick) this.log.warn(`cannot ${what} yet`, { error: describeError(err), retryInMs });
+        await sleep(retryInMs, signal, this.clock);
+      }
+    }
+  }
+}
