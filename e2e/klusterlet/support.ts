@@ -1,0 +1,197 @@
+/**
+ * Helpers for the klusterlet e2e suites: what `ocmadm init` and `ocmadm join` would set up, done
+ * by hand (hub CRDs and bootstrap RBAC, a TokenRequest token, the spoke CRDs, the agent namespace
+ * and its bootstrap secret), and the built agent as a child process with its JSON log lines.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import yaml from 'js-yaml';
+import type { KubeClient, KubeObject } from '../../src/kube/client.js';
+import { isNotFound } from '../../src/kube/errors.js';
+import { resourcePath } from '../../src/kube/resources.js';
+import { LABEL, RBAC, SA, NS, SECRET } from '../../src/api/names.js';
+import { ROOT, type ClusterInfo } from '../support/clusters.js';
+import { serviceAccountToken, type Csr, CSRS } from '../hub/identities.js';
+import { NAMESPACES, RBAC_REFS, conditionOf, until } from '../hub/support.js';
+
+export const AGENT_MAIN = path.join(ROOT, 'dist/runtime/klusterlet/main.js');
+const FIELD_MANAGER = 'ocmadm-e2e';
+
+/** Server-side apply of one object (idempotent; other suites may apply the same shared objects). */
+async function apply(client: KubeClient, pathname: string, obj: KubeObject): Promise<void> {
+  await client.patch(pathname, obj, 'apply', { fieldManager: FIELD_MANAGER, force: true });
+}
+
+/** Applies the CRDs of one side from manifests/crds/<side> and waits until each is Established. */
+export async function applyCrds(client: KubeClient, side: 'hub' | 'spoke'): Promise<void> {
+  const dir = path.join(ROOT, 'manifests/crds', side);
+  const ref = { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' };
+  const names: string[] = [];
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    for (const doc of yaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8')) as KubeObject[]) {
+      if (!doc?.metadata?.name) continue;
+      names.push(doc.metadata.name);
+      await apply(client, resourcePath({ ...ref, name: doc.metadata.name }), doc);
+    }
+  }
+  for (const name of names) await until(client, { ...ref, name }, (o) => conditionOf(o, 'Established')?.status === 'True', `CRD ${name} Established`);
+}
+
+/** ocm-protocol.md §2: ClusterRole open-cluster-management:bootstrap, its ServiceAccount and binding. */
+export async function applyBootstrapRbac(hub: KubeClient): Promise<void> {
+  await apply(hub, resourcePath({ ...NAMESPACES, name: NS.hubBootstrap }), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.hubBootstrap } });
+  await apply(hub, `/api/v1/namespaces/${NS.hubBootstrap}/serviceaccounts/${SA.bootstrap}`, {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: SA.bootstrap, namespace: NS.hubBootstrap },
+  });
+  await apply(hub, resourcePath({ ...RBAC_REFS.clusterRoles, name: RBAC.bootstrapClusterRole }), {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: RBAC.bootstrapClusterRole },
+    rules: [
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['get'] },
+      { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get', 'list', 'watch'] },
+      { apiGroups: ['cluster.open-cluster-management.io'], resources: ['managedclusters'], verbs: ['get', 'create', 'list', 'watch'] },
+      { apiGroups: ['cluster.open-cluster-management.io'], resources: ['managedclustersets/join'], verbs: ['create'] },
+    ],
+  });
+  await apply(hub, resourcePath({ ...RBAC_REFS.clusterRoleBindings, name: RBAC.bootstrapSaBinding }), {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: RBAC.bootstrapSaBinding },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: RBAC.bootstrapClusterRole },
+    subjects: [{ kind: 'ServiceAccount', name: SA.bootstrap, namespace: NS.hubBootstrap }],
+  });
+}
+
+/** The bootstrap kubeconfig as `join` writes it: cluster `hub`, user `bootstrap`, context `bootstrap`. */
+export function bootstrapKubeconfigYaml(hub: ClusterInfo, token: string): string {
+  return yaml.dump({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'hub', cluster: { server: hub.server, 'certificate-authority-data': fs.readFileSync(hub.caFile).toString('base64') } }],
+    users: [{ name: 'bootstrap', user: { token } }],
+    contexts: [{ name: 'bootstrap', context: { cluster: 'hub', user: 'bootstrap', namespace: 'default' } }],
+    'current-context': 'bootstrap',
+  });
+}
+
+/** A 1 h TokenRequest token of the bootstrap ServiceAccount (what `get token` hands out). */
+export const bootstrapToken = (hub: KubeClient) => serviceAccountToken(hub, NS.hubBootstrap, SA.bootstrap, 3600);
+
+/** The agent namespace and its bootstrap secret on the spoke. */
+export async function prepareSpoke(spoke: KubeClient, namespace: string, bootstrapYaml: string): Promise<void> {
+  await apply(spoke, resourcePath({ ...NAMESPACES, name: namespace }), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  await writeBootstrapSecret(spoke, namespace, bootstrapYaml);
+}
+
+export async function writeBootstrapSecret(spoke: KubeClient, namespace: string, bootstrapYaml: string): Promise<void> {
+  await apply(spoke, `/api/v1/namespaces/${namespace}/secrets/${SECRET.bootstrapHubKubeconfig}`, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: SECRET.bootstrapHubKubeconfig, namespace },
+    type: 'Opaque',
+    data: { kubeconfig: Buffer.from(bootstrapYaml).toString('base64') },
+  });
+}
+
+export type LogLine = { level?: string; msg?: string; [k: string]: unknown };
+
+export interface AgentProcess {
+  proc: ChildProcess;
+  logs: LogLine[];
+  healthPort: number;
+  waitForLog(pred: (l: LogLine) => boolean, ms?: number): Promise<LogLine>;
+  /** SIGTERM (graceful) and the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: a crash. */
+  kill(): Promise<void>;
+}
+
+function assertBuildFresh(): void {
+  if (!fs.existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run npm run build first`);
+  const built = fs.statSync(AGENT_MAIN).mtimeMs;
+  const dir = path.join(ROOT, 'src/runtime/klusterlet');
+  const newest = Math.max(...fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
+  if (newest > built) throw new Error(`${AGENT_MAIN} is older than src/runtime/klusterlet: run npm run build first`);
+}
+
+/** Starts the built agent with `args` (add --kubeconfig, --cluster-name, ...); resolves once it reports its health port. */
+export async function startAgentProcess(name: string, args: string[]): Promise<AgentProcess> {
+  assertBuildFresh();
+  const proc = spawn(process.execPath, [AGENT_MAIN, '--health-port', '0', '--health-bind', '127.0.0.1', '--log-level', 'debug', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: LogLine[] = [];
+  const logDir = process.env.OCMADM_E2E_LOG_DIR;
+  const logFile = logDir ? (fs.mkdirSync(logDir, { recursive: true }), path.join(logDir, `${name}.log`)) : undefined;
+  const waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+  const onLine = (line: string) => {
+    if (logFile) fs.appendFileSync(logFile, line + '\n');
+    let l: LogLine;
+    try {
+      l = JSON.parse(line) as LogLine;
+    } catch {
+      l = { level: 'raw', msg: line };
+    }
+    logs.push(l);
+    for (const w of [...waiters]) if (w.pred(l)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(l));
+  };
+  createInterface({ input: proc.stdout! }).on('line', onLine);
+  createInterface({ input: proc.stderr! }).on('line', onLine);
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const waitForLog = (pred: (l: LogLine) => boolean, ms = 60_000) =>
+    new Promise<LogLine>((resolve, reject) => {
+      const seen = logs.find(pred);
+      if (seen) return resolve(seen);
+      const t = setTimeout(() => reject(new Error(`no matching log line from ${name} in ${ms} ms; last: ${JSON.stringify(logs.slice(-5))}`)), ms);
+      waiters.push({ pred, resolve: (l) => (clearTimeout(t), resolve(l)) });
+      void exited.then((code) => reject(new Error(`${name} exited (${code}) before the log line; last: ${JSON.stringify(logs.slice(-8))}`)));
+    });
+  const portLine = await waitForLog((l) => typeof l.healthPort === 'number');
+  return {
+    proc,
+    logs,
+    healthPort: portLine.healthPort as number,
+    waitForLog,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** The cluster's agent CSRs on the hub (label, no add-on label), oldest first. */
+export async function clusterCsrs(hub: KubeClient, cluster: string): Promise<Csr[]> {
+  const list = await hub.list<Csr>(resourcePath(CSRS), { labelSelector: `${LABEL.clusterName}=${cluster},!${LABEL.addonName}` });
+  return list.items.sort((a, b) => (a.metadata!.creationTimestamp! < b.metadata!.creationTimestamp! ? -1 : 1));
+}
+
+/** Approves a CSR as the hub admin would (`accept` does the same through /approval). */
+export async function approveCsr(hub: KubeClient, name: string): Promise<void> {
+  const csr = await hub.get<Csr>(resourcePath({ ...CSRS, name }));
+  const approval = { type: 'Approved', status: 'True', reason: 'E2EAdminApproved', message: 'approved by the e2e test' };
+  await hub.replace(resourcePath({ ...CSRS, name, subresource: 'approval' }), { ...csr, status: { ...(csr.status ?? {}), conditions: [approval] } });
+}
+
+/** Deletes, ignoring 404. */
+export async function deleteIfExists(client: KubeClient, pathname: string): Promise<void> {
+  try {
+    await client.delete(pathname);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+}
+
+/** The decoded data of a Secret. */
+export function decodeData(s: KubeObject | undefined): Record<string, string> {
+  const data = (s as { data?: Record<string, string> } | undefined)?.data ?? {};
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+}
