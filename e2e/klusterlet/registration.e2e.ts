@@ -13,7 +13,7 @@ import { SECRET } from '../../src/api/names.js';
 import { sumNodeResources, type NodeLike } from '../../src/runtime/klusterlet/node-resources.js';
 import { adminClient, loadClusters, uniqueName } from '../support/clusters.js';
 import { CSRS, Cleanup, type Csr } from '../hub/identities.js';
-import { LEASES, NAMESPACES, clusterRef, conditionOf, forceDelete, setAccepted, startHubProcess, until, type HubProcess } from '../hub/support.js';
+import { LEASES, NAMESPACES, clusterRef, conditionOf, forceDelete, probe, setAccepted, startHubProcess, until, type HubProcess } from '../hub/support.js';
 import {
   applyBootstrapRbac,
   applyCrds,
@@ -25,6 +25,7 @@ import {
   deleteIfExists,
   prepareSpoke,
   startAgentProcess,
+  writeBootstrapSecret,
   type AgentProcess,
 } from './support.js';
 
@@ -222,6 +223,18 @@ describe('first join, acceptance, status and lease', () => {
     await agent.waitForLog((l) => l.msg === 'lease updates started');
     expect(await clusterCsrs(hubAdmin, cluster)).toHaveLength(1);
     expect(agent.logs.some(filed)).toBe(false);
+  });
+
+  test('a changed bootstrap secret restarts the agent in-process; for the same hub the secret is kept', async () => {
+    const mark = agent.logs.length;
+    await writeBootstrapSecret(spokeAdmin, ns, bootstrapKubeconfigYaml(hub, await bootstrapToken(hubAdmin)));
+    await agent.waitForLog((l) => l.msg === 'restarting the agents with the new bootstrap kubeconfig' && agent.logs.indexOf(l) >= mark);
+    const line = await agent.waitForLog((l) => l.msg === 'hub identity in use' && agent.logs.indexOf(l) >= mark);
+    expect(line.how).toBe('reused the hub kubeconfig secret');
+    expect(line.agent).toBe(agentId);
+    expect(agent.proc.exitCode).toBeNull();
+    expect(await probe(agent.healthPort, 'healthz')).toBe(200);
+    expect(await clusterCsrs(hubAdmin, cluster)).toHaveLength(1);
   });
 });
 

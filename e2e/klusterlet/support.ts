@@ -102,6 +102,8 @@ export type LogLine = { level?: string; msg?: string; [k: string]: unknown };
 
 export interface AgentProcess {
   proc: ChildProcess;
+  /** The agent's own arguments (without the health and log flags). */
+  args: string[];
   logs: LogLine[];
   healthPort: number;
   waitForLog(pred: (l: LogLine) => boolean, ms?: number): Promise<LogLine>;
@@ -154,6 +156,7 @@ export async function startAgentProcess(name: string, args: string[]): Promise<A
   const portLine = await waitForLog((l) => typeof l.healthPort === 'number');
   return {
     proc,
+    args,
     logs,
     healthPort: portLine.healthPort as number,
     waitForLog,
