@@ -236,6 +236,22 @@ describe('first join, acceptance, status and lease', () => {
     expect(await probe(agent.healthPort, 'healthz')).toBe(200);
     expect(await clusterCsrs(hubAdmin, cluster)).toHaveLength(1);
   });
+
+  test('without a bootstrap secret a restarted agent keeps using a good hub-kubeconfig-secret', async () => {
+    const bootstrapYaml = decodeData(await spokeAdmin.get(resourcePath(secretRef(ns, SECRET.bootstrapHubKubeconfig)))).kubeconfig!;
+    await agent.stop();
+    await spokeAdmin.delete(resourcePath(secretRef(ns, SECRET.bootstrapHubKubeconfig)));
+    agent = await startAgent(cluster, ns);
+    await agent.waitForLog((l) => l.msg === 'no bootstrap secret: using the hub kubeconfig secret as it is');
+    expect((await agent.waitForLog((l) => l.msg === 'hub identity in use')).how).toBe('reused the hub kubeconfig secret');
+    await agent.waitForLog((l) => l.msg === 'lease updates started');
+    // A bootstrap secret that appears later restarts registration with it.
+    const mark = agent.logs.length;
+    await writeBootstrapSecret(spokeAdmin, ns, bootstrapYaml);
+    await agent.waitForLog((l) => l.msg === 'restarting the agents with the new bootstrap kubeconfig' && agent.logs.indexOf(l) >= mark);
+    await agent.waitForLog((l) => l.msg === 'hub identity in use' && agent.logs.indexOf(l) >= mark);
+    expect(await clusterCsrs(hubAdmin, cluster)).toHaveLength(1);
+  });
 });
 
 describe('crash while the CSR is pending', () => {

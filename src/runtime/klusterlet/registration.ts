@@ -23,7 +23,6 @@ import { CsrKeyStore } from './csr-key-store.js';
 import { AbortedError, requestCertificate } from './csr-request.js';
 import { certMatchesKey, parseCertificate, rotationThreshold, rotationTime, type CertInfo } from './csr.js';
 import {
-  bootstrapKubeConfig,
   checkHubKubeconfigSecret,
   currentHubCluster,
   hubKubeConfig,
@@ -31,7 +30,8 @@ import {
   type HubCluster,
   type HubCredentials,
 } from './hub-kubeconfig.js';
-import { ensureManagedCluster, type ClientConfig } from './managed-cluster.js';
+import type { ClientConfig } from './managed-cluster.js';
+import { USER_AGENT, bootstrapCertificate } from './bootstrap.js';
 import { writeHubKubeconfigSecret, type Secret } from './hub-secret.js';
 
 export type { Secret } from './hub-secret.js';
@@ -72,7 +72,6 @@ interface Installed {
   threshold: number;
 }
 
-const USER_AGENT = 'ocmadm-registration-agent';
 const unb64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8'));
 
 export class Registration {
@@ -85,7 +84,8 @@ export class Registration {
   private readonly store: CsrKeyStore;
   private readonly clock: Clock;
   private readonly log: Logger;
-  private bootstrapText: string | undefined;
+  /** Set once the bootstrap secret was read (its text, or undefined when running without one). */
+  private bootstrap: { text: string | undefined } | undefined;
   private bootstrapChanged = false;
   private runCtrl: AbortController | undefined;
 
@@ -100,7 +100,7 @@ export class Registration {
       if (name === SECRET.hubKubeconfig) this.hubSecretChanges.notify();
       if (name !== SECRET.bootstrapHubKubeconfig) return;
       const text = event === 'delete' ? undefined : unb64(obj.data?.kubeconfig);
-      if (this.bootstrapText !== undefined && text !== undefined && text !== this.bootstrapText && !this.bootstrapChanged) {
+      if (this.bootstrap && text !== undefined && text !== this.bootstrap.text && !this.bootstrapChanged) {
         this.log.info('the bootstrap kubeconfig changed; restarting registration');
         this.bootstrapChanged = true;
         this.runCtrl?.abort();
@@ -141,16 +141,9 @@ export class Registration {
     const onAbort = () => ctrl.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const text = await this.waitForBootstrap(ctrl.signal);
-      if (text === undefined) return this.outcome();
-      let hub: HubCluster;
-      try {
-        hub = currentHubCluster(text, 'the bootstrap kubeconfig');
-      } catch (err) {
-        this.log.error('cannot use the bootstrap kubeconfig; waiting for it to change', { error: describeError(err) });
-        await new Promise<void>((r) => ctrl.signal.addEventListener('abort', () => r(), { once: true }));
-        return this.outcome();
-      }
+      const start = await this.waitForBootstrap(ctrl.signal);
+      if (!start) return this.outcome();
+      const { text, hub } = start;
       for (let failures = 0; !ctrl.signal.aborted; ) {
         try {
           await this.establish(hub, text, ctrl.signal);
@@ -179,24 +172,57 @@ export class Registration {
     return this.opts.secrets.get(`${this.opts.namespace}/${name}`)?.data;
   }
 
-  private async waitForBootstrap(signal: AbortSignal): Promise<string | undefined> {
-    let said = false;
+  /**
+   * The bootstrap kubeconfig and the hub its current context names. Without a bootstrap secret, a
+   * hub-kubeconfig-secret whose certificate is still good for this agent is used as is (OCM keeps
+   * running on a mounted copy when the bootstrap secret is deleted); bootstrapping again then
+   * waits for a bootstrap secret, whose arrival restarts registration.
+   */
+  private async waitForBootstrap(signal: AbortSignal): Promise<{ text: string | undefined; hub: HubCluster } | undefined> {
+    let said = '';
+    const say = (msg: string, fields: Record<string, unknown> = {}) => {
+      if (said !== msg) this.log.warn(msg, { secret: `${this.opts.namespace}/${SECRET.bootstrapHubKubeconfig}`, ...fields });
+      said = msg;
+    };
     while (!signal.aborted) {
       const v = this.bootstrapChanges.version;
       const text = unb64(this.secretData(SECRET.bootstrapHubKubeconfig)?.kubeconfig);
       if (text) {
-        this.bootstrapText = text;
-        return text;
+        this.bootstrap = { text };
+        try {
+          return { text, hub: currentHubCluster(text, 'the bootstrap kubeconfig') };
+        } catch (err) {
+          say('cannot use the bootstrap kubeconfig; waiting for it to change', { error: describeError(err) });
+        }
+      } else {
+        const own = this.hubFromSecret();
+        if (own) {
+          this.bootstrap = { text: undefined };
+          say('no bootstrap secret: using the hub kubeconfig secret as it is');
+          return { text: undefined, hub: own };
+        }
+        say('waiting for the bootstrap secret');
       }
-      if (!said) this.log.info('waiting for the bootstrap secret', { secret: `${this.opts.namespace}/${SECRET.bootstrapHubKubeconfig}` });
-      said = true;
       await this.bootstrapChanges.after(v, signal);
     }
     return undefined;
   }
 
+  /** The hub named by the hub-kubeconfig-secret itself, when its certificate is still good for this agent. */
+  private hubFromSecret(): HubCluster | undefined {
+    const kubeconfig = unb64(this.secretData(SECRET.hubKubeconfig)?.kubeconfig);
+    if (!kubeconfig) return undefined;
+    try {
+      const hub = currentHubCluster(kubeconfig);
+      const check = checkHubKubeconfigSecret(this.secretData(SECRET.hubKubeconfig), hub, this.opts.cluster, this.opts.agent, new Date(this.clock.now()));
+      return check.valid ? hub : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Reuses a valid hub-kubeconfig-secret, or bootstraps. Resolves with an identity installed. */
-  private async establish(hub: HubCluster, bootstrapText: string, signal: AbortSignal): Promise<void> {
+  private async establish(hub: HubCluster, bootstrapText: string | undefined, signal: AbortSignal): Promise<void> {
     const { cluster, agent } = this.opts;
     const check = checkHubKubeconfigSecret(this.secretData(SECRET.hubKubeconfig), hub, cluster, agent, new Date(this.clock.now()));
     if (check.valid) {
@@ -204,54 +230,26 @@ export class Registration {
       await this.install(hub, check.creds, check.cert, 'reused the hub kubeconfig secret');
       return;
     }
-    this.log.info('no usable hub kubeconfig secret; bootstrapping', { reason: check.reason });
-    const client = await KubeClient.create(bootstrapKubeConfig(bootstrapText), USER_AGENT);
-    const creating = new AbortController();
-    const stopCreating = () => creating.abort();
-    signal.addEventListener('abort', stopCreating, { once: true });
-    try {
-      const created = this.keepCreatingCluster(client, creating.signal);
-      await Promise.race([created.first, created.done]);
-      const issued = await requestCertificate({
-        hub: client,
-        store: this.store,
-        cluster,
-        agent,
-        hubServer: hub.server,
-        purpose: 'bootstrap',
-        expirationSeconds: this.opts.expirationSeconds,
-        log: this.log,
-        signal,
-        clock: this.clock,
-      });
-      await this.complete(hub, issued, signal, 'bootstrapped');
-    } finally {
-      creating.abort();
-      signal.removeEventListener('abort', stopCreating);
-      await client.close();
+    if (bootstrapText === undefined) {
+      this.log.error('the hub kubeconfig secret is no longer usable and there is no bootstrap secret to register again', { reason: check.reason });
+      await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+      throw new AbortedError();
     }
-  }
-
-  /** ensureManagedCluster until it succeeds; `first` settles after the first attempt. */
-  private keepCreatingCluster(client: KubeClient, signal: AbortSignal): { first: Promise<void>; done: Promise<void> } {
-    let markFirst!: () => void;
-    const first = new Promise<void>((r) => (markFirst = r));
-    const done = (async () => {
-      for (let failures = 0; !signal.aborted; ) {
-        try {
-          const outcome = await ensureManagedCluster(client, this.opts.cluster, this.opts.clientConfigs, this.opts.annotations);
-          this.log.info('managed cluster on the hub', { outcome });
-          return;
-        } catch (err) {
-          failures++;
-          const retryInMs = backoffDelay(failures, { initialMs: 1000, maxMs: 60_000, jitter: 0.2 });
-          this.log.warn('cannot create the managed cluster on the hub yet', { error: describeError(err), retryInMs });
-          markFirst();
-          await sleep(retryInMs, signal, this.clock);
-        }
-      }
-    })().finally(markFirst);
-    return { first, done };
+    this.log.info('no usable hub kubeconfig secret; bootstrapping', { reason: check.reason });
+    const issued = await bootstrapCertificate({
+      bootstrapText,
+      hub,
+      store: this.store,
+      cluster,
+      agent,
+      clientConfigs: this.opts.clientConfigs,
+      annotations: this.opts.annotations,
+      expirationSeconds: this.opts.expirationSeconds,
+      log: this.log,
+      signal,
+      clock: this.clock,
+    });
+    await this.complete(hub, issued, signal, 'bootstrapped');
   }
 
   /** Waits for the rotation time, keeping the secret right meanwhile; returns when the identity is unusable. */
