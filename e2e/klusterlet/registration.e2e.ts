@@ -86,10 +86,13 @@ describe('first join, acceptance, status and lease', () => {
   let ns: string;
   let agent: AgentProcess;
   let agentId: string;
+  /** A claim the agent applies from --cluster-claims at start. */
+  const flagClaim = uniqueName('flag').concat('.e2e.example');
 
   test('the agent creates its ManagedCluster and files exactly one CSR with OCM subject, label, signer and usages', async () => {
     ({ cluster, ns } = await setUpJoin());
-    agent = await startAgent(cluster, ns);
+    cleanup.add(() => deleteIfExists(spokeAdmin, resourcePath({ ...CLUSTER_CLAIMS, name: flagClaim })));
+    agent = await startAgent(cluster, ns, ['--cluster-claims', `${flagClaim}=from-flag`, '--client-cert-expiration-seconds', '3600']);
     const mc = await until<ManagedCluster>(hubAdmin, clusterRef(cluster), (o) => !!o, `ManagedCluster ${cluster}`);
     expect(mc!.spec?.managedClusterClientConfigs).toEqual([{ url: spoke1.server, caBundle: fs.readFileSync(spoke1.caFile).toString('base64') }]);
     expect(mc!.spec).not.toHaveProperty('hubAcceptsClient'); // never sent by the agent
@@ -101,6 +104,7 @@ describe('first join, acceptance, status and lease', () => {
     expect(csr.metadata!.labels).toEqual({ 'open-cluster-management.io/cluster-name': cluster });
     expect(csr.spec.signerName).toBe('kubernetes.io/kube-apiserver-client');
     expect(csr.spec.usages).toEqual(['digital signature', 'key encipherment', 'client auth']);
+    expect(csr.spec.expirationSeconds).toBe(3600);
     expect(csr.spec.username).toBe('system:serviceaccount:open-cluster-management:agent-registration-bootstrap');
     const req = new x509.Pkcs10CertificateRequest(Buffer.from(csr.spec.request as string, 'base64').toString());
     const cn = req.subjectName.getField('CN');
@@ -128,7 +132,10 @@ describe('first join, acceptance, status and lease', () => {
     expect(data['cluster-name']).toBe(cluster);
     expect(data['agent-name']).toBe(agentId);
     expect(data['tls.key']).toMatch(/^-----BEGIN EC PRIVATE KEY-----/);
-    expect(new x509.X509Certificate(data['tls.crt']!).subjectName.getField('CN')).toEqual([`system:open-cluster-management:${cluster}:${agentId}`]);
+    const cert = new x509.X509Certificate(data['tls.crt']!);
+    expect(cert.subjectName.getField('CN')).toEqual([`system:open-cluster-management:${cluster}:${agentId}`]);
+    // expirationSeconds was honoured (kube-controller-manager backdates notBefore by 5 min).
+    expect(Math.abs(cert.notAfter.getTime() - t0 - 3600_000)).toBeLessThan(60_000);
     const kc = (await import('js-yaml')).default.load(data.kubeconfig!) as Record<string, unknown>;
     expect(kc).toMatchObject({
       clusters: [{ name: 'hub', cluster: { server: hub.server, 'certificate-authority-data': fs.readFileSync(hub.caFile).toString('base64') } }],
@@ -160,6 +167,7 @@ describe('first join, acceptance, status and lease', () => {
     if (nodes.length === 1) expect(mc!.status!.capacity).toEqual({ cpu: '4', memory: '8Gi', pods: '110' });
     const kubeSystem = await spokeAdmin.get<KubeObject>('/api/v1/namespaces/kube-system');
     expect(mc!.status!.clusterClaims![0]).toEqual({ name: 'id.k8s.io', value: kubeSystem.metadata!.uid });
+    expect(mc!.status!.clusterClaims).toContainEqual({ name: flagClaim, value: 'from-flag' });
   });
 
   test('Node and ClusterClaim changes reach the status by watch, spoke-only claims stay on the spoke', async () => {
