@@ -8,20 +8,23 @@
 import fs from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../kube/client.js';
-import { isNotFound } from '../../kube/errors.js';
+import { describeError, isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { CLUSTER_CLAIMS, MANAGED_CLUSTERS, type ClusterClaim, type ManagedCluster } from '../../api/index.js';
-import { NS, SECRET } from '../../api/names.js';
+import { COND, NS, SECRET } from '../../api/names.js';
+import { isTrue, type Condition } from '../core/conditions.js';
 import { Controller } from '../core/controller.js';
 import { createInformer, type ListWatchInformer } from '../core/informer.js';
 import { createLogger } from '../core/log.js';
 import { SharedInformers } from '../core/shared-informers.js';
 import type { Logger } from '../core/types.js';
+import { watchForAcceptance } from './accept-watch.js';
 import type { ClaimOptions } from './claims.js';
 import { CsrKeyStore } from './csr-key-store.js';
 import { LeaseUpdater } from './lease.js';
 import type { ClientConfig } from './managed-cluster.js';
 import type { NodeLike } from './node-resources.js';
+import { bootstrapKubeConfig } from './hub-kubeconfig.js';
 import { Registration, type HubIdentity, type RegistrationOutcome, type Secret } from './registration.js';
 import { createSpokeProbe } from './spoke-probe.js';
 import { ClusterStatusReconciler, type HubSession } from './status.js';
@@ -153,16 +156,21 @@ export async function startRegistrationAgent(opts: RegistrationAgentOptions): Pr
   status.watches(nodes, () => [clusterName]).watches(claims, () => [clusterName]);
   registration.onCertCondition(() => status.enqueue(clusterName));
 
+  let acceptedSeen = false;
+  let acceptWatch: Promise<void> | undefined;
   const startSession = (id: HubIdentity) => {
     const informer = createInformer<ManagedCluster>(
       id.client,
       { ref: MANAGED_CLUSTERS, fieldSelector: `metadata.name=${clusterName}` },
       log.child({ informer: 'hub-managedcluster' }),
-      // Before acceptance the certificate may not read its cluster: retry often enough to notice it soon.
-      { backoffMaxMs: 5_000 },
+      // Before acceptance the certificate may not read its cluster (403): retries stay this far
+      // apart; the bootstrap identity's watch below notices acceptance at once.
+      { backoffMaxMs: 15_000 },
     );
     informer.on(() => {
-      lease.observe(informer.get(clusterName));
+      const mc = informer.get(clusterName);
+      if (mc && isTrue(mc.status?.conditions as Condition[] | undefined, COND.cluster.hubAccepted)) acceptedSeen = true;
+      lease.observe(mc);
       status.enqueue(clusterName);
     });
     const previous = session;
@@ -172,6 +180,25 @@ export async function startRegistrationAgent(opts: RegistrationAgentOptions): Pr
       () => undefined,
     );
     previous?.informer.stop();
+    acceptWatch ??= noticeAcceptance();
+  };
+  /** Until the first accept is seen: watch for it with the bootstrap identity, then list again at once. */
+  const noticeAcceptance = async () => {
+    const text = registration.bootstrapKubeconfig;
+    if (acceptedSeen || !text) return;
+    const client = await KubeClient.create(bootstrapKubeConfig(text), 'ocmadm-registration-agent');
+    try {
+      const accepted = await watchForAcceptance(client, clusterName, ctrl.signal, log.child({ controller: 'accept-watch' }));
+      const id = registration.identity;
+      if (accepted && !ctrl.signal.aborted && id && !session?.clusters.synced) {
+        log.info('the hub accepted the cluster');
+        startSession(id);
+      }
+    } catch (err) {
+      log.debug('acceptance watch ended', { error: describeError(err) });
+    } finally {
+      await client.close();
+    }
   };
   registration.onIdentity(startSession);
 
@@ -198,6 +225,7 @@ export async function startRegistrationAgent(opts: RegistrationAgentOptions): Pr
         ctrl.abort();
         await done.catch(() => undefined);
         await running;
+        await acceptWatch;
         lease.stop();
         session?.informer.stop();
         informers.stopAll();

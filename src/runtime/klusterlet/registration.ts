@@ -113,6 +113,11 @@ export class Registration {
     return this.current?.id;
   }
 
+  /** The bootstrap kubeconfig in use (undefined before it is read, or when running without one). */
+  get bootstrapKubeconfig(): string | undefined {
+    return this.bootstrap?.text;
+  }
+
   /** The ClusterCertificateRotated condition to report on the ManagedCluster, once there is one. */
   get certCondition(): ConditionInput | undefined {
     return this.cond;

@@ -73,7 +73,15 @@ export class ClusterStatusReconciler implements Reconciler {
   }
 
   async reconcile(): Promise<ReconcileResult> {
-    await this.ensureIdClaim();
+    try {
+      return await this.reconcileStatus();
+    } finally {
+      // After the status write, so a slow spoke never delays it; the new claim comes back as an event.
+      await this.ensureIdClaim();
+    }
+  }
+
+  private async reconcileStatus(): Promise<ReconcileResult> {
     const session = this.deps.hub();
     if (!session?.clusters.synced) return {}; // the session's first list enqueues again
     const mc = session.clusters.get(this.deps.cluster);
