@@ -12,7 +12,8 @@ import { CLUSTER_CLAIMS, TYPE, type ManagedCluster } from '../../src/api/index.j
 import { SECRET } from '../../src/api/names.js';
 import { sumNodeResources, type NodeLike } from '../../src/runtime/klusterlet/node-resources.js';
 import { adminClient, loadClusters, uniqueName } from '../support/clusters.js';
-import { CSRS, Cleanup, type Csr } from '../hub/identities.js';
+import { CSRS, Cleanup, csrBody, type Csr } from '../hub/identities.js';
+import { agentSubject, makeKeyAndCsr } from '../hub/csr-kit.js';
 import { LEASES, NAMESPACES, clusterRef, conditionOf, forceDelete, probe, setAccepted, startHubProcess, until, type HubProcess } from '../hub/support.js';
 import {
   applyBootstrapRbac,
@@ -144,6 +145,7 @@ describe('first join, acceptance, status and lease', () => {
       users: [{ name: 'default-auth', user: { 'client-certificate': 'tls.crt', 'client-key': 'tls.key' } }],
     });
     await until(spokeAdmin, secretRef(ns, SECRET.csrKey), (o) => o === undefined, 'the stored CSR key removed');
+    expect(JSON.stringify(agent.logs)).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE|eyJ/);
     expect(await clusterCsrs(hubAdmin, cluster)).toHaveLength(1);
   });
 
@@ -278,5 +280,30 @@ describe('crash while the CSR is pending', () => {
     const secret = await until(spokeAdmin, secretRef(ns, SECRET.hubKubeconfig), (o) => !!o, 'hub-kubeconfig-secret');
     expect(decodeData(secret)['agent-name']).toBe(first.agent);
     expect(await clusterCsrs(hubAdmin, cluster)).toHaveLength(1);
+  });
+});
+
+describe('the CSR limit', () => {
+  test('no CSR while 10 of the cluster exist (add-on CSRs not counted); exactly one once there are fewer', async () => {
+    const { cluster, ns } = await setUpJoin();
+    const s = agentSubject(cluster, 'other');
+    const names: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const created = await hubAdmin.create<Csr>(resourcePath(CSRS), csrBody(cluster, (await makeKeyAndCsr(s.cn, s.orgs)).csrPem));
+      names.push(created.metadata!.name!);
+    }
+    const addon = csrBody(cluster, (await makeKeyAndCsr(s.cn, s.orgs)).csrPem) as { metadata: { labels: Record<string, string> } };
+    addon.metadata.labels['open-cluster-management.io/addon-name'] = 'some-addon';
+    const addonCsr = await hubAdmin.create<Csr>(resourcePath(CSRS), addon);
+    cleanup.add(() => deleteIfExists(hubAdmin, resourcePath({ ...CSRS, name: addonCsr.metadata!.name! })));
+    const agent = await startAgent(cluster, ns);
+    await agent.waitForLog((l) => l.msg === 'Stop creating csr since there are too many csr created already on hub');
+    expect(agent.logs.some(filed)).toBe(false);
+    await hubAdmin.delete(resourcePath({ ...CSRS, name: names[0]! }));
+    const line = await agent.waitForLog(filed);
+    const csrs = await clusterCsrs(hubAdmin, cluster);
+    expect(csrs).toHaveLength(10);
+    expect(csrs.filter((c) => c.metadata!.name === line.csr)).toHaveLength(1);
+    expect(agent.logs.filter(filed)).toHaveLength(1);
   });
 });
