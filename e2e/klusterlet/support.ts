@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import yaml from 'js-yaml';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
-import { isNotFound } from '../../src/kube/errors.js';
+import { KubeApiError, isNotFound } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { LABEL, RBAC, SA, NS, SECRET } from '../../src/api/names.js';
 import { ROOT, type ClusterInfo } from '../support/clusters.js';
@@ -36,7 +36,29 @@ export async function applyCrds(client: KubeClient, side: 'hub' | 'spoke'): Prom
       await apply(client, resourcePath({ ...ref, name: doc.metadata.name }), doc);
     }
   }
-  for (const name of names) await until(client, { ...ref, name }, (o) => conditionOf(o, 'Established')?.status === 'True', `CRD ${name} Established`);
+  for (const name of names) {
+    const crd = await until<KubeObject & { spec: { group: string; names: { plural: string }; versions: { name: string; served: boolean }[] } }>(
+      client,
+      { ...ref, name },
+      (o) => conditionOf(o, 'Established')?.status === 'True',
+      `CRD ${name} Established`,
+    );
+    // Established is not quite serving: right after, a list can still answer 503 "storage is
+    // (re)initializing". Wait until each served version lists (a readiness wait with a deadline).
+    for (const v of crd!.spec.versions.filter((x) => x.served)) {
+      const collection = resourcePath({ group: crd!.spec.group, version: v.name, resource: crd!.spec.names.plural });
+      const deadline = Date.now() + 30_000;
+      for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+        try {
+          await client.list(collection, { limit: 1 });
+          break;
+        } catch (err) {
+          if (Date.now() > deadline || !(err instanceof KubeApiError) || (err.status !== 503 && err.status !== 429)) throw err;
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    }
+  }
 }
 
 /** ocm-protocol.md §2: ClusterRole open-cluster-management:bootstrap, its ServiceAccount and binding. */
@@ -175,6 +197,33 @@ export async function startAgentProcess(name: string, args: string[]): Promise<A
 export async function clusterCsrs(hub: KubeClient, cluster: string): Promise<Csr[]> {
   const list = await hub.list<Csr>(resourcePath(CSRS), { labelSelector: `${LABEL.clusterName}=${cluster},!${LABEL.addonName}` });
   return list.items.sort((a, b) => (a.metadata!.creationTimestamp! < b.metadata!.creationTimestamp! ? -1 : 1));
+}
+
+/** The first agent CSR of `cluster` on the hub, waiting for it with a watch. */
+export async function firstCsr(hub: KubeClient, cluster: string, ms = 60_000): Promise<Csr> {
+  const labelSelector = `${LABEL.clusterName}=${cluster},!${LABEL.addonName}`;
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), ms);
+  try {
+    const list = await hub.list<Csr>(resourcePath(CSRS), { labelSelector });
+    if (list.items[0]) return list.items[0];
+    let found: Csr | undefined;
+    await hub.watch<Csr>(
+      resourcePath(CSRS),
+      { labelSelector, resourceVersion: list.metadata.resourceVersion, timeoutSeconds: Math.ceil(ms / 1000) },
+      (ev) => {
+        if (ev.type === 'ADDED' && !found) {
+          found = ev.object;
+          ctrl.abort();
+        }
+      },
+      { signal: ctrl.signal },
+    );
+    if (!found) throw new Error(`no CSR of cluster ${cluster} within ${ms} ms`);
+    return found;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Approves a CSR as the hub admin would (`accept` does the same through /approval). */
