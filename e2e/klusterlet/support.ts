@@ -207,6 +207,7 @@ export async function firstCsr(hub: KubeClient, cluster: string, ms = 60_000): P
   try {
     const list = await hub.list<Csr>(resourcePath(CSRS), { labelSelector });
     if (list.items[0]) return list.items[0];
+    if (ctrl.signal.aborted) throw new Error(`no CSR of cluster ${cluster} within ${ms} ms`);
     let found: Csr | undefined;
     await hub.watch<Csr>(
       resourcePath(CSRS),

@@ -29,6 +29,8 @@ export async function watchForAcceptance(client: KubeClient, cluster: string, si
     try {
       const list = await client.list<ManagedCluster>(collection, { fieldSelector });
       if (accepted(list.items[0])) return true;
+      // KubeClient.watch only listens for a *coming* abort: never start one on a stopped signal.
+      if (signal.aborted) return false;
       failures = 0;
       await client.watch<ManagedCluster>(
         collection,

@@ -188,6 +188,7 @@ export async function startRegistrationAgent(opts: RegistrationAgentOptions): Pr
     if (acceptedSeen || !text) return;
     const client = await KubeClient.create(bootstrapKubeConfig(text), 'ocmadm-registration-agent');
     try {
+      if (ctrl.signal.aborted) return;
       const accepted = await watchForAcceptance(client, clusterName, ctrl.signal, log.child({ controller: 'accept-watch' }));
       const id = registration.identity;
       if (accepted && !ctrl.signal.aborted && id && !session?.clusters.synced) {
