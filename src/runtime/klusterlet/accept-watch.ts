@@ -6,7 +6,7 @@
  * `HubAcceptedManagedCluster=True` appears. It gives up quietly when the bootstrap credentials no
  * longer work (401/403, e.g. an expired token); the certificate's own retries still get there.
  */
-import type { KubeClient } from '../../kube/client.js';
+import type { KubeClient, KubeList } from '../../kube/client.js';
 import { describeError, isForbidden, isGone, isUnauthorized } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
@@ -27,7 +27,7 @@ export async function watchForAcceptance(client: KubeClient, cluster: string, si
     const stop = AbortSignal.any([signal, seen.signal]);
     let found = false;
     try {
-      const list = await client.list<ManagedCluster>(collection, { fieldSelector });
+      const list = await client.request<KubeList<ManagedCluster>>('GET', collection, { query: { fieldSelector }, signal });
       if (accepted(list.items[0])) return true;
       // KubeClient.watch only listens for a *coming* abort: never start one on a stopped signal.
       if (signal.aborted) return false;
@@ -46,6 +46,7 @@ export async function watchForAcceptance(client: KubeClient, cluster: string, si
       if (found) return true;
     } catch (err) {
       if (found) return true;
+      if (signal.aborted) return false;
       if (isUnauthorized(err) || isForbidden(err)) {
         log.debug('the bootstrap identity can no longer watch the cluster; acceptance is noticed by the certificate alone', { error: describeError(err) });
         return false;
