@@ -172,6 +172,8 @@ export class KubeClient {
     onEvent: (ev: WatchEvent<T>) => void,
     opts: { signal?: AbortSignal; idleMs?: number } = {},
   ): Promise<void> {
+    // A signal aborted before the call would never fire its listener: end at once.
+    if (opts.signal?.aborted) return;
     const url = this.url(path, { ...query, watch: true, allowWatchBookmarks: true });
     const ctrl = new AbortController();
     const abort = () => ctrl.abort();
