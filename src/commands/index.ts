@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { App } from '../cli/program.js';
 import { register as version } from './version/command.js';
+import { register as join } from './join/command.js';
+import { register as accept } from './accept/command.js';
 
 /** Every top-level command, in the order `--help` lists them. */
-export const commands: Array<(program: Command, app: App) => void> = [version];
+export const commands: Array<(program: Command, app: App) => void> = [version, join, accept];

@@ -1,0 +1,35 @@
+/** accept's flags → validated options (pure). */
+import { UsageError } from '../../cli/errors.js';
+import { checkClusterName, parseList } from '../../handshake/flags.js';
+import { parseOutputFormat, type OutputFormat } from '../../ui/output.js';
+
+export interface AcceptFlags {
+  clusters?: string;
+  wait?: boolean;
+  skipApproveCheck?: boolean;
+  requesters?: string;
+  output?: string;
+}
+
+export interface AcceptOptions {
+  /** Empty: ask (on a TTY) which pending clusters to accept. */
+  clusters: string[];
+  wait: boolean;
+  skipApproveCheck: boolean;
+  requesters: string[];
+  output: OutputFormat;
+}
+
+export function acceptOptions(flags: AcceptFlags, interactive: boolean): AcceptOptions {
+  const output = parseOutputFormat(flags.output, ['text', 'json']);
+  const clusters = parseList(flags.clusters);
+  for (const c of clusters) checkClusterName(c, '--clusters');
+  if (flags.clusters !== undefined && clusters.length === 0) throw new UsageError('--clusters names no cluster');
+  if (clusters.length === 0 && !interactive) {
+    throw new UsageError('--clusters is required when not on a terminal (e.g. --clusters cluster1,cluster2)');
+  }
+  if (clusters.length === 0 && output === 'json') throw new UsageError('-o json needs --clusters (no prompt is shown with JSON output)');
+  const requesters = parseList(flags.requesters);
+  if (flags.requesters !== undefined && requesters.length === 0) throw new UsageError('--requesters names no requester');
+  return { clusters, wait: !!flags.wait, skipApproveCheck: !!flags.skipApproveCheck, requesters, output };
+}

@@ -1,0 +1,193 @@
+/**
+ * accept: check the hub and our permissions first, plan every cluster (nothing written yet), then
+ * for each accepted plan approve its CSRs through /approval and set hubAcceptsClient, and with
+ * --wait watch until Joined and Available. One result per cluster; success is only reported for
+ * what really happened.
+ */
+import type { KubeClient } from '../../kube/client.js';
+import { CliError } from '../../cli/errors.js';
+import { describeError, isConflict, isForbidden, isUnauthorized, isUnreachable } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { MANAGED_CLUSTERS } from '../../api/index.js';
+import { GROUP, IDENTITY, LABEL, REASON, SIGNER } from '../../api/names.js';
+import { CSRS, csrState, isBootstrapIdentity, withApproval, type Csr, type CsrView } from '../../handshake/csr.js';
+import { checkOcmApis, getManagedCluster, missingPermissions, waitJoinedAvailable, whoAmI, type AccessCheck } from '../../handshake/hub.js';
+import type { Progress } from '../../ui/progress.js';
+import type { AcceptOptions } from './options.js';
+import { planAccept, type Plan } from './plan.js';
+
+export type Outcome = 'accepted' | 'already-accepted' | 'not-accepted';
+
+export interface ClusterResult {
+  cluster: string;
+  outcome: Outcome;
+  /** Why not (no-such-cluster, no-pending-csr, competing-requesters, ...), when not accepted. */
+  reason?: string;
+  message: string;
+  approvedCsrs: string[];
+  requester?: string;
+  /** With --wait: Joined and Available were reached, and how long after accept. */
+  available?: boolean;
+  availableAfterSeconds?: number;
+}
+
+export interface AcceptResult {
+  clusters: ClusterResult[];
+}
+
+export interface AcceptDeps {
+  hub: KubeClient;
+  progress: Progress;
+  deadline: number;
+  signal?: AbortSignal;
+}
+
+const ACCEPT_PERMISSIONS: AccessCheck[] = [
+  { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', subresource: 'approval', verb: 'update', what: 'approve CSRs' },
+  { group: 'certificates.k8s.io', resource: 'signers', verb: 'approve', name: SIGNER.kubeApiserverClient, what: `approve for signer ${SIGNER.kubeApiserverClient}` },
+  { group: GROUP.cluster, resource: 'managedclusters', verb: 'patch', what: 'patch ManagedClusters' },
+  // What OCM's webhook (and init's admission policy) require for setting hubAcceptsClient.
+  { group: GROUP.register, resource: 'managedclusters', subresource: 'accept', verb: 'update', what: 'accept clusters (managedclusters/accept)' },
+];
+
+/** The hub serves OCM, and we are a hub administrator (never an agent or bootstrap identity). */
+export async function checkHub(hub: KubeClient): Promise<void> {
+  try {
+    await checkOcmApis(hub);
+  } catch (err) {
+    if (isUnauthorized(err)) throw new CliError(`the hub ${hub.server} rejected these credentials (401): check --kubeconfig/--context`);
+    if (isUnreachable(err)) throw new CliError(`cannot reach the hub: ${describeError(err)}`);
+    throw err;
+  }
+  const me = await whoAmI(hub);
+  const agentGroup = me?.groups.find((g) => g === IDENTITY.managedClustersGroup);
+  if (me && (agentGroup || isBootstrapIdentity(me.username, me.groups))) {
+    const kind = agentGroup ? 'a managed cluster agent' : 'the bootstrap identity';
+    throw new CliError(`${me.username} is ${kind}: a cluster can never accept itself; run accept on the hub with an administrator's kubeconfig`);
+  }
+  const missing = await missingPermissions(hub, ACCEPT_PERMISSIONS);
+  if (missing.length > 0) {
+    throw new CliError(
+      `${me?.username ?? 'this identity'} may not ${missing.map((m) => m.what).join(', ')} on the hub: accept needs a hub administrator's kubeconfig`,
+    );
+  }
+}
+
+export async function listClusterCsrs(hub: KubeClient, cluster?: string): Promise<Csr[]> {
+  const labelSelector = cluster ? `${LABEL.clusterName}=${cluster},!${LABEL.addonName}` : `${LABEL.clusterName},!${LABEL.addonName}`;
+  return (await hub.list<Csr>(resourcePath(CSRS), { labelSelector })).items;
+}
+
+export async function planCluster(hub: KubeClient, cluster: string, opts: AcceptOptions): Promise<Plan> {
+  const [mc, csrs] = await Promise.all([getManagedCluster(hub, cluster), listClusterCsrs(hub, cluster)]);
+  return planAccept({ cluster, mc, csrs, skipApproveCheck: opts.skipApproveCheck, requesters: opts.requesters });
+}
+
+/** PUT /approval with an Approved condition; a conflict re-reads the CSR (someone may have approved it). */
+async function approve(hub: KubeClient, name: string): Promise<'approved' | 'was-approved'> {
+  const path = resourcePath({ ...CSRS, name });
+  for (let attempt = 0; ; attempt++) {
+    const csr = await hub.get<Csr>(path);
+    const state = csrState(csr);
+    if (state === 'approved') return 'was-approved';
+    if (state !== 'pending') throw new CliError(`CSR ${name} is ${state} now`);
+    const body = withApproval(csr, REASON.csr.ocmadmApproved, 'Approved by ocmadm accept');
+    try {
+      await hub.replace(`${path}/approval`, body);
+      return 'approved';
+    } catch (err) {
+      if (!isConflict(err) || attempt >= 4) throw err;
+    }
+  }
+}
+
+function permissionHint(err: unknown): string {
+  return isForbidden(err) ? ' (forbidden: run accept with a hub administrator kubeconfig)' : '';
+}
+
+async function execute(hub: KubeClient, plan: Extract<Plan, { kind: 'accept' }>, progress: Progress): Promise<ClusterResult> {
+  const approved: string[] = [];
+  const who = plan.requester ? ` from ${plan.requester}` : '';
+  for (const csr of plan.approve) {
+    try {
+      progress.start(`approving CSR ${csr.name} of ${plan.cluster}`);
+      await approve(hub, csr.name);
+      approved.push(csr.name);
+    } catch (err) {
+      progress.stop();
+      const before = approved.length ? `approved ${approved.join(', ')}, but ` : '';
+      return fail(plan.cluster, 'approval-failed', `${before}approving CSR ${csr.name} failed: ${describeError(err)}${permissionHint(err)}`, approved);
+    }
+  }
+  if (plan.patch) {
+    try {
+      progress.start(`setting hubAcceptsClient on ${plan.cluster}`);
+      await hub.patch(resourcePath({ ...MANAGED_CLUSTERS, name: plan.cluster }), { spec: { hubAcceptsClient: true } }, 'merge');
+    } catch (err) {
+      progress.stop();
+      const did = approved.length ? `approved CSR ${approved.join(', ')}, but ` : '';
+      return fail(plan.cluster, 'patch-failed', `${did}setting hubAcceptsClient on ${plan.cluster} failed: ${describeError(err)}${permissionHint(err)}; re-run accept to finish`, approved);
+    }
+  }
+  progress.stop();
+  const names = (views: CsrView[]) => views.map((v) => v.name).join(', ');
+  const bits: string[] = [];
+  if (plan.approve.length) bits.push(`approved CSR ${names(plan.approve)}`);
+  if (plan.alreadyApproved.length) bits.push(`CSR ${names(plan.alreadyApproved)} was already approved`);
+  const detail = bits.join('; ');
+  const message = plan.patch ? `${detail || 'accepted'}${who}` : `already accepted; ${detail}${who} (a restarted or re-joined agent)`;
+  return { cluster: plan.cluster, outcome: 'accepted', message, approvedCsrs: approved, requester: plan.requester };
+}
+
+function fail(cluster: string, reason: string, message: string, approvedCsrs: string[] = []): ClusterResult {
+  return { cluster, outcome: 'not-accepted', reason, message, approvedCsrs };
+}
+
+/** Plans every cluster, then carries out the accepted plans, then (--wait) waits for them all. */
+export async function runAccept(opts: AcceptOptions, deps: AcceptDeps): Promise<AcceptResult> {
+  const { hub, progress } = deps;
+  progress.start('checking the hub');
+  await checkHub(hub);
+  progress.start(`reading ${opts.clusters.join(', ')}`);
+  const plans = await Promise.all(opts.clusters.map((c) => planCluster(hub, c, opts)));
+  progress.stop();
+  const results: ClusterResult[] = [];
+  const acceptedAt = new Map<string, number>();
+  for (const plan of plans) {
+    if (plan.kind === 'refuse') results.push(fail(plan.cluster, plan.reason, plan.message));
+    else if (plan.kind === 'already-accepted') {
+      results.push({ cluster: plan.cluster, outcome: 'already-accepted', message: `already accepted${plan.note ? `; ${plan.note}` : ''}`, approvedCsrs: [] });
+      acceptedAt.set(plan.cluster, Date.now());
+    } else {
+      const r = await execute(hub, plan, progress);
+      results.push(r);
+      if (r.outcome === 'accepted') acceptedAt.set(plan.cluster, Date.now());
+    }
+  }
+  if (opts.wait) {
+    const waiting = results.filter((r) => acceptedAt.has(r.cluster));
+    if (waiting.length) progress.start(`waiting for ${waiting.map((r) => r.cluster).join(', ')} to become Joined and Available`);
+    await Promise.all(
+      waiting.map(async (r) => {
+        try {
+          await waitJoinedAvailable(hub, r.cluster, deps.deadline, deps.signal);
+          r.available = true;
+          r.availableAfterSeconds = Math.round((Date.now() - acceptedAt.get(r.cluster)!) / 100) / 10;
+          r.message += `; Joined and Available${r.outcome === 'accepted' ? ` ${r.availableAfterSeconds} s after accept` : ''}`;
+        } catch (err) {
+          if (!(err instanceof CliError) || err.exitCode !== 1) throw err;
+          r.available = false;
+          r.reason = 'not-available';
+          r.message += `; but not Joined and Available: ${err.message}`;
+        }
+      }),
+    );
+    progress.stop();
+  }
+  return { clusters: results };
+}
+
+/** Exit code: 0 only when every cluster is accepted (and, with --wait, Available). */
+export function acceptExitCode(result: AcceptResult): number {
+  return result.clusters.every((r) => r.outcome !== 'not-accepted' && r.available !== false) ? 0 : 1;
+}

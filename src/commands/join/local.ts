@@ -1,0 +1,45 @@
+/**
+ * `--runtime local`: the klusterlet as a detached process on this machine, with the same
+ * least-privilege identity it has in a pod: a TokenRequest token of its ServiceAccount in a 0600
+ * kubeconfig, renewed by the process itself (--token-refresh). Never the joiner's credentials.
+ */
+import fs from 'node:fs';
+import type { KubeClient } from '../../kube/client.js';
+import { kubeconfigYaml } from '../../sandbox/kubeconfig.js';
+import { startLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
+import { KLUSTERLET, agentArgs, type KlusterletValues } from '../../handshake/klusterlet.js';
+
+/** One hour; the process renews it at 80 % of its life. */
+export const LOCAL_TOKEN_SECONDS = 3600;
+
+/** The CA that verifies the spoke API server, from the joiner's kubeconfig (data or file). */
+export function spokeCaPem(spoke: KubeClient): string | undefined {
+  const cluster = spoke.kc.getCurrentCluster();
+  if (cluster?.caData) return Buffer.from(cluster.caData, 'base64').toString('utf8');
+  if (cluster?.caFile) return fs.readFileSync(cluster.caFile, 'utf8');
+  return undefined;
+}
+
+export async function serviceAccountToken(spoke: KubeClient): Promise<string> {
+  const path = `/api/v1/namespaces/${KLUSTERLET.namespace}/serviceaccounts/${KLUSTERLET.serviceAccount}/token`;
+  const tr = await spoke.create<{ status: { token: string } }>(path, {
+    apiVersion: 'authentication.k8s.io/v1',
+    kind: 'TokenRequest',
+    spec: { expirationSeconds: LOCAL_TOKEN_SECONDS },
+  });
+  return tr.status.token;
+}
+
+export async function startLocalKlusterlet(spoke: KubeClient, v: KlusterletValues, env: NodeJS.ProcessEnv): Promise<LocalRuntimeInfo> {
+  const caPem = spokeCaPem(spoke);
+  if (!caPem) throw new Error(`the spoke kubeconfig has no CA for ${spoke.server}: the local klusterlet would have to skip TLS verification`);
+  const token = await serviceAccountToken(spoke);
+  const kubeconfig = kubeconfigYaml({ name: 'spoke', server: spoke.server, caPem, user: { token }, userName: KLUSTERLET.serviceAccount });
+  return startLocalRuntime({
+    kind: 'klusterlet',
+    instance: v.clusterName,
+    kubeconfig,
+    args: [...agentArgs(v, 0), '--health-bind', '127.0.0.1', '--token-refresh', `${KLUSTERLET.namespace}/${KLUSTERLET.serviceAccount}`],
+    env,
+  });
+}

@@ -1,0 +1,85 @@
+/** join's flags → validated options (pure). */
+import { UsageError } from '../../cli/errors.js';
+import { checkClusterName, parseClusterClaims } from '../../handshake/flags.js';
+import type { Runtime } from '../../handshake/klusterlet.js';
+import { parseOutputFormat, type OutputFormat } from '../../ui/output.js';
+import { VERSION } from '../../version.js';
+
+/** The ocmadm image (the same one `init --runtime cluster` runs the hub controller from). */
+export const DEFAULT_IMAGE = `ghcr.io/ocmadm/ocmadm:v${VERSION}`;
+
+export interface JoinFlags {
+  hubToken?: string;
+  hubApiserver?: string;
+  clusterName?: string;
+  caFile?: string;
+  wait?: boolean;
+  dryRun?: boolean;
+  outputFile?: string;
+  runtime?: string;
+  image?: string;
+  clusterClaims?: string;
+  force?: boolean;
+  output?: string;
+}
+
+export interface JoinOptions {
+  hubToken: string;
+  /** https URL without a trailing slash. */
+  hubServer: string;
+  clusterName: string;
+  caFile?: string;
+  wait: boolean;
+  dryRun: boolean;
+  outputFile?: string;
+  runtime: Runtime;
+  image: string;
+  clusterClaims: Record<string, string>;
+  force: boolean;
+  output: OutputFormat;
+}
+
+/** The hub URL: https only (the token must never travel in clear), no query or fragment. */
+export function parseHubServer(text: string | undefined): string {
+  if (!text) throw new UsageError('--hub-apiserver is required (e.g. https://hub.example.com:6443)');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--hub-apiserver "${text}" is not a URL; use https://<host>:<port>`);
+  }
+  if (url.protocol === 'http:') throw new UsageError(`--hub-apiserver ${text} is plain http: the token would travel in clear; use the hub's https URL`);
+  if (url.protocol !== 'https:') throw new UsageError(`--hub-apiserver must be an https:// URL, got "${text}"`);
+  if (url.search || url.hash || url.username) throw new UsageError(`--hub-apiserver must not carry a query, fragment or user: "${text}"`);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+export function joinOptions(flags: JoinFlags): JoinOptions {
+  const token = flags.hubToken?.trim();
+  if (!token) throw new UsageError('--hub-token is required: run `ocmadm get token` on the hub');
+  if (/\s/.test(token)) throw new UsageError('--hub-token contains white space: copy it again from `ocmadm get token`');
+  const hubServer = parseHubServer(flags.hubApiserver);
+  const clusterName = checkClusterName(flags.clusterName, '--cluster-name');
+  const runtime = flags.runtime ?? 'cluster';
+  if (runtime !== 'cluster' && runtime !== 'local') throw new UsageError(`--runtime must be cluster or local, got "${runtime}"`);
+  if (flags.dryRun && flags.wait) throw new UsageError('--wait cannot be combined with --dry-run (nothing would be started to wait for)');
+  if (flags.image !== undefined && runtime === 'local') throw new UsageError('--image only applies to --runtime cluster (the local runtime runs this ocmadm)');
+  const image = flags.image ?? DEFAULT_IMAGE;
+  if (!image.trim() || /\s/.test(image)) throw new UsageError(`--image "${image}" is not an image reference`);
+  if (flags.caFile !== undefined && !flags.caFile) throw new UsageError('--ca-file is empty');
+  if (flags.outputFile !== undefined && !flags.outputFile) throw new UsageError('--output-file is empty');
+  return {
+    hubToken: token,
+    hubServer,
+    clusterName,
+    caFile: flags.caFile,
+    wait: !!flags.wait,
+    dryRun: !!flags.dryRun,
+    outputFile: flags.outputFile,
+    runtime,
+    image,
+    clusterClaims: parseClusterClaims(flags.clusterClaims),
+    force: !!flags.force,
+    output: parseOutputFormat(flags.output, ['text', 'json']),
+  };
+}

@@ -1,0 +1,177 @@
+/**
+ * join: preflight (spoke, then hub; nothing written before both pass), plan the objects from the
+ * templates, then (unless --dry-run) apply them, start the klusterlet runtime and, with --wait,
+ * watch until the cluster's CSR is pending on the hub.
+ */
+import fs from 'node:fs';
+import type { KubeClient, KubeObject } from '../../kube/client.js';
+import { Discovery, applyObject, resourcePath } from '../../kube/resources.js';
+import { isNotFound } from '../../kube/errors.js';
+import { CliError } from '../../cli/errors.js';
+import { toYaml } from '../../render/index.js';
+import { FIELD_MANAGER, SECRET } from '../../api/names.js';
+import { removeLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
+import { bootstrapKubeconfigYaml } from '../../handshake/bootstrap-kubeconfig.js';
+import { applyCrdsAndWait, spokeCrds } from '../../handshake/crds.js';
+import { KLUSTERLET, klusterletObjects } from '../../handshake/klusterlet.js';
+import { currentBootstrapText, type SpokeState } from '../../handshake/spoke-state.js';
+import { describeRequester } from '../../handshake/csr.js';
+import type { Progress } from '../../ui/progress.js';
+import type { JoinOptions } from './options.js';
+import { preflightHub, preflightSpoke } from './preflight.js';
+import { spokeCaPem, startLocalKlusterlet } from './local.js';
+import { waitForRegistration } from './wait.js';
+
+export interface JoinResult {
+  cluster: string;
+  hub: string;
+  spoke: string;
+  runtime: JoinOptions['runtime'];
+  dryRun: boolean;
+  ca: { source: string; fingerprint: string; trustedOnFirstUse: boolean };
+  bootstrapSecret: 'created' | 'updated' | 'unchanged' | 'would-write';
+  objects: string[];
+  local?: { pid?: number; logFile: string; stateDir: string };
+  registration?: { managedCluster: true; pendingCsrs: { name: string; requester: string }[]; accepted: boolean; hasCredentials: boolean };
+  warnings: string[];
+  next: string;
+  /** --dry-run: the manifests, secret data redacted. */
+  manifests?: string;
+  outputFile?: string;
+}
+
+export interface JoinDeps {
+  spoke: KubeClient;
+  progress: Progress;
+  env: NodeJS.ProcessEnv;
+  deadline: number;
+  signal?: AbortSignal;
+  /** Closed by the caller. */
+  track: (c: KubeClient) => KubeClient;
+}
+
+const describe = (o: KubeObject) => `${o.kind}/${o.metadata?.name}`;
+
+/** The same objects with Secret data replaced by a note: dry-run output must not print the token. */
+export function redactSecrets(objects: KubeObject[]): KubeObject[] {
+  return objects.map((o) => {
+    if (o.kind !== 'Secret') return o;
+    const data = Object.fromEntries(Object.keys((o.data as Record<string, string>) ?? {}).map((k) => [k, '<redacted: holds the hub token; --output-file writes it>']));
+    return { ...o, data: undefined, stringData: data } as KubeObject;
+  });
+}
+
+/** Writes (truncating) a file that may hold credentials: mode 0600. */
+function writeOutputFile(file: string, text: string): void {
+  fs.writeFileSync(file, text, { mode: 0o600, flag: 'w' });
+  fs.chmodSync(file, 0o600);
+}
+
+async function deleteIfPresent(client: KubeClient, path: string): Promise<boolean> {
+  try {
+    await client.delete(path);
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
+
+/** --force over another name: stop that agent and drop its credentials, so ours registers cleanly. */
+async function releaseOtherNames(spoke: KubeClient, state: SpokeState, opts: JoinOptions, env: NodeJS.ProcessEnv, progress: Progress): Promise<void> {
+  const others = state.joinedAs.filter((n) => n !== opts.clusterName);
+  if (others.length === 0) return;
+  progress.warn(`--force: replacing the registration as ${others.join(', ')}`);
+  for (const r of state.localRuntimes.filter((x) => x.instance !== opts.clusterName)) await removeLocalRuntime('klusterlet', r.instance, env);
+  for (const name of [SECRET.hubKubeconfig, SECRET.csrKey]) await deleteIfPresent(spoke, `/api/v1/namespaces/${KLUSTERLET.namespace}/secrets/${name}`);
+}
+
+export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinResult> {
+  const { spoke, progress, env } = deps;
+  progress.start(`checking the spoke ${spoke.server}`);
+  const state = await preflightSpoke(spoke, opts, env);
+  const caOfSpoke = spokeCaPem(spoke);
+  if (opts.runtime === 'local' && !caOfSpoke) {
+    throw new CliError(`the spoke kubeconfig has no CA for ${spoke.server}: the local klusterlet would have to skip TLS verification; use a kubeconfig with certificate-authority data`);
+  }
+  progress.start(`checking the hub ${opts.hubServer}`);
+  const hub = await preflightHub(opts, spoke.server, caOfSpoke, (s) => progress.info(s));
+  deps.track(hub.bootstrap);
+  progress.done('preflight passed');
+  for (const w of hub.warnings) progress.warn(w);
+
+  const bootstrapText = bootstrapKubeconfigYaml({ server: opts.hubServer, caPem: hub.ca.caPem, token: opts.hubToken });
+  const values = { clusterName: opts.clusterName, runtime: opts.runtime, image: opts.image, spokeServer: spoke.server, clusterClaims: opts.clusterClaims, bootstrapKubeconfig: bootstrapText };
+  const objects = klusterletObjects(values);
+  const [nsObj, ...rest] = objects;
+  const crds = spokeCrds();
+  const all = [nsObj!, ...crds, ...rest];
+  const result: JoinResult = {
+    cluster: opts.clusterName,
+    hub: opts.hubServer,
+    spoke: spoke.server,
+    runtime: opts.runtime,
+    dryRun: opts.dryRun,
+    ca: { source: hub.ca.source, fingerprint: hub.ca.fingerprint, trustedOnFirstUse: hub.ca.firstUse },
+    bootstrapSecret: 'would-write',
+    objects: all.map(describe),
+    warnings: hub.warnings,
+    next: `ocmadm accept --clusters ${opts.clusterName}`,
+  };
+  if (opts.outputFile) {
+    writeOutputFile(opts.outputFile, toYaml(all));
+    result.outputFile = opts.outputFile;
+  }
+  if (opts.dryRun) {
+    result.manifests = toYaml(redactSecrets(all));
+    return result;
+  }
+
+  await releaseOtherNames(spoke, state, opts, env, progress);
+  const discovery = new Discovery(spoke);
+  const apply = (o: KubeObject) => applyObject(spoke, discovery, o, { fieldManager: FIELD_MANAGER.cli, force: true });
+  progress.start(`creating namespace ${KLUSTERLET.namespace}`);
+  await apply(nsObj!);
+  progress.start('installing the spoke CRDs');
+  await applyCrdsAndWait(spoke, crds, deps.deadline, deps.signal);
+  progress.start('installing the klusterlet identity and RBAC');
+  const secretObj = rest.find((o) => o.kind === 'Secret')!;
+  const runtimeObjs = rest.filter((o) => o.kind === 'Deployment');
+  for (const o of rest.filter((x) => x !== secretObj && !runtimeObjs.includes(x))) await apply(o);
+  const current = currentBootstrapText(state);
+  if (current === bootstrapText) result.bootstrapSecret = 'unchanged';
+  else {
+    progress.start(`writing Secret ${SECRET.bootstrapHubKubeconfig}`);
+    await apply(secretObj);
+    result.bootstrapSecret = current === undefined ? 'created' : 'updated';
+  }
+
+  const deploymentPath = resourcePath({ group: 'apps', version: 'v1', resource: 'deployments', namespace: KLUSTERLET.namespace, name: KLUSTERLET.deployment });
+  if (opts.runtime === 'cluster') {
+    if (state.localRuntimes.some((r) => r.instance === opts.clusterName)) {
+      progress.info('switching from the local runtime to the cluster runtime: stopping the local klusterlet');
+      await removeLocalRuntime('klusterlet', opts.clusterName, env);
+    }
+    progress.start(`deploying the klusterlet (${opts.image})`);
+    for (const o of runtimeObjs) await apply(o);
+  } else {
+    if (state.deployment && (await deleteIfPresent(spoke, deploymentPath))) progress.info('switching to the local runtime: deleted the klusterlet Deployment');
+    progress.start('starting the local klusterlet');
+    const info: LocalRuntimeInfo = await startLocalKlusterlet(spoke, values, env);
+    result.local = { pid: info.pid, logFile: info.logFile, stateDir: info.dir };
+  }
+  progress.done(`klusterlet for ${opts.clusterName} installed (${opts.runtime} runtime)`);
+
+  if (opts.wait) {
+    progress.start(`waiting for ${opts.clusterName} to register on the hub`);
+    const w = await waitForRegistration(hub.bootstrap, spoke, opts.clusterName, deps.deadline, deps.signal);
+    progress.stop();
+    result.registration = {
+      managedCluster: true,
+      accepted: w.accepted,
+      hasCredentials: w.state === 'has-credentials',
+      pendingCsrs: w.state === 'pending-csr' ? w.csrs.map((c) => ({ name: c.name, requester: describeRequester(c) })) : [],
+    };
+  }
+  return result;
+}

@@ -1,0 +1,141 @@
+/** The rendered klusterlet manifests: what join applies, checked field by field. */
+import yaml from 'js-yaml';
+import { LABEL, MANAGED_BY, NS, SECRET } from '../api/names.js';
+import type { KubeObject } from '../kube/client.js';
+import { KLUSTERLET, agentArgs, klusterletObjects, type KlusterletValues } from './klusterlet.js';
+import { BOOTSTRAP_NAMES, bootstrapKubeconfigYaml, bootstrapServer } from './bootstrap-kubeconfig.js';
+
+const values = (v: Partial<KlusterletValues> = {}): KlusterletValues => ({
+  clusterName: 'cluster1',
+  runtime: 'cluster',
+  image: 'quay.io/ocmadm/ocmadm:v1',
+  spokeServer: 'https://10.0.0.1:6443',
+  clusterClaims: { region: 'eu', 'platform.example.com': 'bare' },
+  bootstrapKubeconfig: bootstrapKubeconfigYaml({ server: 'https://hub:6443', caPem: '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n', token: 'abcdef.0123456789abcdef' }),
+  ...v,
+});
+
+const find = (objs: KubeObject[], kind: string) => objs.find((o) => o.kind === kind)!;
+type Container = {
+  image: string;
+  command: string[];
+  args: string[];
+  ports: { name: string; containerPort: number }[];
+  startupProbe: { httpGet: { path: string; port: string } };
+  livenessProbe: { httpGet: { path: string; port: string } };
+  readinessProbe: { httpGet: { path: string; port: string } };
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  securityContext: Record<string, unknown>;
+};
+
+describe('cluster runtime', () => {
+  const objs = klusterletObjects(values());
+
+  test('objects in apply order, all labelled managed-by ocmadm and with the cluster name', () => {
+    expect(objs.map((o) => `${o.kind}/${o.metadata?.name}`)).toEqual([
+      `Namespace/${NS.agent}`,
+      `ServiceAccount/${KLUSTERLET.serviceAccount}`,
+      `ClusterRole/${KLUSTERLET.clusterRole}`,
+      `ClusterRoleBinding/${KLUSTERLET.clusterRole}`,
+      `Role/${KLUSTERLET.role}`,
+      `RoleBinding/${KLUSTERLET.role}`,
+      `Secret/${SECRET.bootstrapHubKubeconfig}`,
+      `Deployment/${KLUSTERLET.deployment}`,
+    ]);
+    for (const o of objs) expect(o.metadata?.labels).toMatchObject({ [LABEL.managedBy]: MANAGED_BY, [LABEL.clusterName]: 'cluster1' });
+  });
+
+  test('the namespace enforces the restricted Pod Security profile', () => {
+    expect(find(objs, 'Namespace').metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  test('Deployment: one replica, Recreate, its own ServiceAccount, probes on the health port', () => {
+    const d = find(objs, 'Deployment') as KubeObject & { spec: any };
+    expect(d.spec.replicas).toBe(1);
+    expect(d.spec.strategy).toEqual({ type: 'Recreate' });
+    const pod = d.spec.template.spec;
+    expect(pod.serviceAccountName).toBe(KLUSTERLET.serviceAccount);
+    expect(d.spec.selector.matchLabels).toEqual(Object.fromEntries(Object.entries(d.spec.template.metadata.labels).filter(([k]) => k in d.spec.selector.matchLabels)));
+    const c = pod.containers[0] as Container;
+    expect(c.image).toBe('quay.io/ocmadm/ocmadm:v1');
+    expect(c.ports).toEqual([{ name: 'health', containerPort: KLUSTERLET.healthPort, protocol: 'TCP' }]);
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'health' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'health' });
+    expect(c.startupProbe.httpGet).toEqual({ path: '/livez', port: 'health' });
+  });
+
+  test('Deployment: requests for cpu and memory, a memory limit', () => {
+    const c = (find(objs, 'Deployment') as any).spec.template.spec.containers[0] as Container;
+    expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'memory']);
+    expect(c.resources.limits.memory).toBeDefined();
+  });
+
+  test('Deployment: restricted securityContext (non-root, no escalation, no capabilities, read-only root, seccomp)', () => {
+    const pod = (find(objs, 'Deployment') as any).spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
+  });
+
+  test('Deployment: the agent flags name the cluster, namespace, spoke URL and claims', () => {
+    const c = (find(objs, 'Deployment') as any).spec.template.spec.containers[0] as Container;
+    expect(c.command).toEqual(KLUSTERLET.command);
+    expect(c.args).toEqual([
+      '--cluster-name', 'cluster1', '--agent-namespace', NS.agent, '--health-port', String(KLUSTERLET.healthPort),
+      '--spoke-external-server-url', 'https://10.0.0.1:6443', '--cluster-claims', 'region=eu,platform.example.com=bare',
+    ]);
+  });
+
+  test('RBAC is least privilege: no wildcards, secrets only in the agent namespace, no token minting in a pod', () => {
+    const cr = find(objs, 'ClusterRole') as KubeObject & { rules: { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[] }[] };
+    for (const r of cr.rules) {
+      expect(r.verbs).not.toContain('*');
+      expect(r.resources ?? []).not.toContain('*');
+      expect(r.resources ?? []).not.toContain('secrets');
+    }
+    expect(cr.rules.find((r) => r.resources?.includes('namespaces'))).toEqual({ apiGroups: [''], resources: ['namespaces'], resourceNames: ['kube-system'], verbs: ['get'] });
+    const role = find(objs, 'Role') as KubeObject & { rules: { resources: string[] }[] };
+    expect(role.metadata?.namespace).toBe(NS.agent);
+    expect(role.rules.some((r) => r.resources.includes('secrets'))).toBe(true);
+    expect(role.rules.some((r) => r.resources.includes('serviceaccounts/token'))).toBe(false);
+  });
+
+  test('the bootstrap secret holds the kubeconfig as OCM names it', () => {
+    const s = find(objs, 'Secret') as KubeObject & { data: Record<string, string> };
+    const kc = yaml.load(Buffer.from(s.data.kubeconfig!, 'base64').toString()) as any;
+    expect(kc['current-context']).toBe(BOOTSTRAP_NAMES.context);
+    expect(kc.clusters[0].name).toBe('hub');
+    expect(kc.users[0]).toEqual({ name: 'bootstrap', user: { token: 'abcdef.0123456789abcdef' } });
+    expect(kc.contexts[0]).toEqual({ name: 'bootstrap', context: { cluster: 'hub', user: 'bootstrap', namespace: 'default' } });
+    expect(bootstrapServer(Buffer.from(s.data.kubeconfig!, 'base64').toString())).toBe('https://hub:6443');
+  });
+});
+
+describe('local runtime', () => {
+  const objs = klusterletObjects(values({ runtime: 'local' }));
+
+  test('the same identity and RBAC, no Deployment', () => {
+    expect(objs.some((o) => o.kind === 'Deployment')).toBe(false);
+    expect(objs.some((o) => o.kind === 'ServiceAccount')).toBe(true);
+  });
+
+  test('it may mint a token for its own ServiceAccount only', () => {
+    const role = find(objs, 'Role') as KubeObject & { rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[] };
+    expect(role.rules.find((r) => r.resources.includes('serviceaccounts/token'))).toEqual({
+      apiGroups: [''],
+      resources: ['serviceaccounts/token'],
+      resourceNames: [KLUSTERLET.serviceAccount],
+      verbs: ['create'],
+    });
+  });
+});
+
+describe('agentArgs', () => {
+  test('no spoke URL unless https, no claims flag without claims', () => {
+    expect(agentArgs({ clusterName: 'c', spokeServer: 'http://x', clusterClaims: {} }, 0)).toEqual(['--cluster-name', 'c', '--agent-namespace', NS.agent, '--health-port', '0']);
+  });
+});

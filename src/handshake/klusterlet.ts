@@ -1,0 +1,74 @@
+/**
+ * The klusterlet installation on a spoke, as join writes it and unjoin removes it: object names,
+ * and the rendering of src/templates/klusterlet/*.yaml into objects.
+ */
+import type { KubeObject } from '../kube/client.js';
+import { renderObjects } from '../render/index.js';
+import { LABEL, MANAGED_BY, NS, SA, SECRET } from '../api/names.js';
+
+export const KLUSTERLET = {
+  namespace: NS.agent,
+  serviceAccount: SA.klusterlet,
+  deployment: 'klusterlet-agent',
+  clusterRole: 'open-cluster-management:klusterlet-agent',
+  role: 'klusterlet-agent',
+  healthPort: 8001,
+  /** The image's entrypoint for the agent (the package is installed at /app, as for the hub controller). */
+  command: ['node', '/app/dist/runtime/klusterlet/main.js'],
+  /** Secrets the agent keeps in its namespace (bootstrap, hub credentials, CSR in flight). */
+  secrets: [SECRET.bootstrapHubKubeconfig, SECRET.hubKubeconfig, SECRET.csrKey],
+} as const;
+
+export type Runtime = 'cluster' | 'local';
+
+export interface KlusterletValues {
+  clusterName: string;
+  runtime: Runtime;
+  image: string;
+  /** The spoke API server URL the hub is told about (ManagedCluster client config). */
+  spokeServer?: string;
+  clusterClaims: Record<string, string>;
+  /** The bootstrap kubeconfig text (holds the token). */
+  bootstrapKubeconfig: string;
+}
+
+/** The agent's flags, the same for both runtimes (local adds --kubeconfig and --token-refresh). */
+export function agentArgs(v: Pick<KlusterletValues, 'clusterName' | 'spokeServer' | 'clusterClaims'>, healthPort: number): string[] {
+  const args = ['--cluster-name', v.clusterName, '--agent-namespace', KLUSTERLET.namespace, '--health-port', String(healthPort)];
+  if (v.spokeServer?.startsWith('https://')) args.push('--spoke-external-server-url', v.spokeServer);
+  const claims = Object.entries(v.clusterClaims);
+  if (claims.length) args.push('--cluster-claims', claims.map(([k, val]) => `${k}=${val}`).join(','));
+  return args;
+}
+
+const labels = (clusterName: string) => ({ [LABEL.managedBy]: MANAGED_BY, [LABEL.clusterName]: clusterName });
+
+/** Objects in apply order: namespace, RBAC, bootstrap secret, then (cluster runtime) the Deployment. */
+export function klusterletObjects(v: KlusterletValues): KubeObject[] {
+  const common = {
+    ...KLUSTERLET,
+    labels: labels(v.clusterName),
+    bootstrapSecret: SECRET.bootstrapHubKubeconfig,
+  };
+  const objects = [
+    ...renderObjects('klusterlet/namespace.yaml', {
+      ...common,
+      nsLabels: { ...labels(v.clusterName), 'pod-security.kubernetes.io/enforce': 'restricted' },
+    }),
+    ...renderObjects('klusterlet/rbac.yaml', { ...common, local: v.runtime === 'local' }),
+    ...renderObjects('klusterlet/bootstrap-secret.yaml', { ...common, bootstrapKubeconfig: v.bootstrapKubeconfig }),
+  ];
+  if (v.runtime === 'cluster') {
+    const selector = { 'app.kubernetes.io/name': KLUSTERLET.deployment };
+    objects.push(
+      ...renderObjects('klusterlet/deployment.yaml', {
+        ...common,
+        image: v.image,
+        selector,
+        podLabels: { ...selector, [LABEL.clusterName]: v.clusterName },
+        args: agentArgs(v, KLUSTERLET.healthPort),
+      }),
+    );
+  }
+  return objects;
+}
