@@ -66,3 +66,4 @@ export {
   type TokenRefresher,
   type TokenRefresherOptions,
 } from './token-refresh.js';
+export * from './signals.js';

@@ -21,6 +21,7 @@ import type { Logger } from '../core/types.js';
 import { addHubControllers } from './controllers.js';
 import { hubInformers } from './deps.js';
 import { FlagError, USAGE, defaultIdentity, parseHubFlags, type HubControllerFlags } from './options.js';
+import { exitOnSignals } from '../core/signals.js';
 
 export interface HubControllerOptions extends Partial<HubControllerFlags> {
   /** A loaded config instead of `kubeconfig` (in-process use); neither means in-cluster. */
@@ -150,23 +151,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     log.error('cannot start the hub controller', { error: describeError(err) });
     process.exit(err instanceof FlagError ? 2 : 1);
   }
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (++signals > 1) {
-      log.warn('second signal: exiting without a graceful stop', { signal: sig });
-      process.exit(1);
-    }
-    log.info('shutting down', { signal: sig });
-    handle.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error('unclean shutdown', { error: describeError(err) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  exitOnSignals(() => handle.stop(), log);
 }
 
 const entry = process.argv[1] ? fs.realpathSync(process.argv[1]) : '';

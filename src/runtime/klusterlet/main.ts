@@ -22,6 +22,7 @@ import { startTokenRefresher, type TokenRefresher } from '../core/token-refresh.
 import type { Logger } from '../core/types.js';
 import { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
 import { FlagError, USAGE, parseKlusterletFlags, type KlusterletFlags } from './options.js';
+import { exitOnSignals } from '../core/signals.js';
 
 export { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
 export type { HubIdentity } from './registration.js';
@@ -171,23 +172,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     log.error('cannot start the klusterlet', { error: describeError(err) });
     process.exit(err instanceof FlagError ? 2 : 1);
   }
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (++signals > 1) {
-      log.warn('second signal: exiting without a graceful stop', { signal: sig });
-      process.exit(1);
-    }
-    log.info('shutting down', { signal: sig });
-    handle.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error('unclean shutdown', { error: describeError(err) });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  exitOnSignals(() => handle.stop(), log);
 }
 
 const entry = process.argv[1] ? fs.realpathSync(process.argv[1]) : '';
