@@ -1,0 +1,14 @@
+/**
+ * `ocmadm delete <noun>`: a parent command. Each noun lives in its own folder
+ * (src/commands/delete/<noun>/command.ts) and is added to NOUNS below.
+ */
+import type { Command } from 'commander';
+import type { App } from '../../cli/program.js';
+import { register as token } from './token/command.js';
+
+export const NOUNS: Array<(del: Command, app: App) => void> = [token];
+
+export function register(program: Command, app: App): void {
+  const del = program.command('delete').description('remove hub objects and credentials');
+  for (const noun of NOUNS) noun(del, app);
+}

@@ -1,0 +1,88 @@
+/**
+ * `ocmadm delete token`: revokes join tokens. ServiceAccount tokens are bound to the account's
+ * UID, so deleting and re-creating `agent-registration-bootstrap` invalidates every token issued
+ * for it. A bootstrap token is revoked by deleting its Secret, and the binding of its group too
+ * (which clusteradm leaves behind).
+ */
+import type { CommandContext } from '../../../cli/context.js';
+import { CliError } from '../../../cli/errors.js';
+import type { KubeClient, KubeObject } from '../../../kube/client.js';
+import { isNotFound } from '../../../kube/errors.js';
+import { resourcePath } from '../../../kube/resources.js';
+import { waitForObject } from '../../../kube/wait.js';
+import { NS, SA } from '../../../api/names.js';
+import { requirePermissions, type Permission } from '../../../hub/access.js';
+import { applyOne } from '../../../hub/apply.js';
+import { connectHub } from '../../../hub/connect.js';
+import { HUB } from '../../../hub/constants.js';
+import { objectRef, type ObjectRef } from '../../../hub/kinds.js';
+import { planHub } from '../../../hub/plan.js';
+import { BOOTSTRAP_BINDING_PATH, BOOTSTRAP_SECRET_PATH } from '../../../hub/tokens.js';
+import type { DeleteTokenOptions } from './options.js';
+
+export interface DeleteTokenResult {
+  hubApiserver: string;
+  kind: 'serviceaccount' | 'bootstrap-token';
+  removed: ObjectRef[];
+  /** ServiceAccount mode: the account made again with a new UID. */
+  recreated?: ObjectRef & { uid?: string };
+}
+
+const SA_REF = { group: '', version: 'v1', resource: 'serviceaccounts', namespace: NS.hubBootstrap, name: SA.bootstrap };
+
+async function deleteIfPresent(client: KubeClient, path: string): Promise<KubeObject | undefined> {
+  try {
+    return await client.delete<KubeObject>(path);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+async function revokeBootstrapToken(client: KubeClient): Promise<ObjectRef[]> {
+  const removed: ObjectRef[] = [];
+  const secret = await deleteIfPresent(client, BOOTSTRAP_SECRET_PATH);
+  if (secret) removed.push({ kind: 'Secret', name: secret.metadata?.name ?? '', namespace: HUB.bootstrapTokenNamespace });
+  const binding = await deleteIfPresent(client, BOOTSTRAP_BINDING_PATH);
+  if (binding) removed.push({ kind: 'ClusterRoleBinding', name: binding.metadata?.name ?? '' });
+  return removed;
+}
+
+async function rotateServiceAccount(client: KubeClient, deadline: number, signal: AbortSignal): Promise<DeleteTokenResult['recreated'] & { old: ObjectRef }> {
+  const path = resourcePath(SA_REF);
+  let old: KubeObject;
+  try {
+    old = await client.get(path);
+  } catch (err) {
+    if (isNotFound(err)) throw new CliError(`ServiceAccount ${NS.hubBootstrap}/${SA.bootstrap} does not exist: the hub is not initialized (run ocmadm init)`);
+    throw err;
+  }
+  await client.delete(path, { preconditions: { uid: old.metadata?.uid } });
+  await waitForObject(client, SA_REF, (o) => !o || o.metadata?.uid !== old.metadata?.uid, {
+    deadline,
+    signal,
+    what: `ServiceAccount ${NS.hubBootstrap}/${SA.bootstrap} to be deleted`,
+  });
+  const want = planHub({ runtime: 'local', image: '', crds: [] })
+    .flatMap((p) => p.objects)
+    .find((o) => o.kind === 'ServiceAccount' && o.metadata?.name === SA.bootstrap)!;
+  const made = await applyOne(client, want);
+  return { ...objectRef(made), uid: made.metadata?.uid, old: objectRef(old) };
+}
+
+export async function runDeleteToken(opts: DeleteTokenOptions, ctx: CommandContext): Promise<DeleteTokenResult> {
+  const { client, endpoint } = await connectHub(ctx);
+  if (opts.useBootstrapToken) {
+    const perms: Permission[] = [
+      { verb: 'delete', group: '', resource: 'secrets', namespace: HUB.bootstrapTokenNamespace },
+      { verb: 'delete', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
+    ];
+    await requirePermissions(client, perms, 'revoke the bootstrap token');
+    return { hubApiserver: endpoint.server, kind: 'bootstrap-token', removed: await revokeBootstrapToken(client) };
+  }
+  const perms: Permission[] = ['get', 'delete', 'create', 'patch', 'list', 'watch'].map((verb) => ({ verb, group: '', resource: 'serviceaccounts', namespace: NS.hubBootstrap }));
+  await requirePermissions(client, perms, 'revoke ServiceAccount join tokens');
+  const r = await rotateServiceAccount(client, ctx.deadline(), ctx.signal);
+  const { old, ...recreated } = r;
+  return { hubApiserver: endpoint.server, kind: 'serviceaccount', removed: [old], recreated };
+}

@@ -1,0 +1,68 @@
+/** `ocmadm init` flags → validated options. Pure: unit-tested without a cluster. */
+import { UsageError } from '../../cli/errors.js';
+import { parseOutputFormat } from '../../ui/output.js';
+import { DEFAULT_IMAGE, RUNTIME_TYPES, type RuntimeType } from '../../hub/constants.js';
+import { resolveTtl } from '../../hub/token-options.js';
+
+/** As commander hands them over. */
+export interface InitFlags {
+  runtime?: string;
+  image?: string;
+  useBootstrapToken?: boolean;
+  ttl?: string;
+  wait?: boolean;
+  dryRun?: boolean;
+  outputFile?: string;
+  outputJoinCommandFile?: string;
+  output?: string;
+  force?: boolean;
+}
+
+export interface InitOptions {
+  runtime: RuntimeType;
+  image: string;
+  useBootstrapToken: boolean;
+  /** Life of the printed token (ServiceAccount token, or a new bootstrap token Secret). */
+  ttlSeconds: number;
+  wait: boolean;
+  dryRun: boolean;
+  outputFile?: string;
+  outputJoinCommandFile?: string;
+  output: 'text' | 'json';
+  force: boolean;
+}
+
+const IMAGE_RE = /^[a-z0-9]+([._\-/:@][a-zA-Z0-9_.\-]+)*$/;
+
+export function validateInitOptions(f: InitFlags): InitOptions {
+  const runtime = (f.runtime ?? 'cluster') as RuntimeType;
+  if (!RUNTIME_TYPES.includes(runtime)) throw new UsageError(`--runtime must be one of ${RUNTIME_TYPES.join(', ')}, got "${f.runtime}"`);
+  const image = f.image ?? DEFAULT_IMAGE;
+  if (!IMAGE_RE.test(image)) throw new UsageError(`--image "${image}" is not an image reference (e.g. ghcr.io/ocmadm/ocmadm:v1.0.0)`);
+  if (f.image !== undefined && runtime === 'local') throw new UsageError('--image only applies to --runtime cluster (the local runtime runs this ocmadm)');
+  const useBootstrapToken = !!f.useBootstrapToken;
+  const ttlSeconds = resolveTtl(f.ttl, useBootstrapToken);
+  const output = parseOutputFormat(f.output, ['text', 'json']) as 'text' | 'json';
+  const dryRun = !!f.dryRun;
+  const wait = !!f.wait;
+  if (dryRun && wait) throw new UsageError('--wait cannot be combined with --dry-run (nothing is started)');
+  if (dryRun && f.outputJoinCommandFile !== undefined) throw new UsageError('--output-join-command-file needs a real run: --dry-run issues no token');
+  for (const [flag, v] of [['--output-file', f.outputFile], ['--output-join-command-file', f.outputJoinCommandFile]] as const) {
+    if (v !== undefined && v.trim() === '') throw new UsageError(`${flag} needs a file name`);
+  }
+  if (f.outputFile !== undefined && f.outputFile === f.outputJoinCommandFile) {
+    throw new UsageError('--output-file and --output-join-command-file must be different files');
+  }
+  return {
+    runtime,
+    image,
+    useBootstrapToken,
+    ttlSeconds,
+    wait,
+    dryRun,
+    outputFile: f.outputFile,
+    outputJoinCommandFile: f.outputJoinCommandFile,
+    output,
+    force: !!f.force,
+  };
+}

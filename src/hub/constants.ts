@@ -1,0 +1,54 @@
+/**
+ * Names and defaults of what `ocmadm init` installs on a hub besides OCM's own wire names
+ * (those are in src/api/names.ts). Every string is typed here once.
+ */
+import { LABEL, MANAGED_BY, NS, SA } from '../api/names.js';
+import { VERSION } from '../version.js';
+
+/** The image of the hub controller for `--runtime cluster` (the ocmadm package itself). */
+export const DEFAULT_IMAGE = `ghcr.io/ocmadm/ocmadm:v${VERSION}`;
+/** How the image starts the hub controller: node and the built entrypoint inside the image. */
+export const IMAGE_COMMAND = ['node', '/app/dist/runtime/hub/main.js'] as const;
+
+export const HUB = {
+  /** The admission guard (ValidatingAdmissionPolicy and its binding share the name). */
+  admissionPolicy: 'ocmadm-managedcluster-guard',
+  /** Role and RoleBinding in kube-public letting anyone read cluster-info (as kubeadm does). */
+  clusterInfoReader: 'ocmadm:cluster-info-reader',
+  clusterInfo: { namespace: 'kube-public', name: 'cluster-info' },
+  /** ClusterRole and ClusterRoleBinding of the hub controller runtime. */
+  controllerRole: 'ocmadm:hub-controller',
+  /** Role and RoleBinding in the runtime namespace (minting its own token). */
+  controllerTokenRole: 'ocmadm:hub-controller:token',
+  controllerDeployment: SA.hubController,
+  controllerNamespace: NS.hubRuntime,
+  healthPort: 8000,
+  bootstrapTokenNamespace: 'kube-system',
+} as const;
+
+/** Every object ocmadm installs carries this label, so `clean` finds it. */
+export const MANAGED_LABELS = { [LABEL.managedBy]: MANAGED_BY } as const;
+export const MANAGED_SELECTOR = `${LABEL.managedBy}=${MANAGED_BY}`;
+
+export const TTL = {
+  /** Default life of a ServiceAccount token from `init` and `get token` (as clusteradm). */
+  serviceAccountSeconds: 3600,
+  /** Default life of a bootstrap token Secret. */
+  bootstrapTokenSeconds: 24 * 3600,
+  /** The API server's minimum for TokenRequest. */
+  minServiceAccountSeconds: 600,
+  /** The local hub controller's own token; it renews it itself at 80 % of its life. */
+  localRuntimeSeconds: 24 * 3600,
+  /** A bootstrap token closer than this to expiry is replaced instead of reused. */
+  reuseMarginSeconds: 300,
+} as const;
+
+export type RuntimeType = 'cluster' | 'local';
+export const RUNTIME_TYPES: readonly RuntimeType[] = ['cluster', 'local'];
+
+/** OCM's operator-based hub: its presence means another manager owns this hub. */
+export const OCM_OPERATOR = {
+  crd: 'clustermanagers.operator.open-cluster-management.io',
+  clusterManagers: { group: 'operator.open-cluster-management.io', version: 'v1', resource: 'clustermanagers' },
+  deployment: { namespace: 'open-cluster-management', name: 'cluster-manager' },
+} as const;
