@@ -284,6 +284,8 @@ function transportError(err: unknown, method: string, url: string, server: strin
   if (name === 'TimeoutError' || name === 'AbortError') {
     return new KubeApiError(`request to ${server} timed out`, 0, 'Timeout', method, url, code ?? 'ETIMEDOUT');
   }
-  const detail = code ?? ((err as Error)?.message || String(err));
-  return new KubeApiError(`cannot reach ${server}: ${detail}`, 0, 'Unreachable', method, url, code);
+  // fetch's own message is "fetch failed"; the cause says why (e.g. "bad port").
+  const cause = (err as { cause?: Error })?.cause;
+  const detail = code ?? (cause?.message || (err as Error)?.message || String(err));
+  return new KubeApiError(`cannot reach ${server}: ${detail}`, 0, 'Unreachable', method, url, code ?? cause?.message);
 }
