@@ -71,13 +71,14 @@ const SNAPSHOT_KINDS = [
  * Every object of the kinds init writes, as "resource namespace/name@version", sorted. The
  * version is the generation where the API keeps one (spec changes only: the API server writes
  * status of CRDs and admission policies on its own), else the resourceVersion. Aggregated
- * ClusterRoles are left out: kube-controller-manager rewrites them on its own schedule.
+ * ClusterRoles and the kube-root-ca.crt ConfigMaps are left out: kube-controller-manager
+ * writes them on its own schedule.
  */
 export async function snapshot(client: KubeClient): Promise<string[]> {
   const lists = await Promise.all(
     SNAPSHOT_KINDS.map(async (k) =>
       (await client.list<KubeObject>(resourcePath(k))).items
-        .filter((o) => !o.aggregationRule)
+        .filter((o) => !o.aggregationRule && o.metadata?.name !== 'kube-root-ca.crt')
         .map((o) => `${k.resource} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}@${o.metadata?.generation ?? o.metadata?.resourceVersion}`),
     ),
   );

@@ -6,6 +6,7 @@ import { register as join } from './join/command.js';
 import { register as accept } from './accept/command.js';
 import { register as get } from './get/command.js';
 import { register as del } from './delete/command.js';
+import { register as clean } from './clean/command.js';
 
 /** Every top-level command, in the order `--help` lists them. */
-export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, get, del, version];
+export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, get, del, clean, version];

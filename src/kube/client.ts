@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type https from 'node:https';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
@@ -127,15 +128,25 @@ export class KubeClient {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
       body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     }
-    let res;
-    try {
-      res = await fetch(url, { method, headers, body, dispatcher: this.dispatcher, signal });
-    } catch (err) {
-      throw transportError(err, method, url, this.server);
+    // As client-go: a 429 (or a 5xx carrying Retry-After) was not processed, so it is sent again
+    // after the delay the server asks for, a bounded number of times.
+    for (let attempt = 1; ; attempt++) {
+      let res;
+      try {
+        res = await fetch(url, { method, headers, body, dispatcher: this.dispatcher, signal });
+      } catch (err) {
+        throw transportError(err, method, url, this.server);
+      }
+      const text = await res.text();
+      if (res.status >= 200 && res.status < 300) return (text ? JSON.parse(text) : undefined) as T;
+      const retryAfter = retryDelayMs(res.status, res.headers.get('retry-after'));
+      if (retryAfter === undefined || attempt >= MAX_RETRIES) throw statusError(res.status, text, method, url);
+      try {
+        await delay(retryAfter, undefined, { signal });
+      } catch (err) {
+        throw transportError(err, method, url, this.server);
+      }
     }
-    const text = await res.text();
-    if (res.status >= 200 && res.status < 300) return (text ? JSON.parse(text) : undefined) as T;
-    throw statusError(res.status, text, method, url);
   }
 
   get<T = KubeObject>(path: string, query?: Query): Promise<T> {
@@ -262,6 +273,16 @@ function toHeaderRecord(h: https.RequestOptions['headers']): Record<string, stri
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined) out[k] = String(v);
   return out;
+}
+
+const MAX_RETRIES = 10;
+
+/** The delay before sending again, or undefined when the answer is final. */
+export function retryDelayMs(status: number, retryAfter: string | null): number | undefined {
+  const seconds = retryAfter !== null && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : undefined;
+  if (status === 429) return Math.min(seconds ?? 1, 10) * 1000;
+  if (status >= 500 && seconds !== undefined) return Math.min(seconds, 10) * 1000;
+  return undefined;
 }
 
 function statusError(status: number, text: string, method: string, url: string): KubeApiError {

@@ -10,7 +10,7 @@ import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { isNotFound } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';
 import { waitForObject } from '../../../kube/wait.js';
-import { NS, SA } from '../../../api/names.js';
+import { NS, RBAC, SA, SECRET } from '../../../api/names.js';
 import { requirePermissions, type Permission } from '../../../hub/access.js';
 import { applyOne } from '../../../hub/apply.js';
 import { connectHub } from '../../../hub/connect.js';
@@ -30,21 +30,22 @@ export interface DeleteTokenResult {
 
 const SA_REF = { group: '', version: 'v1', resource: 'serviceaccounts', namespace: NS.hubBootstrap, name: SA.bootstrap };
 
-async function deleteIfPresent(client: KubeClient, path: string): Promise<KubeObject | undefined> {
+/** true when there was something to delete. */
+async function deleteIfPresent(client: KubeClient, path: string): Promise<boolean> {
   try {
-    return await client.delete<KubeObject>(path);
+    await client.delete<KubeObject>(path);
+    return true;
   } catch (err) {
-    if (isNotFound(err)) return undefined;
+    if (isNotFound(err)) return false;
     throw err;
   }
 }
 
 async function revokeBootstrapToken(client: KubeClient): Promise<ObjectRef[]> {
   const removed: ObjectRef[] = [];
-  const secret = await deleteIfPresent(client, BOOTSTRAP_SECRET_PATH);
-  if (secret) removed.push({ kind: 'Secret', name: secret.metadata?.name ?? '', namespace: HUB.bootstrapTokenNamespace });
-  const binding = await deleteIfPresent(client, BOOTSTRAP_BINDING_PATH);
-  if (binding) removed.push({ kind: 'ClusterRoleBinding', name: binding.metadata?.name ?? '' });
+  // DELETE may answer with a Status instead of the object: name them from what was asked.
+  if (await deleteIfPresent(client, BOOTSTRAP_SECRET_PATH)) removed.push({ kind: 'Secret', name: SECRET.bootstrapToken, namespace: HUB.bootstrapTokenNamespace });
+  if (await deleteIfPresent(client, BOOTSTRAP_BINDING_PATH)) removed.push({ kind: 'ClusterRoleBinding', name: RBAC.bootstrapTokenBinding });
   return removed;
 }
 
