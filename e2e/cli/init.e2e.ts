@@ -11,6 +11,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { CLUSTERSET, LEASE, NS, RBAC, SA } from '../../src/api/names.js';
 import { runCli } from '../support/clusters.js';
+import { isAlive } from '../../src/runtime/host/index.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { closedPort, errorLines, serviceAccountIdentity, snapshot, type Identity } from './support.js';
 
@@ -186,11 +187,23 @@ describe('a real run', () => {
     }
   });
 
-  test('the hub controller runs as a local process holding its leader Lease', async () => {
+  test('the hub controller runs as a local process holding its leader Lease; runtime list reports it, runtime stop ends it', async () => {
     const lease = await get({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: NS.hubRuntime, name: LEASE.hubController });
     expect((lease.spec as { holderIdentity?: string }).holderIdentity).toBeTruthy();
-    const status = await fleet.cli('hub', ['init', '--dry-run']); // the process is still there after other CLI runs
-    expect(status.code).toBe(0);
+    const list = await fleet.cli('hub', ['runtime', 'list', '-o', 'json']);
+    expect(list.code).toBe(0);
+    const [rt, ...others] = (JSON.parse(list.stdout) as { items: { kind: string; name: string; status: string; pid: number; server: string }[] }).items;
+    expect(others).toEqual([]);
+    expect(rt).toMatchObject({ kind: 'hub-controller', status: 'running', server: fleet.info('hub').server });
+    expect(isAlive(rt!.pid)).toBe(true);
+
+    const stop = await fleet.cli('hub', ['runtime', 'stop', 'hub-controller', rt!.name]);
+    expect({ code: stop.code, out: stop.stdout.trim() }).toEqual({ code: 0, out: `hub-controller ${rt!.name}: stopped` });
+    expect(isAlive(rt!.pid)).toBe(false); // (a zombie the container's init never reaps counts as gone)
+    const bad = await fleet.cli('hub', ['runtime', 'stop', 'hub-controller', 'nope']);
+    expect(bad.code).toBe(2);
+    const again = await fleet.cli('hub', ['init', '--runtime', 'local', '--wait']);
+    expect(again.code).toBe(0);
   });
 
   test('--output-file holds the applied YAML (replaced), --output-join-command-file a runnable script', () => {
