@@ -7,6 +7,9 @@ import { UsageError } from '../cli/errors.js';
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 export const MAX_CLUSTER_NAME = 63;
+
+export const isDns1123Label = (s: string): boolean => s.length <= 63 && DNS_LABEL.test(s);
+export const isDns1123Subdomain = (s: string): boolean => s.length <= 253 && DNS_SUBDOMAIN.test(s);
 const MAX_CLAIM_VALUE = 1024;
 
 /**

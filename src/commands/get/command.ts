@@ -5,8 +5,10 @@
 import type { Command } from 'commander';
 import type { App } from '../../cli/program.js';
 import { register as token } from './token/command.js';
+import { register as clusters } from './clusters/command.js';
+import { register as clustersets } from './clustersets/command.js';
 
-export const NOUNS: Array<(get: Command, app: App) => void> = [token];
+export const NOUNS: Array<(get: Command, app: App) => void> = [clusters, clustersets, token];
 
 export function register(program: Command, app: App): void {
   const get = program.command('get').description('show hub objects and credentials');
