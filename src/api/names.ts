@@ -61,6 +61,8 @@ export const LABEL = {
   mwrsPlacement: 'work.open-cluster-management.io/placementname',
   /** Marks every object ocmadm installs, so `clean` and `unjoin` can find them. */
   managedBy: 'app.kubernetes.io/managed-by',
+  /** On what `ocmadm deploy NAME` creates: the NAME, so re-runs and --delete find it all. */
+  deploy: 'ocmadm.io/deploy',
   bootstrapTokenApp: 'app',
 } as const;
 

@@ -9,6 +9,7 @@ import { register as del } from './delete/command.js';
 import { register as clean } from './clean/command.js';
 import { register as runtime } from './runtime/command.js';
 import { register as clusterset } from './clusterset/command.js';
+import { register as deploy } from './deploy/command.js';
 
 /** Every top-level command, in the order `--help` lists them. */
-export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, get, clusterset, del, clean, runtime, version];
+export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, deploy, get, clusterset, del, clean, runtime, version];

@@ -7,8 +7,10 @@ import type { App } from '../../cli/program.js';
 import { register as token } from './token/command.js';
 import { register as clusters } from './clusters/command.js';
 import { register as clustersets } from './clustersets/command.js';
+import { register as works } from './works/command.js';
+import { register as placements } from './placements/command.js';
 
-export const NOUNS: Array<(get: Command, app: App) => void> = [clusters, clustersets, token];
+export const NOUNS: Array<(get: Command, app: App) => void> = [clusters, clustersets, works, placements, token];
 
 export function register(program: Command, app: App): void {
   const get = program.command('get').description('show hub objects and credentials');
