@@ -8,7 +8,7 @@
 import path from 'node:path';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../../src/kube/kubeconfig.js';
 import { KubeClient, type KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import type { ManagedCluster } from '../../src/api/index.js';

@@ -4,7 +4,7 @@
  * the real API server (fault injection on the network, not a fake server).
  */
 import net from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../../src/kube/kubeconfig.js';
 import { KubeClient, type KubeObject } from '../../src/kube/client.js';
 import { isNotFound } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';

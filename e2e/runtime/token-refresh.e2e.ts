@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../../src/kube/kubeconfig.js';
 import yaml from 'js-yaml';
 import { KubeClient } from '../../src/kube/client.js';
 import { isForbidden } from '../../src/kube/errors.js';

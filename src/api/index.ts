@@ -1,6 +1,8 @@
 /**
- * The OCM APIs: object types (from the TypeBox definitions), their schemas, the REST references
- * of each kind for `resourcePath()`, and apiVersion/kind pairs for building objects.
+ * The OCM APIs: object types (from the TypeBox definitions), the REST references of each kind
+ * for `resourcePath()`, and apiVersion/kind pairs for building objects. No runtime import of the
+ * definitions here: TypeBox costs start-up time the CLI does not need (schemas: ./crds.js and
+ * the definition modules).
  */
 import type { ResourceRef } from '../kube/resources.js';
 import { GROUP } from './names.js';
@@ -10,17 +12,6 @@ export type { Placement, PlacementDecision } from './placement.js';
 export type { ManifestWork, AppliedManifestWork, ManifestWorkReplicaSet } from './work.js';
 export type { ClusterManagementAddOn, ManagedClusterAddOn } from './addon.js';
 export type { Condition, Resource } from './schema.js';
-export {
-  ManagedClusterSchema,
-  ManagedClusterSetSchema,
-  ManagedClusterSetBindingSchema,
-  ClusterClaimSchema,
-  AddOnPlacementScoreSchema,
-} from './cluster.js';
-export { PlacementSchema, PlacementDecisionSchema } from './placement.js';
-export { ManifestWorkSchema, AppliedManifestWorkSchema, ManifestWorkReplicaSetSchema } from './work.js';
-export { ClusterManagementAddOnSchema, ManagedClusterAddOnSchema } from './addon.js';
-export { CRDS, crdObject, crdName, crdsFor, crdFile, renderCrdFiles, type CrdDefinition, type Side } from './crds.js';
 
 type Ref = Readonly<Pick<ResourceRef, 'group' | 'version' | 'resource'>>;
 const ref = (group: string, version: string, resource: string): Ref => Object.freeze({ group, version, resource });

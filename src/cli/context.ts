@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '../kube/kubeconfig.js';
 import { KubeClient } from '../kube/client.js';
 import { loadKubeConfig, type KubeAccess } from '../kube/config.js';
 import { Progress } from '../ui/progress.js';

@@ -2,7 +2,7 @@
  * Opening the hub for a hub command: the kubeconfig (never a silent localhost fallback), a client,
  * and one round trip that proves the API server answers, turned into a one-line error if not.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '../kube/kubeconfig.js';
 import type { CommandContext } from '../cli/context.js';
 import { CliError } from '../cli/errors.js';
 import type { KubeClient } from '../kube/client.js';

@@ -4,7 +4,7 @@
  * guard must refuse it. New policies, RBAC bindings and bootstrap tokens reach the API server's
  * caches within moments, so until the deadline an "allowed" or 401 answer is asked again.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../kube/kubeconfig.js';
 import { KubeClient } from '../kube/client.js';
 import { describeError, isForbidden, isUnauthorized } from '../kube/errors.js';
 import { resourcePath } from '../kube/resources.js';

@@ -2,8 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type https from 'node:https';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { Agent, fetch, type Dispatcher } from 'undici';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { Dispatcher } from 'undici';
+import type { KubeConfig } from './kubeconfig.js';
 import { KubeApiError, rootCauseCode } from './errors.js';
 
 /** The minimal shape every Kubernetes object has. */
@@ -97,6 +97,7 @@ export class KubeClient {
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const opts: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(opts);
+    const { Agent } = await loadUndici();
     const dispatcher = new Agent({
       connect: {
         ca: opts.ca as string | Buffer | undefined,
@@ -133,7 +134,7 @@ export class KubeClient {
     for (let attempt = 1; ; attempt++) {
       let res;
       try {
-        res = await fetch(url, { method, headers, body, dispatcher: this.dispatcher, signal });
+        res = await (await loadUndici()).fetch(url, { method, headers, body, dispatcher: this.dispatcher, signal });
       } catch (err) {
         throw transportError(err, method, url, this.server);
       }
@@ -198,7 +199,7 @@ export class KubeClient {
     try {
       let res;
       try {
-        res = await fetch(url, {
+        res = await (await loadUndici()).fetch(url, {
           method: 'GET',
           headers: { ...(await this.authHeaders()), Accept: 'application/json', 'User-Agent': this.userAgent },
           dispatcher: this.dispatcher,
@@ -276,6 +277,11 @@ function toHeaderRecord(h: https.RequestOptions['headers']): Record<string, stri
 }
 
 const MAX_RETRIES = 10;
+
+// undici is loaded on the first client, not at start-up: commands that never call a cluster
+// (--help, --version, completion, runtime list) stay fast.
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = () => (undici ??= import('undici'));
 
 /** The delay before sending again, or undefined when the answer is final. */
 export function retryDelayMs(status: number, retryAfter: string | null): number | undefined {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../kube/kubeconfig.js';
 import { KubeClient } from '../kube/client.js';
 import { waitForObject } from '../kube/wait.js';
 import { findBinaries, type BinaryPaths } from './binaries.js';

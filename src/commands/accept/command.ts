@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../cli/program.js';
 import { formatResult } from '../../ui/output.js';
-import { askChoose } from '../../handshake/prompts.js';
 import { acceptOptions, type AcceptFlags } from './options.js';
-import { renderAccept } from './render.js';
-import { acceptExitCode, checkHub, runAccept } from './run.js';
-import { pendingClusters } from './select.js';
 
 export function register(program: Command, app: App): void {
   const cmd = program
@@ -26,6 +22,11 @@ Examples:
   ocmadm accept --clusters cluster1 --requesters x7k2p`,
     );
   app.action<AcceptFlags>(cmd, async (flags, ctx) => {
+    // Loaded on use: --help and the other commands start without them.
+    const { askChoose } = await import('../../handshake/prompts.js');
+    const { renderAccept } = await import('./render.js');
+    const { acceptExitCode, checkHub, runAccept } = await import('./run.js');
+    const { pendingClusters } = await import('./select.js');
     const opts = acceptOptions(flags, ctx.interactive);
     const hub = await ctx.client(ctx.globals, 'hub');
     if (opts.clusters.length === 0) {

@@ -3,8 +3,6 @@ import type { App } from '../../cli/program.js';
 import { CliError } from '../../cli/errors.js';
 import { formatResult } from '../../ui/output.js';
 import { validateCleanOptions, type CleanFlags } from './options.js';
-import { cleanText } from './render.js';
-import { runClean } from './run.js';
 
 export function register(program: Command, app: App): void {
   const cmd = program
@@ -15,6 +13,9 @@ export function register(program: Command, app: App): void {
     .option('-o, --output <format>', 'text or json', 'text')
     .addHelpText('after', '\nExamples:\n  ocmadm clean --dry-run\n  ocmadm clean --force -o json');
   app.action<CleanFlags>(cmd, async (flags, ctx) => {
+    // Loaded on use: --help and the other commands start without them.
+    const { cleanText } = await import('./render.js');
+    const { runClean } = await import('./run.js');
     const opts = validateCleanOptions(flags);
     const result = await runClean(opts, ctx);
     ctx.io.stdout.write(formatResult(result, opts.output, cleanText));

@@ -3,12 +3,8 @@ import type { Command } from 'commander';
 import type { App } from '../../cli/program.js';
 import { CliError } from '../../cli/errors.js';
 import { formatResult } from '../../ui/output.js';
-import { validateDeployOptions, type DeployFlags } from './options.js';
-import { deployData, deployText, type DeployResult } from './render.js';
-import { removeDeployment } from './remove.js';
-import { applyPlan, planDeploy } from './run.js';
-import { succeeded } from './status.js';
-import { waitForWorks } from './wait.js';
+import type { DeployFlags } from './options.js';
+import type { DeployResult } from './render.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -34,6 +30,13 @@ export function register(program: Command, app: App): void {
       '\nExamples:\n  ocmadm deploy web -f app.yaml --clusters cluster1,cluster2 --wait\n  ocmadm deploy web -f manifests/ --cluster-selector env=prod --wait\n  kubectl create configmap x --from-literal=a=b --dry-run=client -o yaml | ocmadm deploy x -f - --clusters cluster1\n  ocmadm deploy web --delete',
     );
   app.action<DeployFlags>(cmd, async (flags, ctx, [name]) => {
+    // Loaded on use: --help and the other commands start without them.
+    const { validateDeployOptions } = await import('./options.js');
+    const { deployData, deployText } = await import('./render.js');
+    const { removeDeployment } = await import('./remove.js');
+    const { applyPlan, planDeploy } = await import('./run.js');
+    const { succeeded } = await import('./status.js');
+    const { waitForWorks } = await import('./wait.js');
     const opts = validateDeployOptions(name!, flags);
     const client = await ctx.client(ctx.globals, 'hub');
     let result: DeployResult;

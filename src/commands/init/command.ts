@@ -2,13 +2,10 @@ import fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { App } from '../../cli/program.js';
 import { CliError } from '../../cli/errors.js';
-import { toYaml } from '../../render/index.js';
 import { formatResult } from '../../ui/output.js';
 import { DEFAULT_IMAGE } from '../../hub/constants.js';
-import { joinScript } from '../../hub/tokens.js';
 import { validateInitOptions, type InitFlags } from './options.js';
-import { initJson, initText } from './render.js';
-import { runInit, type InitResult } from './run.js';
+import type { InitResult } from './run.js';
 
 export function register(program: Command, app: App): void {
   const cmd = program
@@ -29,22 +26,32 @@ export function register(program: Command, app: App): void {
       '\nExamples:\n  ocmadm init --runtime local --wait\n  ocmadm init --use-bootstrap-token --ttl 24h -o json\n  ocmadm init --dry-run > hub.yaml',
     );
   app.action<InitFlags>(cmd, async (flags, ctx) => {
+    // Loaded on use: --help and the other commands start without them.
+    const { toYaml } = await import('../../render/index.js');
+    const { joinScript } = await import('../../hub/tokens.js');
+    const { initJson, initText } = await import('./render.js');
+    const { runInit } = await import('./run.js');
     const opts = validateInitOptions(flags);
     const result = await runInit(opts, ctx);
-    writeOutputFiles(opts.outputFile, opts.outputJoinCommandFile, result);
+    writeOutputFiles(opts.outputFile, opts.outputJoinCommandFile, result, { toYaml, joinScript });
     ctx.io.stdout.write(formatResult(result, opts.output, (r) => initText(r), initJson));
     ctx.progress.debug(`init took ${(result.durationMs / 1000).toFixed(1)} s`);
   });
 }
 
 /** Writes files from scratch (truncating); credentials inside make them private to the user. */
-function writeOutputFiles(outputFile: string | undefined, joinFile: string | undefined, r: InitResult): void {
+function writeOutputFiles(
+  outputFile: string | undefined,
+  joinFile: string | undefined,
+  r: InitResult,
+  fmt: { toYaml: (objects: InitResult['objects']) => string; joinScript: (token: string, server: string) => string },
+): void {
   try {
     if (outputFile) {
       const secret = r.objects.some((o) => o.kind === 'Secret');
-      writeFresh(outputFile, toYaml(r.objects), secret ? 0o600 : 0o644);
+      writeFresh(outputFile, fmt.toYaml(r.objects), secret ? 0o600 : 0o644);
     }
-    if (joinFile && r.token) writeFresh(joinFile, joinScript(r.token.token, r.hubApiserver), 0o700);
+    if (joinFile && r.token) writeFresh(joinFile, fmt.joinScript(r.token.token, r.hubApiserver), 0o700);
   } catch (err) {
     throw new CliError(`${r.dryRun ? 'dry run done' : 'the hub is initialized'}, but writing an output file failed: ${(err as Error).message}`);
   }

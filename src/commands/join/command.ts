@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import type { App } from '../../cli/program.js';
 import { formatResult } from '../../ui/output.js';
 import { joinOptions, DEFAULT_IMAGE, type JoinFlags } from './options.js';
-import { renderJoin } from './render.js';
-import { runJoin } from './run.js';
 
 export function register(program: Command, app: App): void {
   const cmd = program
@@ -28,6 +26,9 @@ Example:
   ocmadm join --hub-token <token> --hub-apiserver https://hub.example.com:6443 --cluster-name cluster1 --wait`,
     );
   app.action<JoinFlags>(cmd, async (flags, ctx) => {
+    // Loaded on use: --help and the other commands start without them.
+    const { renderJoin } = await import('./render.js');
+    const { runJoin } = await import('./run.js');
     const opts = joinOptions(flags);
     const spoke = await ctx.client(ctx.globals, 'spoke');
     const result = await runJoin(opts, {

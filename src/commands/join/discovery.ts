@@ -20,7 +20,7 @@
 import fs from 'node:fs';
 import { X509Certificate, createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import yaml from 'js-yaml';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../../kube/kubeconfig.js';
 import { KubeClient } from '../../kube/client.js';
 import { CliError } from '../../cli/errors.js';
 import { isNotFound, isTlsError, isUnreachable, KubeApiError } from '../../kube/errors.js';

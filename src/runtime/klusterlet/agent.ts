@@ -6,7 +6,7 @@
  * else restarts. Other agents (the work agent) get the identity through `onIdentity`.
  */
 import fs from 'node:fs';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '../../kube/kubeconfig.js';
 import { KubeClient } from '../../kube/client.js';
 import { describeError, isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';

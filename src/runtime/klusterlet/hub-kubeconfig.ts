@@ -6,7 +6,7 @@
  * Pure: inputs are strings and Secret `data` maps (base64 values), outputs the same.
  */
 import yaml from 'js-yaml';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../../kube/kubeconfig.js';
 import { HUB_KUBECONFIG_KEYS as K } from '../../api/names.js';
 import { certMatchesKey, parseCertificate, type CertInfo } from './csr.js';
 

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../../kube/kubeconfig.js';
 import { KubeClient } from '../../kube/client.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { describeError } from '../../kube/errors.js';

@@ -10,7 +10,7 @@
  *     'bootstrap-changed' (the process restarts the agent, as OCM's exits).
  * Hub outages only delay things: every hub call retries with capped backoff, watches reconnect.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '../../kube/kubeconfig.js';
 import { KubeClient } from '../../kube/client.js';
 import { describeError, isAlreadyExists, isConflict } from '../../kube/errors.js';
 import { COND, REASON, SECRET } from '../../api/names.js';

@@ -6,7 +6,7 @@
  */
 import type https from 'node:https';
 import { Agent, fetch, type Dispatcher } from 'undici';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '../../kube/kubeconfig.js';
 import { rootCauseCode } from '../../kube/errors.js';
 
 export interface ProbeResult {

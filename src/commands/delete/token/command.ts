@@ -3,7 +3,7 @@ import type { App } from '../../../cli/program.js';
 import { formatResult } from '../../../ui/output.js';
 import { describeObject } from '../../../hub/kinds.js';
 import { validateDeleteTokenOptions, type DeleteTokenFlags } from './options.js';
-import { runDeleteToken, type DeleteTokenResult } from './run.js';
+import type { DeleteTokenResult } from './run.js';
 
 const ref = (o: { kind: string; name: string; namespace?: string }) => describeObject({ kind: o.kind, metadata: o });
 
@@ -27,6 +27,8 @@ export function register(del: Command, app: App): void {
     .option('--use-bootstrap-token', 'revoke the bootstrap token (Secret kube-system/bootstrap-token-ocmhub and its ClusterRoleBinding)')
     .option('-o, --output <format>', 'text or json', 'text');
   app.action<DeleteTokenFlags>(cmd, async (flags, ctx) => {
+    // Loaded on use: --help and the other commands start without them.
+    const { runDeleteToken } = await import('./run.js');
     const opts = validateDeleteTokenOptions(flags);
     const result = await runDeleteToken(opts, ctx);
     ctx.io.stdout.write(formatResult(result, opts.output, deleteTokenText));

@@ -5,13 +5,16 @@ import { CliError } from '../../../cli/errors.js';
 import { isNotFound } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';
 import { MANAGED_CLUSTERS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, type ManagedCluster, type ManagedClusterSet, type ManagedClusterSetBinding } from '../../../api/index.js';
-import { inClusterSet } from '../../../runtime/hub/clusterset.js';
 import { age } from '../../../ui/output.js';
 import { byName, parseGetFormat, printObjects, type Column } from '../../../ui/printer.js';
 
 type Set = ManagedClusterSet & { metadata: { name: string; creationTimestamp?: string } };
 
-export function setColumns(clusters: ManagedCluster[], bindings: ManagedClusterSetBinding[]): Column<Set>[] {
+export function setColumns(
+  clusters: ManagedCluster[],
+  bindings: ManagedClusterSetBinding[],
+  inClusterSet: (set: ManagedClusterSet, cluster: ManagedCluster) => boolean,
+): Column<Set>[] {
   return [
     { header: 'name', value: (s) => s.metadata.name },
     { header: 'selector', value: (s) => s.spec?.clusterSelector?.selectorType ?? 'ExclusiveClusterSetLabel' },
@@ -38,6 +41,8 @@ export function register(get: Command, app: App): void {
     .option('-o, --output <format>', 'table, json or yaml', 'table');
   app.action<{ output: string }>(cmd, async (flags, ctx, names) => {
     const format = parseGetFormat(flags.output);
+    // The membership rules live with the hub controller; loaded on use (start-up time).
+    const { inClusterSet } = await import('../../../runtime/hub/clusterset.js');
     const client = await ctx.client(ctx.globals, 'hub');
     let sets: Set[], clusters: ManagedCluster[], bindings: ManagedClusterSetBinding[];
     try {
@@ -52,7 +57,7 @@ export function register(get: Command, app: App): void {
     }
     const missing = names.filter((n) => !sets.some((s) => s.metadata.name === n));
     if (names.length) sets = sets.filter((s) => names.includes(s.metadata.name));
-    ctx.io.stdout.write(printObjects(byName(sets), setColumns(clusters, bindings), format, 'No cluster sets on this hub.'));
+    ctx.io.stdout.write(printObjects(byName(sets), setColumns(clusters, bindings, inClusterSet), format, 'No cluster sets on this hub.'));
     if (missing.length) throw new CliError(`no cluster set named ${missing.join(', ')} on this hub`);
   });
 }

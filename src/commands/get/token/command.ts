@@ -3,7 +3,7 @@ import type { App } from '../../../cli/program.js';
 import { formatResult } from '../../../ui/output.js';
 import { joinCommand } from '../../../hub/tokens.js';
 import { validateGetTokenOptions, type GetTokenFlags } from './options.js';
-import { runGetToken, type GetTokenResult } from './run.js';
+import type { GetTokenResult } from './run.js';
 
 export function tokenText(r: GetTokenResult): string {
   return [
@@ -31,6 +31,8 @@ export function register(get: Command, app: App): void {
     .option('-o, --output <format>', 'text or json', 'text')
     .addHelpText('after', '\nExamples:\n  ocmadm get token --ttl 2h\n  ocmadm get token --use-bootstrap-token -o json');
   app.action<GetTokenFlags>(cmd, async (flags, ctx) => {
+    // Loaded on use: --help and the other commands start without them.
+    const { runGetToken } = await import('./run.js');
     const opts = validateGetTokenOptions(flags);
     const result = await runGetToken(opts, ctx);
     ctx.io.stdout.write(formatResult(result, opts.output, tokenText, tokenJson));

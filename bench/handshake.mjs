@@ -1,0 +1,70 @@
+// Handshake and CLI figures on fresh local control planes: init, join, accept -> Available,
+// CLI cold start, and the idle footprint of the hub controller and the klusterlet.
+import { cpuShare, fleet, mustRun, rssMiB, run, stats } from './lib.mjs';
+
+export async function benchHandshake(rounds) {
+  const init = [];
+  const join = [];
+  const accept = [];
+  const availableAfter = [];
+  let footprint;
+  let cli;
+  for (let i = 0; i < rounds; i++) {
+    const f = await fleet(['hub', 'spoke']);
+    try {
+      const r1 = await mustRun(['--kubeconfig', f.clusters.hub.adminKubeconfigPath, 'init', '--runtime', 'local', '--wait', '-o', 'json'], f.env);
+      init.push(r1.ms);
+      const { 'hub-token': token, 'hub-apiserver': server } = JSON.parse(r1.stdout);
+      const r2 = await mustRun(['--kubeconfig', f.clusters.spoke.adminKubeconfigPath, 'join', '--hub-token', token, '--hub-apiserver', server, '--cluster-name', 'c1', '--runtime', 'local', '--wait'], f.env);
+      join.push(r2.ms);
+      const r3 = await mustRun(['--kubeconfig', f.clusters.hub.adminKubeconfigPath, 'accept', '--clusters', 'c1', '--wait', '-o', 'json'], f.env);
+      accept.push(r3.ms);
+      const after = JSON.parse(r3.stdout).clusters?.[0]?.availableAfterSeconds;
+      if (typeof after === 'number') availableAfter.push(after * 1000);
+      if (i === 0) {
+        cli = await benchCli(f);
+        footprint = await benchFootprint(f);
+      }
+    } finally {
+      await f.stop();
+    }
+  }
+  return {
+    initMs: stats(init),
+    joinMs: stats(join),
+    acceptWaitMs: stats(accept),
+    acceptToAvailableMs: stats(availableAfter),
+    cli,
+    footprint,
+  };
+}
+
+/** `ocmadm --version` and `ocmadm get clusters -o json` (one joined cluster), 15 runs each. */
+async function benchCli(f) {
+  const times = async (args) => {
+    const ms = [];
+    for (let i = 0; i < 15; i++) {
+      const r = await run(args, f.env);
+      if (r.code !== 0) throw new Error(`ocmadm ${args.join(' ')}: ${r.stderr}`);
+      ms.push(r.ms);
+    }
+    return stats(ms);
+  };
+  return {
+    versionMs: await times(['--version']),
+    getClustersJsonMs: await times(['--kubeconfig', f.clusters.hub.adminKubeconfigPath, 'get', 'clusters', '-o', 'json']),
+  };
+}
+
+/** Idle RSS and CPU of the two local runtimes, 30 s after the cluster became Available. */
+async function benchFootprint(f) {
+  const list = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items;
+  const pid = (kind) => list.find((r) => r.kind === kind)?.pid;
+  const hub = pid('hub-controller');
+  const agent = pid('klusterlet');
+  const [hubCpu, agentCpu] = await Promise.all([cpuShare(hub, 30_000), cpuShare(agent, 30_000)]);
+  return {
+    hubController: { rssMiB: Math.round(rssMiB(hub)), cpuPercent: Number((hubCpu * 100).toFixed(2)) },
+    klusterlet: { rssMiB: Math.round(rssMiB(agent)), cpuPercent: Number((agentCpu * 100).toFixed(2)) },
+  };
+}

@@ -1,0 +1,31 @@
+// `npm run bench`: measures on local control planes (see README "Benchmarks") and writes
+// bench/results.json plus a markdown table on stdout. Not part of `npm test`.
+//   BENCH_ROUNDS=3 (handshake rounds), BENCH_ONLY=handshake,work,scale
+import fs from 'node:fs';
+import path from 'node:path';
+import { machine, ROOT } from './lib.mjs';
+import { benchHandshake } from './handshake.mjs';
+import { markdown } from './report.mjs';
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const only = new Set((process.env.BENCH_ONLY ?? 'handshake,work,scale').split(','));
+const results = { date: new Date().toISOString(), machine: machine(), rounds };
+
+const sections = [
+  ['handshake', () => benchHandshake(rounds)],
+  ['work', async () => (await import('./work.mjs')).benchWork()],
+  ['scale', async () => (await import('./scale.mjs')).benchScale()],
+];
+for (const [name, fn] of sections) {
+  if (!only.has(name)) continue;
+  if (!fs.existsSync(path.join(ROOT, 'bench', `${name}.mjs`))) {
+    process.stderr.write(`bench: ${name}: not written yet, skipped\n`);
+    continue;
+  }
+  process.stderr.write(`bench: ${name}...\n`);
+  const t0 = Date.now();
+  results[name] = await fn();
+  process.stderr.write(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+process.stdout.write(markdown(results));
