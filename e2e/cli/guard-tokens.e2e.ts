@@ -152,6 +152,17 @@ describe('join tokens', () => {
     expect((await whoAmI(fresh.client)).username).toBe(`system:serviceaccount:${NS.hubBootstrap}:${SA.bootstrap}`);
   });
 
+  test('init --use-bootstrap-token hands out the bootstrap token, with its expiration', async () => {
+    const r = await fleet.cli('hub', ['init', '--runtime', 'local', '--use-bootstrap-token', '--ttl', '2h', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { 'hub-token': string; 'token-type': string; 'expires-at': string };
+    expect(out['token-type']).toBe('bootstrap-token');
+    expect(out['hub-token']).toMatch(/^ocmhub\.[a-z0-9]{16}$/);
+    expect(Math.abs(Date.parse(out['expires-at']) - (Date.now() + 2 * 3600_000))).toBeLessThan(120_000);
+    const boot = track(await tokenIdentity(fleet, 'hub', out['hub-token'], 'init-bootstrap-token'));
+    expect((await whoAmI(boot.client)).groups).toContain(RBAC.bootstrapTokenGroup);
+  });
+
   test('get token on a hub that was never initialized: exit 1, says to run init', async () => {
     const other = await startFleet('bare', ['hub']);
     try {

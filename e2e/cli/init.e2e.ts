@@ -6,11 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import type { KubeClient, KubeObject } from '../../src/kube/client.js';
+import type { KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { CLUSTERSET, LEASE, NS, RBAC, SA } from '../../src/api/names.js';
-import { runCli } from '../support/clusters.js';
+import { runCli, whoAmI } from '../support/clusters.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { KubeConfig } from '../../src/kube/kubeconfig.js';
 import { isAlive } from '../../src/runtime/host/index.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { closedPort, errorLines, serviceAccountIdentity, snapshot, type Identity } from './support.js';
@@ -196,6 +198,14 @@ describe('a real run', () => {
     expect(others).toEqual([]);
     expect(rt).toMatchObject({ kind: 'hub-controller', status: 'running', server: fleet.info('hub').server });
     expect(isAlive(rt!.pid)).toBe(true);
+
+    // It runs as its own ServiceAccount, not as the admin who ran init.
+    const own = new KubeConfig();
+    own.loadFromFile(path.join(fleet.stateDir, 'hub-controller', rt!.name, 'kubeconfig'));
+    const ownClient = await KubeClient.create(own);
+    expect((await whoAmI(ownClient)).username).toBe(`system:serviceaccount:${NS.hubRuntime}:${SA.hubController}`);
+    await ownClient.close();
+    expect(fs.statSync(path.join(fleet.stateDir, 'hub-controller', rt!.name, 'kubeconfig')).mode & 0o777).toBe(0o600);
 
     const stop = await fleet.cli('hub', ['runtime', 'stop', 'hub-controller', rt!.name]);
     expect({ code: stop.code, out: stop.stdout.trim() }).toEqual({ code: 0, out: `hub-controller ${rt!.name}: stopped` });
