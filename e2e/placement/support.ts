@@ -12,6 +12,7 @@ import {
   MANAGED_CLUSTERS,
   MANAGED_CLUSTER_SETS,
   MANAGED_CLUSTER_SET_BINDINGS,
+  MANIFEST_WORK_REPLICA_SETS,
   PLACEMENTS,
   PLACEMENT_DECISIONS,
   TYPE,
@@ -20,7 +21,7 @@ import {
   type PlacementDecision,
 } from '../../src/api/index.js';
 import { retryOnConflict } from '../../src/runtime/core/patch.js';
-import { NAMESPACES, applyHubCrds, clusterRef, forceDelete, hubEnv, startHubProcess, unique, until, type HubProcess, type LogLine } from '../hub/support.js';
+import { NAMESPACES, applyHubCrds, clusterRef, forceDelete, gone, hubEnv, startHubProcess, unique, until, type HubProcess, type LogLine } from '../hub/support.js';
 
 export interface World {
   client: KubeClient;
@@ -52,6 +53,13 @@ export async function startWorld(prefix: string, opts: { kubeconfigFile?: string
 
 export async function stopWorld(w: World | undefined): Promise<void> {
   if (!w) return;
+  // Replica sets carry the controller's finalizer: let it finish them before it stops.
+  const sets = await w.client.list(resourcePath({ ...MANIFEST_WORK_REPLICA_SETS, namespace: w.ns }));
+  for (const s of sets.items) {
+    const ref = { ...MANIFEST_WORK_REPLICA_SETS, namespace: w.ns, name: s.metadata!.name! };
+    await w.client.delete(resourcePath(ref)).catch(() => undefined);
+    await until(w.client, ref, gone, `replica set ${ref.name} finalized`);
+  }
   await w.ctl.stop();
   for (const c of w.clusters) await forceDelete(w.client, clusterRef(c));
   await w.client.delete(resourcePath({ ...MANAGED_CLUSTER_SETS, name: w.set })).catch(() => undefined);
@@ -157,5 +165,6 @@ export function nextReconcile(w: World, controller: string, key: string, ms = 30
   return w.ctl.waitForLog((l) => l.msg === 'reconciled' && l.controller === controller && l.object === key && !seen.has(l), ms);
 }
 
-/** The controller's error lines (a healthy run has none). */
-export const errorLines = (w: World) => w.ctl.logs.filter((l) => l.level === 'error' || /forbidden/i.test(JSON.stringify(l)));
+/** Error lines of the placement and replica-set controllers, and any refused request (a healthy run has none). */
+export const errorLines = (w: World) =>
+  w.ctl.logs.filter((l) => (l.level === 'error' && ['placement', 'manifestworkreplicaset'].includes(l.controller as string)) || /forbidden/i.test(JSON.stringify(l)));

@@ -14,7 +14,7 @@
  * remembered as created, so a second pass cannot create a duplicate.
  */
 import type { KubeObject } from '../../kube/client.js';
-import { describeError } from '../../kube/errors.js';
+import { describeError, isConflict, isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { FINALIZER, LABEL, REASON } from '../../api/names.js';
 import { MANIFEST_WORKS, MANIFEST_WORK_REPLICA_SETS, TYPE, type ManifestWork, type ManifestWorkReplicaSet } from '../../api/index.js';
@@ -51,9 +51,14 @@ export class ManifestWorkReplicaSetReconciler implements Reconciler {
     let m = this.deps.informers.replicaSets.get(key);
     if (!m) return void this.created.delete(key);
     const works = this.deps.informers.works.list((w) => w.metadata.labels?.[LABEL.mwrs] === replicaSetLabelValue(m!));
-    if (m.metadata.deletionTimestamp) return this.finalize(m, works);
-    m = await addFinalizer(this.deps.client, MANIFEST_WORK_REPLICA_SETS, m, FINALIZER.mwrsCleanup);
-    await this.deploy(key, m, works);
+    try {
+      if (m.metadata.deletionTimestamp) return await this.finalize(m, works);
+      m = await addFinalizer(this.deps.client, MANIFEST_WORK_REPLICA_SETS, m, FINALIZER.mwrsCleanup);
+      await this.deploy(key, m, works);
+    } catch (e) {
+      // The cache showed a set that has just been deleted: nothing left to do for it.
+      if (!isNotFound(e)) throw e;
+    }
   }
 
   private async finalize(m: ManifestWorkReplicaSet, works: ManifestWork[]): Promise<void> {
@@ -87,10 +92,10 @@ export class ManifestWorkReplicaSetReconciler implements Reconciler {
     }
 
     const plan = planWorks(m, wanted, works);
-    const errors: string[] = [];
+    const errors: { what: string; err: unknown }[] = [];
     const attempt = async (what: string, fn: () => Promise<unknown>) =>
-      fn().catch((e: unknown) => {
-        errors.push(`${what}: ${describeError(e)}`);
+      fn().catch((err: unknown) => {
+        errors.push({ what, err });
       });
     for (const w of plan.remove) await attempt(`delete ${nsKey(w.metadata.namespace!, w.metadata.name!)}`, () => this.deleteWork(w));
     // With a placement missing OCM stops before touching the works of the others.
@@ -131,7 +136,10 @@ export class ManifestWorkReplicaSetReconciler implements Reconciler {
       });
     const status = missing ? { conditions } : { conditions, summary, placementSummary };
     await patchStatus(this.deps.client, MANIFEST_WORK_REPLICA_SETS, m, status);
-    if (errors.length > 0) throw new Error(errors.join('; '));
+    if (errors.length === 0) return;
+    // Only stale-cache conflicts: rethrow one as is, so the controller retries at once, quietly.
+    if (errors.every((e) => isConflict(e.err))) throw errors[0]!.err;
+    throw new Error(errors.map((e) => `${e.what}: ${describeError(e.err)}`).join('; '));
   }
 
   /** Pairs created earlier whose work the informer has not shown yet (expired ones forgotten). */

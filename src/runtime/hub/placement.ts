@@ -11,7 +11,7 @@
  * toleration requeues the key for the instant it lapses; everything else arrives by watch.
  */
 import type { KubeObject, OwnerReference } from '../../kube/client.js';
-import { isNotFound } from '../../kube/errors.js';
+import { isNamespaceTerminating, isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { ANNOTATION, LABEL } from '../../api/names.js';
 import { PLACEMENTS, PLACEMENT_DECISIONS, TYPE, type Placement, type PlacementDecision } from '../../api/index.js';
@@ -69,7 +69,8 @@ export class PlacementReconciler implements Reconciler {
     if (grouped.error) chosen = [];
     const { decisions, status: groupStatus } = desiredDecisions(name, grouped.groups);
 
-    await this.writeDecisions(placement, decisions, own);
+    // In a namespace being deleted nothing can be created; the placement goes with it.
+    if (!(await this.writeDecisions(placement, decisions, own))) return;
 
     const n = placement.spec.numberOfClusters;
     const satisfied = satisfiedCondition({
@@ -103,7 +104,8 @@ export class PlacementReconciler implements Reconciler {
     return counts;
   }
 
-  private async writeDecisions(placement: Placement, want: DesiredDecision[], own: PlacementDecision[]): Promise<void> {
+  /** Creates, patches and deletes decision objects; false when the namespace is terminating. */
+  private async writeDecisions(placement: Placement, want: DesiredDecision[], own: PlacementDecision[]): Promise<boolean> {
     const { client, log } = this.deps;
     const ns = placement.metadata.namespace!;
     const byName = new Map(own.map((d) => [d.metadata.name!, d]));
@@ -111,7 +113,13 @@ export class PlacementReconciler implements Reconciler {
       let cur = byName.get(d.name);
       if (!cur) {
         const body = { ...TYPE.placementDecision, metadata: { name: d.name, namespace: ns, labels: d.labels, ownerReferences: [ownerRef(placement)] } };
-        cur = await client.create<PlacementDecision>(resourcePath({ ...PLACEMENT_DECISIONS, namespace: ns }), body);
+        try {
+          cur = await client.create<PlacementDecision>(resourcePath({ ...PLACEMENT_DECISIONS, namespace: ns }), body);
+        } catch (e) {
+          if (!isNamespaceTerminating(e)) throw e;
+          log.debug('namespace terminating, not scheduling', { placement: nsKey(ns, placement.metadata.name!) });
+          return false;
+        }
         log.info('placement decision created', { decision: nsKey(ns, d.name) });
       } else if (!labelsMatch(cur, d.labels)) {
         cur = await guardedMergePatch<PlacementDecision>(client, PLACEMENT_DECISIONS, cur, { metadata: { labels: d.labels } });
@@ -128,6 +136,7 @@ export class PlacementReconciler implements Reconciler {
       await deleteIfPresent(client, { ...PLACEMENT_DECISIONS, namespace: ns, name: d.metadata.name! });
       log.info('placement decision deleted', { decision: nsKey(ns, d.metadata.name!) });
     }
+    return true;
   }
 }
 
