@@ -6,6 +6,7 @@
  * - 40 clusters with namespaces: a ManifestWorkReplicaSet creates its 40 works.
  */
 import { resourcePath } from '../../src/kube/resources.js';
+import { forEachLimit } from '../../src/runtime/core/limit.js';
 import { MANIFEST_WORKS, MANIFEST_WORK_REPLICA_SETS, TYPE, type ManifestWork } from '../../src/api/index.js';
 import { gone, unique, until } from '../hub/support.js';
 import { addCluster, clustersIn, createPlacement, decisionRef, decisionUntil, decisionsOf, errorLines, nextReconcile, placementRef, placementUntil, setLabels, startWorld, stopWorld, type World } from './support.js';
@@ -20,21 +21,13 @@ afterAll(async () => {
   await stopWorld(w);
 });
 
-/** Runs `fn` over `items` with at most `n` in flight. */
-async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<unknown>): Promise<void> {
-  let i = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (i < items.length) await fn(items[i++]!);
-  }));
-}
-
 const say = (s: string) => process.stderr.write(`scale: ${s}\n`);
 
 test('250 clusters: 3 decision objects, re-packed on a label change, untouched by unrelated changes, trimmed by numberOfClusters', async () => {
   const id = unique('big');
   const names = Array.from({ length: 250 }, (_, i) => `${id}-${String(i).padStart(3, '0')}`);
   let t = Date.now();
-  await pool(names, 8, (n) => addCluster(w, n, { labels: { [id]: 'x' } }));
+  await forEachLimit(names, 8, (n) => addCluster(w, n, { labels: { [id]: 'x' } }));
   say(`created 250 ManagedClusters (with status) in ${Date.now() - t} ms`);
 
   t = Date.now();
@@ -70,7 +63,7 @@ test('250 clusters: 3 decision objects, re-packed on a label change, untouched b
 test('a ManifestWorkReplicaSet over 40 clusters creates and summarises 40 works', async () => {
   const id = unique('many');
   const names = Array.from({ length: 40 }, (_, i) => `${id}-${String(i).padStart(2, '0')}`);
-  await pool(names, 8, (n) => addCluster(w, n, { labels: { [id]: 'x' }, namespace: true }));
+  await forEachLimit(names, 8, (n) => addCluster(w, n, { labels: { [id]: 'x' }, namespace: true }));
   await createPlacement(w, 'fleet', { predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { [id]: 'x' } } } }] });
   await placementUntil(w, 'fleet', 'AllDecisionsScheduled', (p) => p.status?.numberOfSelectedClusters === 40);
 

@@ -21,6 +21,7 @@ import { MANIFEST_WORKS, MANIFEST_WORK_REPLICA_SETS, TYPE, type ManifestWork, ty
 import type { KeysFn } from '../core/controller.js';
 import type { Reconciler, ReconcileResult } from '../core/types.js';
 import { setCondition, type Condition } from '../core/conditions.js';
+import { forEachLimit } from '../core/limit.js';
 import { addFinalizer, patchStatus, removeFinalizer } from '../core/patch.js';
 import { nsKey, type HubDeps, type HubInformers } from './deps.js';
 import {
@@ -37,6 +38,8 @@ import {
 } from './mwrs-plan.js';
 import { deleteIfPresent } from './write.js';
 
+/** Work writes a pass sends at once (a set over many clusters need not wait for each in turn). */
+export const WRITES_IN_FLIGHT = 8;
 /** How long a created work is assumed on its way to the informer. */
 export const CREATE_EXPECTATION_MS = 30_000;
 
@@ -97,15 +100,13 @@ export class ManifestWorkReplicaSetReconciler implements Reconciler {
       fn().catch((err: unknown) => {
         errors.push({ what, err });
       });
-    for (const w of plan.remove) await attempt(`delete ${nsKey(w.metadata.namespace!, w.metadata.name!)}`, () => this.deleteWork(w));
+    await forEachLimit(plan.remove, WRITES_IN_FLIGHT, (w) => attempt(`delete ${nsKey(w.metadata.namespace!, w.metadata.name!)}`, () => this.deleteWork(w)));
     // With a placement missing OCM stops before touching the works of the others.
     const pending = this.pendingCreates(key, plan.kept);
     if (!missing) {
-      for (const { work, placement } of plan.update) await attempt(`update ${work.metadata.name}`, () => this.updateWork(m, work, placement));
-      for (const { cluster, placement } of plan.create) {
-        if (pending.has(pairKey(cluster, placement))) continue;
-        await attempt(`create in ${cluster}`, () => this.createWork(m, cluster, placement, pending));
-      }
+      await forEachLimit(plan.update, WRITES_IN_FLIGHT, (u) => attempt(`update ${u.work.metadata.name}`, () => this.updateWork(m, u.work, u.placement)));
+      const creates = plan.create.filter((c) => !pending.has(pairKey(c.cluster, c.placement)));
+      await forEachLimit(creates, WRITES_IN_FLIGHT, (c) => attempt(`create in ${c.cluster}`, () => this.createWork(m, c.cluster, c.placement, pending)));
     }
 
     const kept = [...plan.kept.values()];
