@@ -1,10 +1,11 @@
 /**
  * Prioritizers on the real hub, with numberOfClusters smaller than the candidates so the scores
- * decide: ResourceAllocatableCPU/Memory (Additive and Exact, positive and negative weights),
+ * decide: AddOnPlacementScores (with validUntil), ResourceAllocatableCPU/Memory (Additive and Exact, positive and negative weights),
  * Steady keeping existing decisions, and Balance spreading placements over clusters.
  */
+import { isAlreadyExists } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
-import { MANAGED_CLUSTERS, type PlacementDecision } from '../../src/api/index.js';
+import { ADDON_PLACEMENT_SCORES, MANAGED_CLUSTERS, TYPE, type PlacementDecision } from '../../src/api/index.js';
 import { unique, until } from '../hub/support.js';
 import { addCluster, clustersIn, createPlacement, decisionRef, decisionUntil, nextReconcile, startWorld, stopWorld, type World } from './support.js';
 
@@ -67,6 +68,37 @@ test('Balance spreads single-cluster placements over the clusters', async () => 
     chosen.push(await pickedBy(`${id}-${n}-decision-1`));
   }
   expect([...chosen].sort()).toEqual([...names].sort());
+});
+
+test('AddOn scores: the highest AddOnPlacementScore wins, an expired one counts 0 from validUntil on, updates are followed', async () => {
+  const id = unique('addon');
+  const [a, b] = [`${id}-a`, `${id}-b`];
+  for (const n of [a, b]) await addCluster(w, n, { labels: { [id]: 'x' }, namespace: true });
+  const setScore = async (cluster: string, value: number, validUntil?: string) => {
+    const ref = { ...ADDON_PLACEMENT_SCORES, namespace: cluster, name: 'load' };
+    await w.client.create(resourcePath({ ...ADDON_PLACEMENT_SCORES, namespace: cluster }), { ...TYPE.addOnPlacementScore, metadata: { name: 'load', namespace: cluster } }).catch((e: unknown) => {
+      if (!isAlreadyExists(e)) throw e;
+    });
+    await w.client.patch(resourcePath({ ...ref, subresource: 'status' }), { status: { scores: [{ name: 'free', value }], validUntil: validUntil ?? null } }, 'merge');
+  };
+  const expiry = new Date(Math.ceil((Date.now() + 4_000) / 1000) * 1000);
+  await setScore(a, 10);
+  await setScore(b, 50, expiry.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  await createPlacement(w, 'by-addon', {
+    numberOfClusters: 1,
+    predicates: mine(id),
+    prioritizerPolicy: { mode: 'Exact', configurations: [{ scoreCoordinate: { type: 'AddOn', addOn: { resourceName: 'load', scoreName: 'free' } }, weight: 1 }] },
+  });
+  await decisionUntil(w, 'by-addon-decision-1', [b]);
+
+  await decisionUntil(w, 'by-addon-decision-1', [a], 30_000);
+  const late = Date.now() - expiry.getTime();
+  process.stderr.write(`placement: add-on score expired, decision moved ${late} ms after validUntil\n`);
+  expect(late).toBeGreaterThanOrEqual(0);
+  expect(late).toBeLessThan(2_000);
+
+  await setScore(a, -10);
+  await decisionUntil(w, 'by-addon-decision-1', [b]);
 });
 
 /** The one cluster a decision names, once it names one. */

@@ -123,6 +123,7 @@ export function hubControllers(deps: HubDeps): HubController[] {
         { informer: 'clusters', keys: placementKeys.cluster },
         { informer: 'clusterSets', keys: placementKeys.clusterSet },
         { informer: 'clusterSetBindings', keys: placementKeys.binding },
+        { informer: 'addOnScores', keys: placementKeys.addOnScore },
       ],
       workers: 2,
     },

@@ -6,6 +6,7 @@ import type { KubeClient, KubeObject } from '../../kube/client.js';
 import type { Informer, Logger, RuntimeContext, WatchTarget } from '../core/types.js';
 import { LABEL, SIGNER } from '../../api/names.js';
 import {
+  ADDON_PLACEMENT_SCORES,
   MANAGED_CLUSTERS,
   MANAGED_CLUSTER_ADDONS_V1BETA1,
   MANAGED_CLUSTER_SETS,
@@ -16,6 +17,7 @@ import {
   PLACEMENT_DECISIONS,
 } from '../../api/index.js';
 import type {
+  AddOnPlacementScore,
   ManagedCluster,
   ManagedClusterSet,
   ManagedClusterSetBinding,
@@ -37,6 +39,7 @@ export const HUB_WATCHES = {
   // Only decisions a placement scheduler wrote (OCM's scheduler reads them by this label too).
   placementDecisions: { ref: PLACEMENT_DECISIONS, labelSelector: LABEL.placement },
   replicaSets: { ref: MANIFEST_WORK_REPLICA_SETS },
+  addOnScores: { ref: ADDON_PLACEMENT_SCORES },
   addons: { ref: MANAGED_CLUSTER_ADDONS_V1BETA1 },
   namespaces: { ref: { group: '', version: 'v1', resource: 'namespaces' }, labelSelector: LABEL.clusterName },
   leases: { ref: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }, labelSelector: LABEL.clusterName },
@@ -58,6 +61,7 @@ export interface HubInformers {
   placements: Informer<Placement>;
   placementDecisions: Informer<PlacementDecision>;
   replicaSets: Informer<ManifestWorkReplicaSet>;
+  addOnScores: Informer<AddOnPlacementScore>;
   addons: Informer<KubeObject>;
   namespaces: Informer<KubeObject>;
   leases: Informer<KubeObject>;

@@ -2,7 +2,7 @@
  * Which Placements a change can affect (as OCM's enqueuer narrows it): a cluster → the sets it is
  * or was in → bindings of those sets → placements in those namespaces that use the set (or all
  * bound sets); a set → the same from the set; a binding → placements in its namespace using its
- * set; a decision → its placement. Cluster updates that touch nothing placement reads (condition
+ * set; a decision → its placement; an AddOnPlacementScore → placements scoring by it. Cluster updates that touch nothing placement reads (condition
  * heartbeats) wake nobody.
  */
 import type { KubeObject } from '../../kube/client.js';
@@ -55,5 +55,10 @@ export function placementKeyFns(inf: HubInformers) {
     const p = o.metadata?.labels?.[LABEL.placement];
     return p ? [nsKey(o.metadata!.namespace!, p)] : [];
   };
-  return { cluster, clusterSet, binding, decision };
+  // An add-on score (in namespace <cluster>, named after its resource) matters to placements scoring by it.
+  const addOnScore: KeyFn = (o) =>
+    inf.placements
+      .list((p) => (p.spec.prioritizerPolicy?.configurations ?? []).some((c) => c.scoreCoordinate?.type === 'AddOn' && c.scoreCoordinate.addOn?.resourceName === o.metadata?.name))
+      .map((p) => nsKey(p.metadata.namespace!, p.metadata.name!));
+  return { cluster, clusterSet, binding, decision, addOnScore };
 }

@@ -46,16 +46,27 @@ describe('weights and selection', () => {
     });
   });
 
-  test('unknown built-ins and add-on scores are reported, unless their weight is 0', () => {
+  test('unknown built-ins and add-on coordinates without addOn are reported, unless their weight is 0', () => {
     expect(prioritizerWeights(placement({ prioritizerPolicy: { configurations: [{ scoreCoordinate: { type: 'BuiltIn', builtIn: 'Nope' } }] } })).error).toBe('incorrect builtin prioritizer: Nope');
     expect(prioritizerWeights(placement({ prioritizerPolicy: { configurations: [{ scoreCoordinate: { type: 'BuiltIn', builtIn: 'Nope' }, weight: 0 }] } })).error).toBeUndefined();
-    expect(prioritizerWeights(placement({ prioritizerPolicy: { configurations: [{ scoreCoordinate: { type: 'AddOn', addOn: { resourceName: 'r', scoreName: 's' } } }] } })).error).toMatch(/AddOn/);
+    expect(prioritizerWeights(placement({ prioritizerPolicy: { configurations: [{ scoreCoordinate: { type: 'AddOn' } }] } })).error).toBe('addOn should not be empty');
+    expect(prioritizerWeights(placement({ prioritizerPolicy: { configurations: [{ scoreCoordinate: { type: 'AddOn', addOn: { resourceName: 'r', scoreName: 's' } } }] } })).error).toBeUndefined();
+  });
+
+  test('AddOn scores: the named score, 0 when missing or expired; the earliest future validUntil is reported', () => {
+    const now = Date.parse('2026-11-23T10:00:00Z');
+    const score = (value: number, validUntil?: string) => ({ apiVersion: 'x', kind: 'AddOnPlacementScore', metadata: { name: 'r' }, status: { scores: [{ name: 's', value }, { name: 'other', value: 99 }], validUntil } });
+    const byCluster: Record<string, ReturnType<typeof score>> = { a: score(40, '2026-11-23T10:05:00Z'), b: score(-20), c: score(90, '2026-11-23T09:00:00Z') };
+    const p = placement({ prioritizerPolicy: { mode: 'Exact', configurations: [{ scoreCoordinate: { type: 'AddOn', addOn: { resourceName: 'r', scoreName: 's' } }, weight: 2 }] } });
+    const r = totalScores(cs, prioritizerWeights(p).weights, { decided: new Set(), otherDecisionCounts: new Map(), addOnScore: (c, n) => (n === 'r' ? byCluster[c] : undefined), now });
+    expect(obj(r.total)).toEqual({ a: 80, b: -40, c: 0, d: 0 });
+    expect(r.recheckAt).toBe(Date.parse('2026-11-23T10:05:00Z'));
   });
 
   test('total = Σ score·weight; sorted by score then name; numberOfClusters cuts', () => {
     const rs = [cluster('a', { allocatable: { cpu: '1' } }), cluster('b', { allocatable: { cpu: '4' } }), cluster('c', { allocatable: { cpu: '4' } })];
     const p = placement({ numberOfClusters: 2, prioritizerPolicy: { mode: 'Exact', configurations: [{ scoreCoordinate: { type: 'BuiltIn', builtIn: 'ResourceAllocatableCPU' }, weight: -2 }] } });
-    const total = totalScores(rs, prioritizerWeights(p).weights, { decided: new Set(), otherDecisionCounts: new Map() });
+    const { total } = totalScores(rs, prioritizerWeights(p).weights, { decided: new Set(), otherDecisionCounts: new Map() });
     expect(obj(total)).toEqual({ a: 200, b: -200, c: -200 });
     expect(selectClusters(rs, total, 2).map((c) => c.metadata.name)).toEqual(['a', 'b']);
     expect(selectClusters(rs, total, undefined).map((c) => c.metadata.name)).toEqual(['a', 'b', 'c']);
@@ -63,7 +74,7 @@ describe('weights and selection', () => {
 
   test('Steady keeps a decided cluster against an equally balanced newcomer', () => {
     const p = placement({ numberOfClusters: 1 });
-    const total = totalScores(cs, prioritizerWeights(p).weights, { decided: new Set(['c']), otherDecisionCounts: new Map() });
+    const { total } = totalScores(cs, prioritizerWeights(p).weights, { decided: new Set(['c']), otherDecisionCounts: new Map() });
     expect(selectClusters(cs, total, 1).map((c) => c.metadata.name)).toEqual(['c']);
   });
 });

@@ -4,13 +4,15 @@
  *   n being how many other placements' decisions name it and max the largest such n;
  * - Steady: 100 for a cluster in this placement's current decisions, else 0;
  * - ResourceAllocatable{CPU,Memory}: trunc(((a − min)/(max − min) − 0.5)·200) over the clusters that
- *   report both allocatable and capacity of the resource, 100 when all are equal; none for others.
+ *   report both allocatable and capacity of the resource, 100 when all are equal; none for others;
+ * - AddOn {resourceName, scoreName}: the value in AddOnPlacementScore <resourceName> in the
+ *   cluster's namespace, 0 when missing or past validUntil (the caller rechecks at validUntil).
  * Weights: mode Additive (the default) starts from Balance 1 and Steady 1 and lets the
  * configurations override; Exact uses only the configurations. Weight 0 disables one. The total is
  * Σ score·weight; clusters sort by total (high first), then by name, and the first
  * numberOfClusters (all when unset) are chosen.
  */
-import type { ManagedCluster, Placement } from '../../api/index.js';
+import type { AddOnPlacementScore, ManagedCluster, Placement } from '../../api/index.js';
 import { PLACEMENT, PRIORITIZER } from '../../api/names.js';
 import { parseQuantity } from '../klusterlet/quantity.js';
 
@@ -27,6 +29,10 @@ export interface ScoreInputs {
   decided: ReadonlySet<string>;
   /** For each cluster, how many decisions of other placements name it. */
   otherDecisionCounts: ReadonlyMap<string, number>;
+  /** AddOnPlacementScore <name> in namespace <cluster>, if any. */
+  addOnScore?: (cluster: string, name: string) => AddOnPlacementScore | undefined;
+  /** Epoch ms, for validUntil. */
+  now?: number;
 }
 
 /** A stable key for a score coordinate (OCM keys its weight map by the whole coordinate). */
@@ -57,7 +63,10 @@ export function prioritizerWeights(placement: Placement): Weights {
   }
   for (const { coordinate, weight } of weights.values()) {
     if (weight === 0) continue;
-    if (coordinate.type === 'AddOn') return { weights, error: 'AddOn prioritizers (AddOnPlacementScore) are not supported by ocmadm' };
+    if (coordinate.type === 'AddOn') {
+      if (!coordinate.addOn) return { weights, error: 'addOn should not be empty' };
+      continue;
+    }
     if (![PRIORITIZER.balance, PRIORITIZER.steady, PRIORITIZER.cpu, PRIORITIZER.memory].includes(coordinate.builtIn as never)) {
       return { weights, error: `incorrect builtin prioritizer: ${coordinate.builtIn ?? ''}` };
     }
@@ -105,6 +114,24 @@ export function allocatableScores(clusters: ManagedCluster[], resource: 'cpu' | 
   return out;
 }
 
+/** Scores from AddOnPlacementScores, and the earliest future validUntil among those used. */
+export function addOnScores(clusters: ManagedCluster[], resourceName: string, scoreName: string, inputs: ScoreInputs): { scores: Scores; validUntil?: number } {
+  const scores: Scores = new Map();
+  let validUntil: number | undefined;
+  const now = inputs.now ?? Date.now();
+  for (const c of clusters) {
+    scores.set(c.metadata.name!, 0);
+    const s = inputs.addOnScore?.(c.metadata.name!, resourceName);
+    if (!s) continue;
+    const until = s.status?.validUntil ? Date.parse(s.status.validUntil) : undefined;
+    if (until !== undefined && now > until) continue;
+    if (until !== undefined && (validUntil === undefined || until < validUntil)) validUntil = until;
+    const v = s.status?.scores?.find((x) => x.name === scoreName);
+    if (v) scores.set(c.metadata.name!, v.value);
+  }
+  return { scores, validUntil };
+}
+
 function scoresOf(builtIn: string, clusters: ManagedCluster[], inputs: ScoreInputs): Scores {
   switch (builtIn) {
     case PRIORITIZER.balance:
@@ -120,14 +147,21 @@ function scoresOf(builtIn: string, clusters: ManagedCluster[], inputs: ScoreInpu
   }
 }
 
-/** Σ score·weight per cluster (every cluster starts at 0). */
-export function totalScores(clusters: ManagedCluster[], weights: Weights['weights'], inputs: ScoreInputs): Scores {
+/** Σ score·weight per cluster (every cluster starts at 0), and when an add-on score used lapses. */
+export function totalScores(clusters: ManagedCluster[], weights: Weights['weights'], inputs: ScoreInputs): { total: Scores; recheckAt?: number } {
   const total: Scores = new Map(clusters.map((c) => [c.metadata.name!, 0]));
+  let recheckAt: number | undefined;
   for (const { coordinate, weight } of weights.values()) {
-    if (weight === 0 || coordinate.type !== 'BuiltIn') continue;
-    for (const [name, s] of scoresOf(coordinate.builtIn ?? '', clusters, inputs)) total.set(name, (total.get(name) ?? 0) + s * weight);
+    if (weight === 0) continue;
+    let scores: Scores;
+    if (coordinate.type === 'AddOn') {
+      const r = addOnScores(clusters, coordinate.addOn?.resourceName ?? '', coordinate.addOn?.scoreName ?? '', inputs);
+      scores = r.scores;
+      if (r.validUntil !== undefined && (recheckAt === undefined || r.validUntil < recheckAt)) recheckAt = r.validUntil;
+    } else scores = scoresOf(coordinate.builtIn ?? '', clusters, inputs);
+    for (const [name, s] of scores) total.set(name, (total.get(name) ?? 0) + s * weight);
   }
-  return total;
+  return { total, recheckAt };
 }
 
 /** Clusters by total score (high first), then name; the first numberOfClusters of them. */

@@ -61,8 +61,15 @@ export class PlacementReconciler implements Reconciler {
     if (!problem) {
       const tolerated = filterByTaints(filterByPredicates(placement, available), placement.spec.tolerations, decided, now);
       recheckAt = tolerated.recheckAt;
-      const total = totalScores(tolerated.clusters, weights.weights, { decided, otherDecisionCounts: this.otherDecisionCounts(ns, name) });
-      chosen = selectClusters(tolerated.clusters, total, placement.spec.numberOfClusters);
+      const scored = totalScores(tolerated.clusters, weights.weights, {
+        decided,
+        otherDecisionCounts: this.otherDecisionCounts(ns, name),
+        addOnScore: (cluster, score) => inf.addOnScores.get(nsKey(cluster, score)),
+        now,
+      });
+      // validUntil is an instant like a toleration's end: one more reason to look again then.
+      if (scored.recheckAt !== undefined) recheckAt = Math.min(recheckAt ?? Infinity, scored.recheckAt + 1);
+      chosen = selectClusters(tolerated.clusters, scored.total, placement.spec.numberOfClusters);
     }
     const grouped = decisionGroups(placement, problem ? [] : chosen);
     problem ??= grouped.error && `:${grouped.error}`;

@@ -39,7 +39,7 @@ describe('hub controller RBAC', () => {
       { apiGroups: ['cluster.open-cluster-management.io'], resources: ['managedclusters/status', 'managedclustersets/status', 'managedclustersetbindings/status'], verbs: ['patch'] },
       { apiGroups: ['cluster.open-cluster-management.io'], resources: ['managedclustersets/join'], resourceNames: ['default'], verbs: ['create'] },
       // Placement scheduling and ManifestWorkReplicaSet.
-      { apiGroups: ['cluster.open-cluster-management.io'], resources: ['placements', 'placementdecisions'], verbs: ['list', 'watch'] },
+      { apiGroups: ['cluster.open-cluster-management.io'], resources: ['placements', 'placementdecisions', 'addonplacementscores'], verbs: ['list', 'watch'] },
       { apiGroups: ['cluster.open-cluster-management.io'], resources: ['placements/status', 'placementdecisions/status'], verbs: ['patch'] },
       { apiGroups: ['cluster.open-cluster-management.io'], resources: ['placementdecisions'], verbs: ['create', 'patch', 'delete'] },
       { apiGroups: ['work.open-cluster-management.io'], resources: ['manifestworks'], verbs: ['create', 'update', 'delete'] },

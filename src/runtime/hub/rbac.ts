@@ -40,6 +40,8 @@ function ownRules(): PolicyRule[] {
     { apiGroups: [GROUP.cluster], resources: ['placements/finalizers'], verbs: ['update'] },
     { apiGroups: [GROUP.cluster], resources: ['placementdecisions'], verbs: [...WATCH, 'create', 'patch', 'delete'] },
     { apiGroups: [GROUP.cluster], resources: ['placementdecisions/status'], verbs: ['patch', 'update'] },
+    // AddOn prioritizers read add-on scores.
+    { apiGroups: [GROUP.cluster], resources: ['addonplacementscores'], verbs: WATCH },
     { apiGroups: [GROUP.addon], resources: ['managedclusteraddons'], verbs: [...WATCH, 'delete'] },
     // Cluster namespaces: applied (server-side apply creates or patches), never deleted.
     { apiGroups: [''], resources: ['namespaces'], verbs: [...WATCH, 'create', 'patch'] },
