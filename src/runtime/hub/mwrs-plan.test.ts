@@ -1,5 +1,5 @@
 import { replicaSet, work } from '../../../test/hub/placement-fixtures.js';
-import { keyFromLabelValue, manifestworkApplied, planWorks, summarize, workIsCurrent, workLabels, workSucceeded } from './mwrs-plan.js';
+import { keyFromLabelValue, manifestworkApplied, planWorks, replicaSetStatus, summarize, workIsCurrent, workLabels, workSucceeded } from './mwrs-plan.js';
 
 const template = { workload: { manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'default' } }] } };
 
@@ -72,5 +72,30 @@ describe('status', () => {
     expect(workSucceeded(work('w', 'c', 'p', { conditions: [T('Applied'), F('Progressing')] }))).toBe(true);
     expect(workSucceeded(work('w', 'c', 'p', { conditions: [T('Applied'), T('Available'), T('Degraded')] }))).toBe(false);
     expect(workSucceeded(work('w', 'c', 'p', { conditions: [T('Applied')] }))).toBe(false);
+  });
+});
+
+describe('the set status', () => {
+  const now = new Date('2026-11-23T10:00:00Z');
+  const done = [{ type: 'Applied', status: 'True' as const, observedGeneration: 1 }, { type: 'Available', status: 'True' as const, observedGeneration: 1 }];
+  const cond = (st: Record<string, unknown>, type: string) => (st.conditions as { type: string; status: string; reason: string }[]).find((c) => c.type === type);
+
+  test('a missing placement changes only PlacementVerified', () => {
+    const st = replicaSetStatus(replicaSet(template), { missing: true, total: 0, kept: [], updated: new Set(), placements: [] }, now);
+    expect(Object.keys(st)).toEqual(['conditions']);
+    expect(cond(st, 'PlacementVerified')).toMatchObject({ status: 'False', reason: 'PlacementDecisionNotFound' });
+  });
+
+  test('all works done: AsExpected and Complete; a work just updated does not count as rolled out', () => {
+    const ws = [work('a', 'c1', 'p', { conditions: done }), work('b', 'c2', 'p', { conditions: done })];
+    const input = { missing: false, total: 2, kept: ws, updated: new Set<(typeof ws)[number]>(), placements: [{ name: 'p', selected: 2, groups: 1, existing: 2 }] };
+    const st = replicaSetStatus(replicaSet(template), input, now);
+    expect(st.summary).toEqual({ total: 2, applied: 2, available: 2, progressing: 0, degraded: 0 });
+    expect(cond(st, 'PlacementVerified')).toMatchObject({ status: 'True', reason: 'AsExpected' });
+    expect(cond(st, 'ManifestworkApplied')).toMatchObject({ status: 'True', reason: 'AsExpected' });
+    expect(cond(st, 'PlacementRolledOut')).toMatchObject({ status: 'True', reason: 'Complete' });
+    expect(st.placementSummary).toEqual([{ name: 'p', availableDecisionGroups: '1 (2 / 2 clusters applied)', summary: { total: 2, applied: 0, available: 0, degraded: 0, progressing: 0 } }]);
+    const rolling = replicaSetStatus(replicaSet(template), { ...input, updated: new Set([ws[0]!]) }, now);
+    expect(cond(rolling, 'PlacementRolledOut')).toMatchObject({ status: 'False', reason: 'Progressing' });
   });
 });

@@ -16,7 +16,7 @@
 import type { ManifestWork, ManifestWorkReplicaSet } from '../../api/index.js';
 import { COND, LABEL, REASON } from '../../api/names.js';
 import type { Condition, ConditionInput } from '../core/conditions.js';
-import { findCondition } from '../core/conditions.js';
+import { findCondition, setCondition } from '../core/conditions.js';
 import { deepEqual } from '../core/patch.js';
 
 /** The label value naming a set: `<namespace>.<name>`. */
@@ -134,4 +134,47 @@ export function workSucceeded(w: ManifestWork): boolean {
   if (degraded && degraded.observedGeneration !== gen) return false;
   if (progressing) return progressing.status === 'False';
   return degraded?.status !== 'True' && available!.status === 'True';
+}
+
+/** What the status needs to know of one placementRef whose Placement exists. */
+export interface PlacementView {
+  name: string;
+  /** status.numberOfSelectedClusters */
+  selected: number;
+  /** status.decisionGroups length */
+  groups: number;
+  /** Works that exist (or were just created) for it. */
+  existing: number;
+}
+
+export interface StatusInput {
+  /** A placementRef names no Placement: only PlacementVerified changes. */
+  missing: boolean;
+  /** Works that should exist. */
+  total: number;
+  /** Works kept for wanted pairs, as the cache shows them. */
+  kept: ManifestWork[];
+  /** Of those, the ones just brought back to the template (their conditions are of the old spec). */
+  updated: ReadonlySet<ManifestWork>;
+  placements: PlacementView[];
+}
+
+/** The set's status: summary, placementSummary and conditions, as OCM words them. */
+export function replicaSetStatus(m: ManifestWorkReplicaSet, s: StatusInput, now: Date): Record<string, unknown> {
+  const R = REASON.mwrs;
+  const verified = s.missing ? R.decisionNotFound : s.total === 0 ? R.decisionEmpty : R.asExpected;
+  let conditions = setCondition(m.status?.conditions as Condition[] | undefined, placementVerified(verified), now);
+  if (s.missing) return { conditions };
+  const summary = summarize(s.total, s.kept);
+  const selected = s.placements.reduce((n, p) => n + p.selected, 0);
+  const succeeded = s.kept.filter((w) => !s.updated.has(w) && workSucceeded(w)).length;
+  conditions = setCondition(conditions, rolledOut(selected === succeeded), now);
+  conditions = setCondition(conditions, manifestworkApplied(summary, verified), now);
+  const placementSummary = s.placements.map((p) => ({
+    name: p.name,
+    availableDecisionGroups: `${p.groups} (${p.existing} / ${p.selected} clusters applied)`,
+    // OCM fills only the total here; Go writes the other counts as 0.
+    summary: { total: p.existing, applied: 0, available: 0, degraded: 0, progressing: 0 },
+  }));
+  return { conditions, summary, placementSummary };
 }

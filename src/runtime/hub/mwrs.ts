@@ -16,26 +16,14 @@
 import type { KubeObject } from '../../kube/client.js';
 import { describeError, isConflict, isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
-import { FINALIZER, LABEL, REASON } from '../../api/names.js';
+import { FINALIZER, LABEL } from '../../api/names.js';
 import { MANIFEST_WORKS, MANIFEST_WORK_REPLICA_SETS, TYPE, type ManifestWork, type ManifestWorkReplicaSet } from '../../api/index.js';
 import type { KeysFn } from '../core/controller.js';
 import type { Reconciler, ReconcileResult } from '../core/types.js';
-import { setCondition, type Condition } from '../core/conditions.js';
 import { forEachLimit } from '../core/limit.js';
 import { addFinalizer, patchStatus, removeFinalizer } from '../core/patch.js';
 import { nsKey, type HubDeps, type HubInformers } from './deps.js';
-import {
-  keyFromLabelValue,
-  manifestworkApplied,
-  pairKey,
-  placementVerified,
-  planWorks,
-  replicaSetLabelValue,
-  rolledOut,
-  summarize,
-  workLabels,
-  workSucceeded,
-} from './mwrs-plan.js';
+import { keyFromLabelValue, pairKey, planWorks, replicaSetLabelValue, replicaSetStatus, workLabels, type PlacementView } from './mwrs-plan.js';
 import { deleteIfPresent } from './write.js';
 
 /** Work writes a pass sends at once (a set over many clusters need not wait for each in turn). */
@@ -76,23 +64,19 @@ export class ManifestWorkReplicaSetReconciler implements Reconciler {
   private async deploy(key: string, m: ManifestWorkReplicaSet, works: ManifestWork[]): Promise<void> {
     const inf = this.deps.informers;
     const ns = m.metadata.namespace!;
-    const refs = m.spec?.placementRefs ?? [];
     const wanted = new Map<string, string[] | undefined>();
-    let missing = false;
-    let selected = 0;
-    const groups = new Map<string, number>();
-    for (const ref of refs) {
+    const placements: Omit<PlacementView, 'existing'>[] = [];
+    for (const ref of m.spec?.placementRefs ?? []) {
       const p = inf.placements.get(nsKey(ns, ref.name));
       if (!p) {
-        missing = true;
         wanted.set(ref.name, undefined);
         continue;
       }
-      selected += p.status?.numberOfSelectedClusters ?? 0;
-      groups.set(ref.name, (p.status?.decisionGroups ?? []).length);
+      placements.push({ name: ref.name, selected: p.status?.numberOfSelectedClusters ?? 0, groups: (p.status?.decisionGroups ?? []).length });
       const decisions = inf.placementDecisions.list((d) => d.metadata.namespace === ns && d.metadata.labels?.[LABEL.placement] === ref.name);
       wanted.set(ref.name, [...new Set(decisions.flatMap((d) => (d.status?.decisions ?? []).map((x) => x.clusterName)))].sort());
     }
+    const missing = [...wanted.values()].includes(undefined);
 
     const plan = planWorks(m, wanted, works);
     const errors: { what: string; err: unknown }[] = [];
@@ -101,8 +85,8 @@ export class ManifestWorkReplicaSetReconciler implements Reconciler {
         errors.push({ what, err });
       });
     await forEachLimit(plan.remove, WRITES_IN_FLIGHT, (w) => attempt(`delete ${nsKey(w.metadata.namespace!, w.metadata.name!)}`, () => this.deleteWork(w)));
-    // With a placement missing OCM stops before touching the works of the others.
     const pending = this.pendingCreates(key, plan.kept);
+    // With a placement missing OCM stops before touching the works of the others.
     if (!missing) {
       await forEachLimit(plan.update, WRITES_IN_FLIGHT, (u) => attempt(`update ${u.work.metadata.name}`, () => this.updateWork(m, u.work, u.placement)));
       const creates = plan.create.filter((c) => !pending.has(pairKey(c.cluster, c.placement)));
@@ -110,32 +94,19 @@ export class ManifestWorkReplicaSetReconciler implements Reconciler {
     }
 
     const kept = [...plan.kept.values()];
-    const perPlacement = (name: string) => kept.filter((w) => w.metadata.labels?.[LABEL.mwrsPlacement] === name).length + [...pending.keys()].filter((k) => k.endsWith(`/${name}`)).length;
-    const total = missing ? (m.status?.summary?.total ?? 0) : [...wanted.values()].reduce((n, c) => n + (c?.length ?? 0), 0);
-    // As OCM, the counts read every kept work; a rollout counts only works already at the template.
-    const summary = missing ? { ...(m.status?.summary ?? {}) } : summarize(total, kept);
-    const now = this.deps.now();
-    let conditions = (m.status?.conditions ?? []) as Condition[];
-    const verifiedReason = missing ? REASON.mwrs.decisionNotFound : total === 0 ? REASON.mwrs.decisionEmpty : REASON.mwrs.asExpected;
-    conditions = setCondition(conditions, placementVerified(verifiedReason), now);
-    if (!missing) {
-      const succeeded = kept.filter((w) => !plan.update.some((u) => u.work === w) && workSucceeded(w)).length;
-      conditions = setCondition(conditions, rolledOut(selected === succeeded), now);
-      conditions = setCondition(conditions, manifestworkApplied(summary as ReturnType<typeof summarize>, verifiedReason), now);
-    }
-    const placementSummary = refs
-      .filter((r) => wanted.get(r.name) !== undefined)
-      .map((r) => {
-        const p = inf.placements.get(nsKey(ns, r.name))!;
-        const existing = perPlacement(r.name);
-        const sel = p.status?.numberOfSelectedClusters ?? 0;
-        return {
-          name: r.name,
-          availableDecisionGroups: `${groups.get(r.name) ?? 0} (${existing} / ${sel} clusters applied)`,
-          summary: { total: existing, applied: 0, available: 0, degraded: 0, progressing: 0 },
-        };
-      });
-    const status = missing ? { conditions } : { conditions, summary, placementSummary };
+    const existing = (p: string) =>
+      kept.filter((w) => w.metadata.labels?.[LABEL.mwrsPlacement] === p).length + (wanted.get(p) ?? []).filter((c) => pending.has(pairKey(c, p))).length;
+    const status = replicaSetStatus(
+      m,
+      {
+        missing,
+        total: [...wanted.values()].reduce((n, c) => n + (c?.length ?? 0), 0),
+        kept,
+        updated: new Set(plan.update.map((u) => u.work)),
+        placements: placements.map((p) => ({ ...p, existing: existing(p.name) })),
+      },
+      this.deps.now(),
+    );
     await patchStatus(this.deps.client, MANIFEST_WORK_REPLICA_SETS, m, status);
     if (errors.length === 0) return;
     // Only stale-cache conflicts: rethrow one as is, so the controller retries at once, quietly.
