@@ -5,11 +5,13 @@
  */
 import fs from 'node:fs';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
+import path from 'node:path';
 import { kubeconfigYaml, type KubeconfigUser } from '../../src/sandbox/kubeconfig.js';
 import { loadClusters, userClient } from '../support/clusters.js';
 import { resourcePath } from '../../src/kube/resources.js';
+import { hubControllerClusterRules, hubControllerNamespaceRules } from '../../src/runtime/hub/rbac.js';
 import { agentSubject, makeKeyAndCsr } from './csr-kit.js';
-import { until } from './support.js';
+import { NAMESPACES, RBAC_REFS, tempDir, unique, until } from './support.js';
 
 export const CSRS = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' } as const;
 export type Csr = KubeObject & { spec: Record<string, unknown>; status?: { conditions?: { type: string; reason?: string }[]; certificate?: string } };
@@ -86,4 +88,39 @@ export async function serviceAccountToken(admin: KubeClient, namespace: string, 
     spec: { expirationSeconds },
   });
   return tr.status.token;
+}
+
+/**
+ * The identity `ocmadm init` gives the hub controller: ServiceAccount `ocmadm-hub-controller` in a
+ * fresh namespace, bound to hubControllerClusterRules() and hubControllerNamespaceRules() only,
+ * with a kubeconfig file holding its token. Start the controller with `args` so it keeps the
+ * token fresh. Everything is undone by `cleanup`.
+ */
+export async function hubControllerIdentity(admin: KubeClient, cleanup: Cleanup): Promise<{ ns: string; kubeconfigFile: string; args: string[] }> {
+  const SA = 'ocmadm-hub-controller';
+  const ns = unique('hubrt');
+  await admin.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  cleanup.add(() => admin.delete(resourcePath({ ...NAMESPACES, name: ns })));
+  await admin.create(`/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: SA } });
+  const role = unique('e2e-hub-controller');
+  await admin.create(resourcePath(RBAC_REFS.clusterRoles), { metadata: { name: role }, rules: hubControllerClusterRules() });
+  cleanup.add(() => admin.delete(resourcePath({ ...RBAC_REFS.clusterRoles, name: role })));
+  const subjects = [{ kind: 'ServiceAccount', name: SA, namespace: ns }];
+  await admin.create(resourcePath(RBAC_REFS.clusterRoleBindings), {
+    metadata: { name: role },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+    subjects,
+  });
+  cleanup.add(() => admin.delete(resourcePath({ ...RBAC_REFS.clusterRoleBindings, name: role })));
+  await admin.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, { metadata: { name: SA }, rules: hubControllerNamespaceRules(SA) });
+  await admin.create(resourcePath({ ...RBAC_REFS.roleBindings, namespace: ns }), {
+    metadata: { name: SA },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: SA },
+    subjects,
+  });
+  const dir = tempDir('ocmadm-hub-sa-');
+  cleanup.add(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  const kubeconfigFile = path.join(dir, 'kubeconfig');
+  fs.writeFileSync(kubeconfigFile, hubKubeconfigAs({ token: await serviceAccountToken(admin, ns, SA, 600) }), { mode: 0o600 });
+  return { ns, kubeconfigFile, args: ['--token-refresh', `${ns}/${SA}`] };
 }

@@ -4,17 +4,13 @@
  * and nothing else. Every hub flow must work, including granting agent RBAC (the API server's
  * escalation check passes because the controller holds what it grants) and approving CSRs.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { KubeClient } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
-import { hubControllerClusterRules, hubControllerNamespaceRules } from '../../src/runtime/hub/rbac.js';
 import { agentSubject, makeKeyAndCsr } from './csr-kit.js';
-import { CSRS, Cleanup, agentClient, fileCsr, hubKubeconfigAs, serviceAccountToken, type Csr } from './identities.js';
+import { CSRS, Cleanup, agentClient, fileCsr, hubControllerIdentity, type Csr } from './identities.js';
 import {
   LEASES,
-  NAMESPACES,
   RBAC_REFS,
   applyHubCrds,
   clusterRef,
@@ -25,13 +21,11 @@ import {
   hubEnv,
   setAccepted,
   startHubProcess,
-  tempDir,
   unique,
   until,
   type HubProcess,
 } from './support.js';
 
-const SA = 'ocmadm-hub-controller';
 let admin: KubeClient;
 let ctl: HubProcess;
 let ns: string;
@@ -40,32 +34,9 @@ const cleanup = new Cleanup();
 beforeAll(async () => {
   admin = (await hubEnv()).client;
   await applyHubCrds(admin);
-  ns = unique('hubrt');
-  await admin.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  cleanup.add(() => admin.delete(resourcePath({ ...NAMESPACES, name: ns })));
-  await admin.create(`/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: SA } });
-  const role = unique('e2e-hub-controller');
-  await admin.create(resourcePath(RBAC_REFS.clusterRoles), { metadata: { name: role }, rules: hubControllerClusterRules() });
-  cleanup.add(() => admin.delete(resourcePath({ ...RBAC_REFS.clusterRoles, name: role })));
-  const subjects = [{ kind: 'ServiceAccount', name: SA, namespace: ns }];
-  await admin.create(resourcePath(RBAC_REFS.clusterRoleBindings), {
-    metadata: { name: role },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
-    subjects,
-  });
-  cleanup.add(() => admin.delete(resourcePath({ ...RBAC_REFS.clusterRoleBindings, name: role })));
-  await admin.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, { metadata: { name: SA }, rules: hubControllerNamespaceRules(SA) });
-  await admin.create(resourcePath({ ...RBAC_REFS.roleBindings, namespace: ns }), {
-    metadata: { name: SA },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: SA },
-    subjects,
-  });
-
-  const dir = tempDir('ocmadm-hub-sa-');
-  cleanup.add(async () => fs.rmSync(dir, { recursive: true, force: true }));
-  const file = path.join(dir, 'kubeconfig');
-  fs.writeFileSync(file, hubKubeconfigAs({ token: await serviceAccountToken(admin, ns, SA, 600) }), { mode: 0o600 });
-  ctl = await startHubProcess({ kubeconfigFile: file, namespace: ns, id: `${ns}-a`, args: ['--token-refresh', `${ns}/${SA}`] });
+  const id = await hubControllerIdentity(admin, cleanup);
+  ns = id.ns;
+  ctl = await startHubProcess({ kubeconfigFile: id.kubeconfigFile, namespace: ns, id: `${ns}-a`, args: id.args });
 });
 
 afterAll(async () => {

@@ -77,6 +77,8 @@ export const ANNOTATION = {
   cleanupPriority: 'open-cluster-management.io/cleanup-priority',
   /** "false" on the built-in cluster sets stops the hub from enforcing their spec. */
   clusterSetAutoUpdate: 'cluster.open-cluster-management.io/autoupdate',
+  /** "true" on a Placement stops the hub from scheduling it (OCM's experimental switch). */
+  placementSchedulingDisable: 'cluster.open-cluster-management.io/experimental-scheduling-disable',
 } as const;
 
 export const FINALIZER = {
@@ -139,12 +141,35 @@ export const LEASE = {
   hubController: 'ocmadm-hub-controller',
 } as const;
 
+/** Built-in placement prioritizers (scoreCoordinate.builtIn). */
+export const PRIORITIZER = {
+  balance: 'Balance',
+  steady: 'Steady',
+  cpu: 'ResourceAllocatableCPU',
+  memory: 'ResourceAllocatableMemory',
+  spread: 'Spread',
+} as const;
+
+/** Placement limits OCM applies. */
+export const PLACEMENT = {
+  /** Clusters per PlacementDecision object. */
+  maxDecisionsPerObject: 100,
+  /** Decision objects are named `<placement>-decision-<N>`, N from this. */
+  firstDecisionIndex: 1,
+  /** Prioritizer scores lie in [-max, max]. */
+  maxScore: 100,
+} as const;
+
 export const CLUSTERSET = { default: 'default', global: 'global' } as const;
 
 export const TAINT = {
   unavailable: 'cluster.open-cluster-management.io/unavailable',
   unreachable: 'cluster.open-cluster-management.io/unreachable',
   effectNoSelect: 'NoSelect',
+  /** Placements prefer other clusters but may still select this one. */
+  effectPreferNoSelect: 'PreferNoSelect',
+  /** Filters the cluster out of new decisions only; clusters already decided stay. */
+  effectNoSelectIfNew: 'NoSelectIfNew',
 } as const;
 
 /** Condition types and reasons, grouped by the object that carries them. */
@@ -216,6 +241,18 @@ export const REASON = {
     noClusterMatched: 'NoManagedClusterMatched',
     notAllScheduled: 'NotAllDecisionsScheduled',
     allScheduled: 'AllDecisionsScheduled',
+    /** PlacementMisconfigured True / False (OCM's spelling). */
+    misconfigured: 'Misconfigured',
+    configured: 'Succeedconfigured',
+  },
+  mwrs: {
+    asExpected: 'AsExpected',
+    notAsExpected: 'NotAsExpected',
+    processing: 'Processing',
+    decisionNotFound: 'PlacementDecisionNotFound',
+    decisionEmpty: 'PlacementDecisionEmpty',
+    progressing: 'Progressing',
+    complete: 'Complete',
   },
   clusterSet: { selected: 'ClustersSelected', noneMatched: 'NoClusterMatched' },
   binding: { bound: 'ClusterSetBound', notFound: 'ClusterSetNotFound' },

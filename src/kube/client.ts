@@ -294,15 +294,17 @@ export function retryDelayMs(status: number, retryAfter: string | null): number 
 function statusError(status: number, text: string, method: string, url: string): KubeApiError {
   let message = text.trim() || `HTTP ${status}`;
   let reason = 'Unknown';
+  let causes: string[] = [];
   try {
-    const st = JSON.parse(text) as { message?: string; reason?: string };
+    const st = JSON.parse(text) as { message?: string; reason?: string; details?: { causes?: { reason?: string }[] } };
     if (st.message) message = st.message;
     if (st.reason) reason = st.reason;
+    causes = (st.details?.causes ?? []).map((c) => c.reason ?? '').filter(Boolean);
   } catch {
     /* not a Status object */
   }
   if (reason === 'Unknown') reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 410: 'Gone' }[status] ?? 'Unknown';
-  return new KubeApiError(message, status, reason, method, url);
+  return new KubeApiError(message, status, reason, method, url, undefined, causes);
 }
 
 function transportError(err: unknown, method: string, url: string, server: string): KubeApiError {

@@ -9,6 +9,8 @@ export class KubeApiError extends Error {
     readonly method: string,
     readonly url: string,
     readonly causeCode?: string,
+    /** Status.details.causes[].reason, e.g. NamespaceTerminating. */
+    readonly causes: string[] = [],
   ) {
     super(message);
     this.name = 'KubeApiError';
@@ -21,6 +23,8 @@ export const isAlreadyExists = (e: unknown): boolean => e instanceof KubeApiErro
 export const isForbidden = (e: unknown): boolean => e instanceof KubeApiError && e.status === 403;
 export const isUnauthorized = (e: unknown): boolean => e instanceof KubeApiError && e.status === 401;
 export const isGone = (e: unknown): boolean => e instanceof KubeApiError && e.status === 410;
+/** A create refused because its namespace is being deleted (NamespaceLifecycle admission). */
+export const isNamespaceTerminating = (e: unknown): boolean => e instanceof KubeApiError && e.status === 403 && e.causes.includes('NamespaceTerminating');
 export const isUnreachable = (e: unknown): boolean => e instanceof KubeApiError && e.status === 0;
 
 const TLS_CODES = new Set([

@@ -17,6 +17,7 @@ export { ManualClock, flushPromises } from './manual-clock.js';
 export { createLogger, isSecretName, MASK, nullLogger, parseLogLevel, redact, type LoggerOptions, type LogLevel } from './log.js';
 export { createInformer, objectKey, type InformerOptions, type ListWatchInformer } from './informer.js';
 export { SharedInformers, targetKey } from './shared-informers.js';
+export { forEachLimit } from './limit.js';
 export { createWorkQueue, type WorkQueueOptions } from './queue.js';
 export { Controller, Manager, type ControllerOptions, type KeysFn, type ManagerOptions } from './controller.js';
 export {

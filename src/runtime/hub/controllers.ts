@@ -14,6 +14,9 @@ import { CsrApprovalReconciler } from './csr-approval.js';
 import { nsKey, type HubDeps, type HubInformers } from './deps.js';
 import { LeaseReconciler } from './lease.js';
 import { ManagedClusterReconciler, SharedClusterRolesReconciler } from './managedcluster.js';
+import { ManifestWorkReplicaSetReconciler, replicaSetKeyFns } from './mwrs.js';
+import { PlacementReconciler } from './placement.js';
+import { placementKeyFns } from './placement-keys.js';
 import { TaintReconciler } from './taints.js';
 
 /** Maps one informer change to the keys to reconcile (core's KeysFn, over any object). */
@@ -63,6 +66,8 @@ export function hubControllers(deps: HubDeps): HubController[] {
   const sharedRole: KeyFn = (o) =>
     [RBAC.registrationClusterRole, RBAC.workClusterRole].includes(o.metadata?.name as never) ? [SharedClusterRolesReconciler.KEY] : [];
   const clusterCount: KeyFn = (_o, _old, e) => (e === 'update' ? [] : [SharedClusterRolesReconciler.KEY]);
+  const placementKeys = placementKeyFns(inf);
+  const setKeys = replicaSetKeyFns(inf);
 
   return [
     {
@@ -109,6 +114,28 @@ export function hubControllers(deps: HubDeps): HubController[] {
         { informer: 'clusterSetBindings', keys: byKey },
         { informer: 'clusterSets', keys: bindingsOfSet },
       ],
+    },
+    {
+      reconciler: new PlacementReconciler(deps),
+      sources: [
+        { informer: 'placements', keys: byKey },
+        { informer: 'placementDecisions', keys: placementKeys.decision },
+        { informer: 'clusters', keys: placementKeys.cluster },
+        { informer: 'clusterSets', keys: placementKeys.clusterSet },
+        { informer: 'clusterSetBindings', keys: placementKeys.binding },
+        { informer: 'addOnScores', keys: placementKeys.addOnScore },
+      ],
+      workers: 2,
+    },
+    {
+      reconciler: new ManifestWorkReplicaSetReconciler(deps),
+      sources: [
+        { informer: 'replicaSets', keys: byKey },
+        { informer: 'works', keys: setKeys.work },
+        { informer: 'placements', keys: setKeys.placement },
+        { informer: 'placementDecisions', keys: setKeys.decision },
+      ],
+      workers: 2,
     },
     {
       reconciler: new CleanupReconciler(deps),

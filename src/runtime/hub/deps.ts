@@ -6,13 +6,26 @@ import type { KubeClient, KubeObject } from '../../kube/client.js';
 import type { Informer, Logger, RuntimeContext, WatchTarget } from '../core/types.js';
 import { LABEL, SIGNER } from '../../api/names.js';
 import {
+  ADDON_PLACEMENT_SCORES,
   MANAGED_CLUSTERS,
   MANAGED_CLUSTER_ADDONS_V1BETA1,
   MANAGED_CLUSTER_SETS,
   MANAGED_CLUSTER_SET_BINDINGS,
   MANIFEST_WORKS,
+  MANIFEST_WORK_REPLICA_SETS,
+  PLACEMENTS,
+  PLACEMENT_DECISIONS,
 } from '../../api/index.js';
-import type { ManagedCluster, ManagedClusterSet, ManagedClusterSetBinding, ManifestWork } from '../../api/index.js';
+import type {
+  AddOnPlacementScore,
+  ManagedCluster,
+  ManagedClusterSet,
+  ManagedClusterSetBinding,
+  ManifestWork,
+  ManifestWorkReplicaSet,
+  Placement,
+  PlacementDecision,
+} from '../../api/index.js';
 
 const RBAC_V1 = { group: 'rbac.authorization.k8s.io', version: 'v1' };
 
@@ -22,6 +35,11 @@ export const HUB_WATCHES = {
   clusterSets: { ref: MANAGED_CLUSTER_SETS },
   clusterSetBindings: { ref: MANAGED_CLUSTER_SET_BINDINGS },
   works: { ref: MANIFEST_WORKS },
+  placements: { ref: PLACEMENTS },
+  // Only decisions a placement scheduler wrote (OCM's scheduler reads them by this label too).
+  placementDecisions: { ref: PLACEMENT_DECISIONS, labelSelector: LABEL.placement },
+  replicaSets: { ref: MANIFEST_WORK_REPLICA_SETS },
+  addOnScores: { ref: ADDON_PLACEMENT_SCORES },
   addons: { ref: MANAGED_CLUSTER_ADDONS_V1BETA1 },
   namespaces: { ref: { group: '', version: 'v1', resource: 'namespaces' }, labelSelector: LABEL.clusterName },
   leases: { ref: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }, labelSelector: LABEL.clusterName },
@@ -40,6 +58,10 @@ export interface HubInformers {
   clusterSets: Informer<ManagedClusterSet>;
   clusterSetBindings: Informer<ManagedClusterSetBinding>;
   works: Informer<ManifestWork>;
+  placements: Informer<Placement>;
+  placementDecisions: Informer<PlacementDecision>;
+  replicaSets: Informer<ManifestWorkReplicaSet>;
+  addOnScores: Informer<AddOnPlacementScore>;
   addons: Informer<KubeObject>;
   namespaces: Informer<KubeObject>;
   leases: Informer<KubeObject>;

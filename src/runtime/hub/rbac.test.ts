@@ -38,8 +38,20 @@ describe('hub controller RBAC', () => {
       { apiGroups: ['cluster.open-cluster-management.io'], resources: ['managedclusters', 'managedclustersets'], verbs: ['patch', 'watch'] },
       { apiGroups: ['cluster.open-cluster-management.io'], resources: ['managedclusters/status', 'managedclustersets/status', 'managedclustersetbindings/status'], verbs: ['patch'] },
       { apiGroups: ['cluster.open-cluster-management.io'], resources: ['managedclustersets/join'], resourceNames: ['default'], verbs: ['create'] },
+      // Placement scheduling and ManifestWorkReplicaSet.
+      { apiGroups: ['cluster.open-cluster-management.io'], resources: ['placements', 'placementdecisions', 'addonplacementscores'], verbs: ['list', 'watch'] },
+      { apiGroups: ['cluster.open-cluster-management.io'], resources: ['placements/status', 'placementdecisions/status'], verbs: ['patch'] },
+      { apiGroups: ['cluster.open-cluster-management.io'], resources: ['placementdecisions'], verbs: ['create', 'patch', 'delete'] },
+      { apiGroups: ['work.open-cluster-management.io'], resources: ['manifestworks'], verbs: ['create', 'update', 'delete'] },
+      { apiGroups: ['work.open-cluster-management.io'], resources: ['manifestworkreplicasets'], verbs: ['list', 'watch', 'patch'] },
+      { apiGroups: ['work.open-cluster-management.io'], resources: ['manifestworkreplicasets/status'], verbs: ['patch'] },
     ];
     for (const n of need) expect([n, rulesCover(rules, n)]).toEqual([n, true]);
+  });
+
+  test('never writes placements or set specs (only their status, finalizers and owner references)', () => {
+    expect(rulesCover(rules, { apiGroups: ['cluster.open-cluster-management.io'], resources: ['placements'], verbs: ['patch'] })).toBe(false);
+    expect(rulesCover(rules, { apiGroups: ['work.open-cluster-management.io'], resources: ['manifestworkreplicasets'], verbs: ['update'] })).toBe(false);
   });
 
   test('no two rules share groups, resources and names (merged)', () => {

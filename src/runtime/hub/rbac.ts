@@ -29,8 +29,19 @@ function ownRules(): PolicyRule[] {
     { apiGroups: [GROUP.cluster], resources: ['managedclustersets/status'], verbs: ['patch', 'update'] },
     { apiGroups: [GROUP.cluster], resources: ['managedclustersetbindings'], verbs: WATCH },
     { apiGroups: [GROUP.cluster], resources: ['managedclustersetbindings/status'], verbs: ['patch', 'update'] },
-    // GC on cluster deletion.
-    { apiGroups: [GROUP.work], resources: ['manifestworks'], verbs: [...WATCH, 'delete'] },
+    // GC on cluster deletion; ManifestWorkReplicaSet creates, updates and deletes its works.
+    { apiGroups: [GROUP.work], resources: ['manifestworks'], verbs: [...WATCH, 'create', 'update', 'delete'] },
+    // ManifestWorkReplicaSets: finalizer (patch) and status.
+    { apiGroups: [GROUP.work], resources: ['manifestworkreplicasets'], verbs: [...WATCH, 'patch'] },
+    { apiGroups: [GROUP.work], resources: ['manifestworkreplicasets/status'], verbs: ['patch', 'update'] },
+    // Placement scheduling: status, and the decisions it owns (blockOwnerDeletion needs finalizers update).
+    { apiGroups: [GROUP.cluster], resources: ['placements'], verbs: WATCH },
+    { apiGroups: [GROUP.cluster], resources: ['placements/status'], verbs: ['patch', 'update'] },
+    { apiGroups: [GROUP.cluster], resources: ['placements/finalizers'], verbs: ['update'] },
+    { apiGroups: [GROUP.cluster], resources: ['placementdecisions'], verbs: [...WATCH, 'create', 'patch', 'delete'] },
+    { apiGroups: [GROUP.cluster], resources: ['placementdecisions/status'], verbs: ['patch', 'update'] },
+    // AddOn prioritizers read add-on scores.
+    { apiGroups: [GROUP.cluster], resources: ['addonplacementscores'], verbs: WATCH },
     { apiGroups: [GROUP.addon], resources: ['managedclusteraddons'], verbs: [...WATCH, 'delete'] },
     // Cluster namespaces: applied (server-side apply creates or patches), never deleted.
     { apiGroups: [''], resources: ['namespaces'], verbs: [...WATCH, 'create', 'patch'] },
