@@ -4,7 +4,7 @@
  * each is joined. Read-only; join's preflight and unjoin's inventory both start here.
  */
 import fs from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../kube/kubeconfig.js';
 import type { KubeClient, KubeObject } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
 import { listLocalRuntimes, type LocalRuntimeInfo } from '../runtime/host/index.js';
