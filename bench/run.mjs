@@ -7,6 +7,10 @@ import { machine, ROOT } from './lib.mjs';
 import { benchHandshake } from './handshake.mjs';
 import { markdown } from './report.mjs';
 
+// Interrupted: take the control planes along (they are our children's process groups).
+const { killAllComponentsSync } = await import(path.join(ROOT, 'dist/sandbox/process.js'));
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => (killAllComponentsSync(), process.exit(130)));
+
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const only = new Set((process.env.BENCH_ONLY ?? 'handshake,work,scale').split(','));
 const results = { date: new Date().toISOString(), machine: machine(), rounds };

@@ -15,6 +15,7 @@ import { checkOcmApis, getManagedCluster, missingPermissions, waitJoinedAvailabl
 import type { Progress } from '../../ui/progress.js';
 import type { AcceptOptions } from './options.js';
 import { planAccept, type Plan } from './plan.js';
+import { forEachLimit } from '../../runtime/core/limit.js';
 
 export type Outcome = 'accepted' | 'already-accepted' | 'not-accepted';
 
@@ -143,6 +144,8 @@ function fail(cluster: string, reason: string, message: string, approvedCsrs: st
   return { cluster, outcome: 'not-accepted', reason, message, approvedCsrs };
 }
 
+const ACCEPT_CONCURRENCY = 16;
+
 /** Plans every cluster, then carries out the accepted plans, then (--wait) waits for them all. */
 export async function runAccept(opts: AcceptOptions, deps: AcceptDeps): Promise<AcceptResult> {
   const { hub, progress } = deps;
@@ -151,19 +154,20 @@ export async function runAccept(opts: AcceptOptions, deps: AcceptDeps): Promise<
   progress.start(`reading ${opts.clusters.join(', ')}`);
   const plans = await Promise.all(opts.clusters.map((c) => planCluster(hub, c, opts)));
   progress.stop();
-  const results: ClusterResult[] = [];
+  const results: ClusterResult[] = new Array(plans.length);
   const acceptedAt = new Map<string, number>();
-  for (const plan of plans) {
-    if (plan.kind === 'refuse') results.push(fail(plan.cluster, plan.reason, plan.message));
+  // Clusters are independent: accept them several at a time (100 clusters one by one took 16 s).
+  await forEachLimit(plans.map((plan, i) => ({ plan, i })), ACCEPT_CONCURRENCY, async ({ plan, i }) => {
+    if (plan.kind === 'refuse') results[i] = fail(plan.cluster, plan.reason, plan.message);
     else if (plan.kind === 'already-accepted') {
-      results.push({ cluster: plan.cluster, outcome: 'already-accepted', message: `already accepted${plan.note ? `; ${plan.note}` : ''}`, approvedCsrs: [] });
+      results[i] = { cluster: plan.cluster, outcome: 'already-accepted', message: `already accepted${plan.note ? `; ${plan.note}` : ''}`, approvedCsrs: [] };
       acceptedAt.set(plan.cluster, Date.now());
     } else {
       const r = await execute(hub, plan, progress);
-      results.push(r);
+      results[i] = r;
       if (r.outcome === 'accepted') acceptedAt.set(plan.cluster, Date.now());
     }
-  }
+  });
   if (opts.wait) {
     const waiting = results.filter((r) => acceptedAt.has(r.cluster));
     if (waiting.length) progress.start(`waiting for ${waiting.map((r) => r.cluster).join(', ')} to become Joined and Available`);
