@@ -99,7 +99,8 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
       !deepEqual(finalizers(w), finalizers(old));
     return changed ? [workName(w)] : [];
   });
-  apply.watches(applied, (a) => (a.spec?.hubHash === hash && a.spec.manifestWorkName ? [a.spec.manifestWorkName] : []));
+  const ours = (a: AppliedManifestWork) => (a.spec?.hubHash === hash && a.spec.manifestWorkName ? [a.spec.manifestWorkName] : []);
+  apply.watches(applied, ours);
 
   const status = new Controller(
     { reconciler: new StatusReconciler({ cluster: opts.cluster, hub, spoke: opts.spoke, works, statusSyncMs: opts.statusSyncMs }), workers: opts.workers?.status ?? 2 },
@@ -115,7 +116,11 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
   const ctrl = new AbortController();
   const runs = [apply.run(ctrl.signal), status.run(ctrl.signal)];
   // Neither start is awaited: a hub that is down (or not yet granting access) must not block the klusterlet.
-  works.start().catch(() => undefined);
+  // Records seen before the hub cache listed were skipped (a work's absence means nothing then): look again.
+  works.start().then(
+    () => apply.enqueue(...applied.list().flatMap(ours)),
+    () => undefined,
+  );
   applied.start().catch(() => undefined);
   log.info('work agent started', { hubHash: hash });
 

@@ -7,7 +7,7 @@
  * every resync (default 4 min ± 50 %) to undo drift.
  */
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
-import { describeError } from '../../../kube/errors.js';
+import { describeError, isNotFound } from '../../../kube/errors.js';
 import { splitApiVersion, type Discovery } from '../../../kube/resources.js';
 import { APPLIED_MANIFEST_WORKS, MANIFEST_WORKS, type AppliedManifestWork, type ManifestWork } from '../../../api/index.js';
 import { COND, FINALIZER } from '../../../api/names.js';
@@ -71,8 +71,10 @@ export class ApplyReconciler implements Reconciler {
       return finalizeWork(o.hub, o.spoke, work, amw);
     }
     if (!work.metadata.finalizers?.includes(FINALIZER.manifestWorkCleanup)) {
-      await addFinalizer(o.hub, MANIFEST_WORKS, work, FINALIZER.manifestWorkCleanup);
-      return; // the update comes back through the watch
+      await addFinalizer(o.hub, MANIFEST_WORKS, work, FINALIZER.manifestWorkCleanup).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+      return; // the update (or the delete) comes back through the watch
     }
     // A work whose condition rules declared it Complete is frozen (OCM).
     if (isTrue(work.status?.conditions as Condition[] | undefined, COND.work.complete)) return;
@@ -164,6 +166,11 @@ export class ApplyReconciler implements Reconciler {
     const prev = work.status?.resourceStatus?.manifests as ManifestStatus[] | undefined;
     const manifests = appliedManifests(prev, results, gen);
     const conditions = setCondition(work.status?.conditions as Condition[] | undefined, workApplied(manifests, gen));
-    await patchStatus(this.o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } });
+    try {
+      await patchStatus(this.o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } });
+    } catch (err) {
+      // Deleted on the hub meanwhile: its delete event brings the key back for eviction.
+      if (!isNotFound(err)) throw err;
+    }
   }
 }

@@ -41,7 +41,12 @@ export class StatusReconciler implements Reconciler {
     if (!findCondition(work.status?.conditions as Condition[] | undefined, COND.work.applied)) return;
     const manifests = await Promise.all(((work.status?.resourceStatus?.manifests ?? []) as ManifestStatus[]).map((m) => this.manifestStatus(work, m)));
     const conditions = setCondition(work.status?.conditions as Condition[] | undefined, workAvailable(manifests, work.metadata.generation));
-    await patchStatus(o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } });
+    try {
+      await patchStatus(o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } });
+    } catch (err) {
+      if (isNotFound(err)) return; // deleted on the hub meanwhile: nothing left to report on
+      throw err;
+    }
     return { requeueAfterMs: Math.round((o.statusSyncMs ?? 10_000) * (1 + 0.9 * this.random())) };
   }
 
