@@ -11,6 +11,10 @@ export const KLUSTERLET = {
   serviceAccount: SA.klusterlet,
   deployment: 'klusterlet-agent',
   clusterRole: 'open-cluster-management:klusterlet-agent',
+  /** The work agent's own rules (AppliedManifestWorks, cluster-scoped kinds, RBAC). */
+  workClusterRole: 'open-cluster-management:klusterlet-work:execution',
+  /** Binds the built-in `admin` ClusterRole cluster-wide, as OCM's work agent has it. */
+  workAdminBinding: 'open-cluster-management:klusterlet-work:execution-admin',
   role: 'klusterlet-agent',
   healthPort: 8001,
   /** The image's entrypoint for the agent (the package is installed at /app, as for the hub controller). */
