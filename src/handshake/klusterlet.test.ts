@@ -42,6 +42,8 @@ describe('cluster runtime', () => {
       `RoleBinding/${KLUSTERLET.role}`,
       `ClusterRole/${KLUSTERLET.workClusterRole}`,
       `ClusterRoleBinding/${KLUSTERLET.workClusterRole}`,
+      `ClusterRole/${KLUSTERLET.workAggregateRole}`,
+      `ClusterRoleBinding/${KLUSTERLET.workAggregateRole}`,
       `ClusterRoleBinding/${KLUSTERLET.workAdminBinding}`,
       `Secret/${SECRET.bootstrapHubKubeconfig}`,
       `Deployment/${KLUSTERLET.deployment}`,
@@ -114,8 +116,9 @@ describe('cluster runtime', () => {
     for (const r of cr.rules.filter((x) => x.verbs.some((v) => ['create', 'update', 'patch', 'delete'].includes(v)))) expect(r.resources).toEqual(['clusterclaims']);
   });
 
-  test('the work agent: OCM\'s execution rules in its own ClusterRole, plus `admin` bound cluster-wide to the same ServiceAccount', () => {
+  test('the work agent: OCM\'s execution rules in its own ClusterRole, an aggregated role, and `admin` bound cluster-wide to the same ServiceAccount', () => {
     const role = objs.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === KLUSTERLET.workClusterRole) as KubeObject & { rules: Rule[] };
+    // The work agent's rights are not the registration agent's: a role and bindings of their own.
     const verbsOn = (group: string, resource: string) => role.rules.filter((r) => r.apiGroups?.includes(group) && r.resources?.includes(resource)).flatMap((r) => r.verbs);
     expect(verbsOn('work.open-cluster-management.io', 'appliedmanifestworks').sort()).toEqual(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
     expect(verbsOn('work.open-cluster-management.io', 'appliedmanifestworks/status').sort()).toEqual(['patch', 'update']);
@@ -130,6 +133,10 @@ describe('cluster runtime', () => {
     const byName = Object.fromEntries(bindings.map((b) => [b.metadata!.name!, b]));
     expect(byName[KLUSTERLET.workClusterRole]!.roleRef.name).toBe(KLUSTERLET.workClusterRole);
     expect(byName[KLUSTERLET.workAdminBinding]!.roleRef.name).toBe('admin');
+    expect(byName[KLUSTERLET.workAggregateRole]!.roleRef.name).toBe(KLUSTERLET.workAggregateRole);
+    const aggregate = objs.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === KLUSTERLET.workAggregateRole) as KubeObject & { aggregationRule: unknown; rules: Rule[] };
+    expect(aggregate.aggregationRule).toEqual({ clusterRoleSelectors: [{ matchLabels: { [LABEL.aggregateToWork]: 'true' } }] });
+    expect(aggregate.rules).toEqual([]);
     for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: KLUSTERLET.serviceAccount, namespace: NS.agent }]);
   });
 
