@@ -14,8 +14,8 @@ import { clusterNamespace, sharedClusterRoles, workRoleBinding } from '../../src
 import { createLogger } from '../../src/runtime/core/log.js';
 import { startWorkAgent, type WorkAgent, type WorkAgentOptions } from '../../src/runtime/klusterlet/work/agent.js';
 import { appliedWorkName, hubHash } from '../../src/runtime/klusterlet/work/hub-hash.js';
-import { loadClusters, uniqueName } from '../support/clusters.js';
-import { Cleanup, agentClient } from '../hub/identities.js';
+import { loadClusters, uniqueName, userClient } from '../support/clusters.js';
+import { Cleanup, agentCertificate, agentClient } from '../hub/identities.js';
 import { NAMESPACES, RBAC_REFS, conditionOf, forceDelete, until } from '../hub/support.js';
 
 export { Cleanup, conditionOf, until };
@@ -40,12 +40,15 @@ export interface ManagedCluster {
   hub: KubeClient;
 }
 
-/** A granted cluster and an agent identity for it. */
-export async function managedCluster(hubAdmin: KubeClient, cleanup: Cleanup, prefix = 'work'): Promise<ManagedCluster> {
+/** A granted cluster and an agent identity for it; `server` reaches the hub another way (a relay). */
+export async function managedCluster(hubAdmin: KubeClient, cleanup: Cleanup, prefix = 'work', server?: string): Promise<ManagedCluster> {
   const name = uniqueName(prefix);
   const agentId = Math.random().toString(36).slice(2, 7);
   await grantCluster(hubAdmin, name, cleanup);
-  const hub = await agentClient(hubAdmin, name, agentId, cleanup);
+  if (!server) return { name, agentId, hub: await agentClient(hubAdmin, name, agentId, cleanup) };
+  const { certPem, keyPem } = await agentCertificate(hubAdmin, name, agentId, cleanup);
+  const hub = await userClient({ ...loadClusters().hub, server }, { certPem, keyPem });
+  cleanup.add(() => hub.close());
   return { name, agentId, hub };
 }
 
@@ -97,7 +100,7 @@ export function runAgent(mc: ManagedCluster, spoke: KubeClient, opts: Partial<Wo
 
 export const HUB_HASH = () => hubHash(loadClusters().hub.server);
 export const workRef = (ns: string, name: string) => ({ ...MANIFEST_WORKS, namespace: ns, name });
-export const appliedRef = (work: string) => ({ ...APPLIED_MANIFEST_WORKS, name: appliedWorkName(HUB_HASH(), work) });
+export const appliedRef = (work: string, server = loadClusters().hub.server) => ({ ...APPLIED_MANIFEST_WORKS, name: appliedWorkName(hubHash(server), work) });
 
 export function configMap(namespace: string, name: string, data: Record<string, string> = { k: 'v' }, extra: Partial<KubeObject> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data, ...extra };
