@@ -28,8 +28,8 @@ import { workAgentStarter } from './work/agent.js';
 export { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
 export type { HubIdentity } from './registration.js';
 
-/** An agent started on top of registration (it gets the hub identity from `reg`). */
-export type AgentStarter = (reg: RegistrationAgent, log: Logger) => Promise<{ stop(): Promise<void> }>;
+/** An agent started on top of registration (it gets the hub identity from `reg`, its settings from `flags`). */
+export type AgentStarter = (reg: RegistrationAgent, log: Logger, flags: Partial<KlusterletFlags>) => Promise<{ stop(): Promise<void> }>;
 
 /** Agents the process runs besides registration, in start order. */
 export const AGENTS: AgentStarter[] = [workAgentStarter()];
@@ -110,7 +110,7 @@ export async function startKlusterlet(opts: KlusterletOptions = {}): Promise<Klu
     agentOpts.agentId = registration.agentId;
     agentOpts.clusterName = registration.clusterName;
     others = [];
-    for (const s of starters) others.push(await s(registration, log));
+    for (const s of starters) others.push(await s(registration, log, opts));
     void registration.done.then(async (outcome) => {
       if (outcome !== 'bootstrap-changed' || stopped) return;
       log.info('restarting the agents with the new bootstrap kubeconfig');

@@ -146,14 +146,17 @@ export type WorkAgentSettings = Partial<Pick<WorkAgentOptions, 'statusSyncMs' | 
 
 /** The klusterlet seam: start on the first hub identity, follow rotations, stop with the process. */
 export function workAgentStarter(settings: WorkAgentSettings = {}): AgentStarter {
-  return async (reg, log) => {
+  return async (reg, log, flags) => {
+    const fromFlags: WorkAgentSettings = {};
+    if (flags.statusSyncSeconds !== undefined) fromFlags.statusSyncMs = flags.statusSyncSeconds * 1000;
+    if (flags.evictionGraceSeconds !== undefined) fromFlags.evictionGraceMs = flags.evictionGraceSeconds * 1000;
     let current: HubIdentity | undefined = reg.identity;
     let agent: WorkAgent | undefined;
     let stopped = false;
     const begin = (id: HubIdentity) => {
       current = id;
       if (agent || stopped) return;
-      agent = startWorkAgent({ ...settings, cluster: reg.clusterName, agentId: reg.agentId, hub: () => current!.client, hubServer: id.hub.server, spoke: reg.spoke, log });
+      agent = startWorkAgent({ ...fromFlags, ...settings, cluster: reg.clusterName, agentId: reg.agentId, hub: () => current!.client, hubServer: id.hub.server, spoke: reg.spoke, log });
     };
     const off = reg.onIdentity(begin);
     if (current) begin(current);
