@@ -10,12 +10,12 @@ import { isNotFound } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';
 import { APPLIED_MANIFEST_WORKS, MANIFEST_WORKS, type AppliedManifestWork, type ManifestWork } from '../../../api/index.js';
 import { COND, FINALIZER, REASON } from '../../../api/names.js';
-import type { DeleteOptionT } from '../../../api/work.js';
+import type { AppliedResourceT, DeleteOptionT } from '../../../api/work.js';
 import { metaTime, setCondition, type Condition } from '../../core/conditions.js';
 import { patchStatus, removeFinalizer } from '../../core/patch.js';
 import type { ReconcileResult } from '../../core/types.js';
 import { releaseResource, setAppliedResources } from './applied-work.js';
-import { isOrphaned } from './manifests.js';
+import { isOrphaned, resourceRank } from './manifests.js';
 
 /** How often to look again while deletes of released resources are still under way. */
 export const PENDING_DELETE_RECHECK_MS = 500;
@@ -32,14 +32,26 @@ async function gone<T>(p: Promise<T>): Promise<T | undefined> {
 
 /**
  * Releases every resource an AppliedManifestWork being deleted lists (orphaning per the delete
- * option, when the work is known); drops its finalizer once nothing of ours is left.
+ * option, when the work is known), highest kind rank first; drops its finalizer once nothing of
+ * ours is left.
  */
 export async function finishAppliedWork(spoke: KubeClient, amw: AppliedManifestWork, deleteOption: DeleteOptionT | undefined): Promise<ReconcileResult | void> {
   const uid = amw.metadata.uid!;
-  const left = [];
-  for (const r of amw.status?.appliedResources ?? []) {
-    const orphan = isOrphaned(deleteOption, { group: r.group ?? '', resource: r.resource, namespace: r.namespace || undefined, name: r.name });
-    if ((await releaseResource(spoke, r, uid, orphan)) === 'pending') left.push(r);
+  const all = amw.status?.appliedResources ?? [];
+  // Reverse apply order, one kind rank at a time: custom resources and workloads go before the
+  // RBAC, CRDs and namespaces they depend on (and before roles that grant the agent its rights).
+  const ranks = [...new Set(all.map((r) => resourceRank(r.resource)))].sort((a, b) => b - a);
+  const left: AppliedResourceT[] = [];
+  for (const rank of ranks) {
+    const tier = all.filter((r) => resourceRank(r.resource) === rank);
+    if (left.length) {
+      left.push(...tier); // a higher tier is still going: this one waits
+      continue;
+    }
+    for (const r of tier) {
+      const orphan = isOrphaned(deleteOption, { group: r.group ?? '', resource: r.resource, namespace: r.namespace || undefined, name: r.name });
+      if ((await releaseResource(spoke, r, uid, orphan)) === 'pending') left.push(r);
+    }
   }
   if (left.length) {
     await gone(setAppliedResources(spoke, amw, left));

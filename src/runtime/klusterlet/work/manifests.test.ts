@@ -1,4 +1,4 @@
-import { applyOrder, cleanManifest, findManifestConfig, identifierMatches, isOrphaned, kindRank, manifestId } from './manifests.js';
+import { applyOrder, cleanManifest, resourceRank, findManifestConfig, identifierMatches, isOrphaned, kindRank, manifestId } from './manifests.js';
 import { hubHash, appliedWorkName } from './hub-hash.js';
 
 const obj = (kind: string, name = kind.toLowerCase()) => ({ apiVersion: 'v1', kind, metadata: { name } });
@@ -17,6 +17,10 @@ test('namespaces and CRDs first, then RBAC, config, services, workloads, webhook
     '1:Widget',
   ]);
   expect(kindRank(undefined)).toBe(kindRank('Widget'));
+});
+
+test('resources rank like their kinds (for deletion in reverse order)', () => {
+  expect(['widgets', 'deployments', 'configmaps', 'clusterroles', 'namespaces', 'networkpolicies', 'priorityclasses'].map((r) => resourceRank(r))).toEqual([7, 5, 3, 1, 0, 2, 2]);
 });
 
 test('a manifest is sent without uid, resourceVersion or managedFields', () => {

@@ -34,6 +34,17 @@ export function kindRank(kind: string | undefined): number {
   return RANK.get(kind ?? '') ?? OTHER_RANK;
 }
 
+const plural = (kind: string) => {
+  const k = kind.toLowerCase();
+  return k.endsWith('y') ? `${k.slice(0, -1)}ies` : k.endsWith('s') ? `${k}es` : `${k}s`;
+};
+const RESOURCE_RANK = new Map(RANKS.flatMap(([rank, kinds]) => kinds.map((k) => [plural(k), rank] as const)));
+
+/** The kind rank of a resource known only by its plural name (what AppliedManifestWork records). */
+export function resourceRank(resource: string): number {
+  return RESOURCE_RANK.get(resource) ?? OTHER_RANK;
+}
+
 /** The manifests with their ordinals, stable-sorted by kind rank. */
 export function applyOrder<T extends KubeObject>(manifests: readonly T[]): { ordinal: number; manifest: T }[] {
   return manifests
