@@ -4,57 +4,15 @@
  * change reaching the spoke through the watch, a removed manifest deleted, and a restart that
  * rewrites nothing.
  */
-import type { KubeClient } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import type { AppliedManifestWork, ManifestWork } from '../../src/api/index.js';
 import { COND, FINALIZER, REASON } from '../../src/api/names.js';
-import { adminClient, loadClusters, uniqueName } from '../support/clusters.js';
-import { applyCrds } from '../klusterlet/support.js';
+import { uniqueName } from '../support/clusters.js';
 import { NAMESPACES } from '../hub/support.js';
-import {
-  Cleanup,
-  HUB_HASH,
-  appliedAt,
-  appliedRef,
-  conditionOf,
-  configMap,
-  createWork,
-  getApplied,
-  managedCluster,
-  manifestCondition,
-  namespace,
-  resourceVersions,
-  runAgent,
-  until,
-  waitWork,
-  widgetCrd,
-  workRef,
-  type ManagedCluster,
-  type RunningAgent,
-} from './support.js';
+import { HUB_HASH, appliedAt, appliedRef, conditionOf, configMap, createWork, getApplied, manifestCondition, namespace, resourceVersions, until, waitWork, widgetCrd, runAgent, workRef, workSuite } from './support.js';
 
-const { hub, spoke1 } = loadClusters();
-let hubAdmin: KubeClient;
-let spoke: KubeClient;
-let mc: ManagedCluster;
-let agent: RunningAgent | undefined;
-const cleanup = new Cleanup();
+const s = workSuite({ spoke: 'spoke1', prefix: 'apply' });
 
-beforeAll(async () => {
-  hubAdmin = await adminClient(hub);
-  spoke = await adminClient(spoke1);
-  await applyCrds(hubAdmin, 'hub');
-  await applyCrds(spoke, 'spoke');
-  mc = await managedCluster(hubAdmin, cleanup, 'apply');
-  agent = runAgent(mc, spoke);
-});
-
-afterAll(async () => {
-  await agent?.stop();
-  await cleanup.run();
-  await hubAdmin?.close();
-  await spoke?.close();
-});
 
 const cmPath = (ns: string, name: string) => `/api/v1/namespaces/${ns}/configmaps/${name}`;
 
@@ -62,13 +20,13 @@ test('a work lands in kind order, owned by its AppliedManifestWork, with OCM sta
   const ns = uniqueName('wapp');
   const group = `${uniqueName('g')}.e2e.ocmadm.io`;
   const { crd, widget, plural } = widgetCrd(group);
-  cleanup.add(() => spoke.delete(resourcePath({ group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', name: crd.metadata!.name! })));
-  cleanup.add(() => spoke.delete(resourcePath({ ...NAMESPACES, name: ns })));
+  s.cleanup.add(() => s.spoke.delete(resourcePath({ group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', name: crd.metadata!.name! })));
+  s.cleanup.add(() => s.spoke.delete(resourcePath({ ...NAMESPACES, name: ns })));
   // Deliberately out of order: the custom resource and the ConfigMap need the CRD and the namespace first.
   const manifests = [widget(ns, 'w1'), configMap(ns, 'cm1', { a: '1' }), namespace(ns), crd];
-  await createWork(hubAdmin, mc.name, 'app', { workload: { manifests } }, cleanup, { team: 'blue' });
+  await createWork(s.hubAdmin, s.mc.name, 'app', { workload: { manifests } }, s.cleanup, { team: 'blue' });
 
-  const w = (await waitWork(hubAdmin, mc.name, 'app', (x) => appliedAt(x, true), 'work Applied and Available'))!;
+  const w = (await waitWork(s.hubAdmin, s.mc.name, 'app', (x) => appliedAt(x, true), 'work Applied and Available'))!;
   expect(w.metadata.finalizers).toContain(FINALIZER.manifestWorkCleanup);
   expect(conditionOf(w, COND.work.applied)).toMatchObject({ status: 'True', reason: REASON.work.applied });
   expect(conditionOf(w, COND.work.available)).toMatchObject({ status: 'True', reason: REASON.work.available });
@@ -87,39 +45,39 @@ test('a work lands in kind order, owned by its AppliedManifestWork, with OCM sta
     ]);
   }
 
-  const amw = await getApplied(spoke, 'app');
+  const amw = await getApplied(s.spoke, 'app');
   expect(amw.metadata.name).toBe(`${HUB_HASH()}-app`);
-  expect(amw.spec).toEqual({ hubHash: HUB_HASH(), agentID: mc.agentId, manifestWorkName: 'app' });
+  expect(amw.spec).toEqual({ hubHash: HUB_HASH(), agentID: s.mc.agentId, manifestWorkName: 'app' });
   expect(amw.metadata.labels).toEqual({ team: 'blue' });
   expect(amw.metadata.finalizers).toEqual([FINALIZER.appliedManifestWorkCleanup]);
   const applied = amw.status!.appliedResources!;
   expect(applied.map((r) => `${r.group}/${r.resource}/${r.namespace}/${r.name}`)).toEqual(
     [`${group}/${plural}/${ns}/w1`, `/configmaps/${ns}/cm1`, `/namespaces//${ns}`, `apiextensions.k8s.io/customresourcedefinitions//${crd.metadata!.name}`].sort(),
   );
-  const cm = await spoke.get(cmPath(ns, 'cm1'));
+  const cm = await s.spoke.get(cmPath(ns, 'cm1'));
   expect(applied.find((r) => r.name === 'cm1')!.uid).toBe(cm.metadata!.uid);
   expect(cm.metadata!.ownerReferences).toEqual([{ apiVersion: 'work.open-cluster-management.io/v1', kind: 'AppliedManifestWork', name: amw.metadata.name, uid: amw.metadata.uid }]);
-  const wid = await spoke.get(resourcePath({ group, version: 'v1', resource: plural, namespace: ns, name: 'w1' }));
+  const wid = await s.spoke.get(resourcePath({ group, version: 'v1', resource: plural, namespace: ns, name: 'w1' }));
   expect(wid.metadata!.ownerReferences![0]!.uid).toBe(amw.metadata.uid);
 });
 
 test('hub changes reach the spoke through the watch; a removed manifest is deleted; a restart writes nothing', async () => {
   const ns = uniqueName('wupd');
-  cleanup.add(() => spoke.delete(resourcePath({ ...NAMESPACES, name: ns })));
+  s.cleanup.add(() => s.spoke.delete(resourcePath({ ...NAMESPACES, name: ns })));
   const ssa = { resourceIdentifier: { resource: 'configmaps', namespace: ns, name: 'by-ssa' }, updateStrategy: { type: 'ServerSideApply' as const } };
   const spec = (data: Record<string, string>, withB = true) => ({
     workload: { manifests: [namespace(ns), configMap(ns, 'a', data), ...(withB ? [configMap(ns, 'b')] : []), configMap(ns, 'by-ssa', { s: '1' })] },
     manifestConfigs: [ssa],
   });
-  await createWork(hubAdmin, mc.name, 'upd', spec({ v: '1' }), cleanup);
-  await waitWork(hubAdmin, mc.name, 'upd', (x) => appliedAt(x, true), 'first apply');
+  await createWork(s.hubAdmin, s.mc.name, 'upd', spec({ v: '1' }), s.cleanup);
+  await waitWork(s.hubAdmin, s.mc.name, 'upd', (x) => appliedAt(x, true), 'first apply');
 
   // Latency: from the hub write to the spoke object carrying the new data, seen by a watch.
   const samples: number[] = [];
   for (let i = 2; i <= 6; i++) {
     const t0 = Date.now();
-    await hubAdmin.patch(resourcePath(workRef(mc.name, 'upd')), { spec: spec({ v: String(i) }) }, 'merge');
-    await until(spoke, { group: '', version: 'v1', resource: 'configmaps', namespace: ns, name: 'a' }, (o) => (o as { data?: Record<string, string> })?.data?.v === String(i), `v=${i} on the spoke`, 15_000);
+    await s.hubAdmin.patch(resourcePath(workRef(s.mc.name, 'upd')), { spec: spec({ v: String(i) }) }, 'merge');
+    await until(s.spoke, { group: '', version: 'v1', resource: 'configmaps', namespace: ns, name: 'a' }, (o) => (o as { data?: Record<string, string> })?.data?.v === String(i), `v=${i} on the spoke`, 15_000);
     samples.push(Date.now() - t0);
   }
   samples.sort((a, b) => a - b);
@@ -127,25 +85,25 @@ test('hub changes reach the spoke through the watch; a removed manifest is delet
   expect(samples[4]).toBeLessThan(5000); // far below any resync (4 min) or status interval
 
   // Manifest b removed from the spec: the agent deletes it (it solely owns it).
-  const bUid = (await spoke.get(cmPath(ns, 'b'))).metadata!.uid;
-  await hubAdmin.patch(resourcePath(workRef(mc.name, 'upd')), { spec: spec({ v: '6' }, false) }, 'merge');
-  await until(spoke, { group: '', version: 'v1', resource: 'configmaps', namespace: ns, name: 'b' }, (o) => !o || o.metadata?.uid !== bUid, 'b deleted', 15_000);
-  await until<AppliedManifestWork>(spoke, appliedRef('upd'), (a) => !!a && !a.status?.appliedResources?.some((r) => r.name === 'b'), 'b gone from appliedResources');
-  const done = (await waitWork(hubAdmin, mc.name, 'upd', (x) => appliedAt(x, true) && x!.status!.resourceStatus!.manifests!.length === 3, 'applied without b'))!;
+  const bUid = (await s.spoke.get(cmPath(ns, 'b'))).metadata!.uid;
+  await s.hubAdmin.patch(resourcePath(workRef(s.mc.name, 'upd')), { spec: spec({ v: '6' }, false) }, 'merge');
+  await until(s.spoke, { group: '', version: 'v1', resource: 'configmaps', namespace: ns, name: 'b' }, (o) => !o || o.metadata?.uid !== bUid, 'b deleted', 15_000);
+  await until<AppliedManifestWork>(s.spoke, appliedRef('upd'), (a) => !!a && !a.status?.appliedResources?.some((r) => r.name === 'b'), 'b gone from appliedResources');
+  const done = (await waitWork(s.hubAdmin, s.mc.name, 'upd', (x) => appliedAt(x, true) && x!.status!.resourceStatus!.manifests!.length === 3, 'applied without b'))!;
   expect(manifestCondition(done, 2, COND.work.applied)?.status).toBe('True');
 
   // Restart: the new agent re-reconciles everything and writes nothing (no resourceVersion moves).
   const paths = [cmPath(ns, 'a'), cmPath(ns, 'by-ssa'), `/api/v1/namespaces/${ns}`, resourcePath(appliedRef('upd'))];
-  const before = await resourceVersions(spoke, paths);
-  const workBefore = (await hubAdmin.get<ManifestWork>(resourcePath(workRef(mc.name, 'upd')))).metadata.resourceVersion;
-  await agent!.stop();
-  agent = runAgent(mc, spoke);
+  const before = await resourceVersions(s.spoke, paths);
+  const workBefore = (await s.hubAdmin.get<ManifestWork>(resourcePath(workRef(s.mc.name, 'upd')))).metadata.resourceVersion;
+  await s.agent!.stop();
+  s.agent = runAgent(s.mc, s.spoke);
   const reconciled = (controller: string) => (l: { msg?: string; [k: string]: unknown }) => l.msg === 'reconciled' && l.controller === controller && l.object === 'upd';
-  await agent.waitForLog(reconciled('manifestwork-apply'));
-  await agent.waitForLog(reconciled('manifestwork-status'));
+  await s.agent.waitForLog(reconciled('manifestwork-apply'));
+  await s.agent.waitForLog(reconciled('manifestwork-status'));
   // A second status pass too (1 s interval): still nothing written.
-  await agent.waitForLog((l) => reconciled('manifestwork-status')(l) && agent!.logs.filter(reconciled('manifestwork-status')).length >= 2);
-  expect(await resourceVersions(spoke, paths)).toEqual(before);
-  expect((await hubAdmin.get<ManifestWork>(resourcePath(workRef(mc.name, 'upd')))).metadata.resourceVersion).toBe(workBefore);
-  expect(agent.logs.filter((l) => l.level === 'error')).toEqual([]);
+  await s.agent.waitForLog((l) => reconciled('manifestwork-status')(l) && s.agent!.logs.filter(reconciled('manifestwork-status')).length >= 2);
+  expect(await resourceVersions(s.spoke, paths)).toEqual(before);
+  expect((await s.hubAdmin.get<ManifestWork>(resourcePath(workRef(s.mc.name, 'upd')))).metadata.resourceVersion).toBe(workBefore);
+  expect(s.agent.logs.filter((l) => l.level === 'error')).toEqual([]);
 });

@@ -3,44 +3,23 @@
  * admission (a ValidatingAdmissionPolicy). Each is Applied=False with the API's message, the
  * others are applied, retries back off (no storm), and fixing the work heals it.
  */
-import type { KubeClient, KubeObject } from '../../src/kube/client.js';
+import type { KubeObject } from '../../src/kube/client.js';
 import { KubeApiError } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import type { ManifestWork } from '../../src/api/index.js';
 import { COND, REASON } from '../../src/api/names.js';
-import { adminClient, loadClusters, uniqueName } from '../support/clusters.js';
-import { applyCrds } from '../klusterlet/support.js';
+import { uniqueName } from '../support/clusters.js';
 import { NAMESPACES } from '../hub/support.js';
-import { Cleanup, appliedAt, conditionOf, configMap, createWork, managedCluster, manifestCondition, runAgent, waitWork, workRef, type LogLine, type ManagedCluster, type RunningAgent } from './support.js';
+import { appliedAt, conditionOf, configMap, createWork, manifestCondition, waitWork, workRef, type LogLine, workSuite } from './support.js';
 
-const { hub, spoke2 } = loadClusters();
-let hubAdmin: KubeClient;
-let spoke: KubeClient;
-let mc: ManagedCluster;
-let agent: RunningAgent | undefined;
-const cleanup = new Cleanup();
 const ADM = { group: 'admissionregistration.k8s.io', version: 'v1' };
+const s = workSuite({ spoke: 'spoke2', prefix: 'bad' });
 
-beforeAll(async () => {
-  hubAdmin = await adminClient(hub);
-  spoke = await adminClient(spoke2);
-  await applyCrds(hubAdmin, 'hub');
-  await applyCrds(spoke, 'spoke');
-  mc = await managedCluster(hubAdmin, cleanup, 'bad');
-  agent = runAgent(mc, spoke);
-});
-
-afterAll(async () => {
-  await agent?.stop();
-  await cleanup.run();
-  await hubAdmin?.close();
-  await spoke?.close();
-});
 
 /** A policy denying ConfigMaps labelled `deny`, bound to namespaces labelled for this test; resolves once it denies. */
 async function denyPolicy(ns: string, key: string): Promise<void> {
   const name = uniqueName('e2e-deny');
-  await spoke.create(resourcePath({ ...ADM, resource: 'validatingadmissionpolicies' }), {
+  await s.spoke.create(resourcePath({ ...ADM, resource: 'validatingadmissionpolicies' }), {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',
     metadata: { name },
@@ -50,19 +29,19 @@ async function denyPolicy(ns: string, key: string): Promise<void> {
       validations: [{ expression: "!has(object.metadata.labels) || !('deny' in object.metadata.labels)", message: 'e2e policy: ConfigMaps labelled deny are not allowed' }],
     },
   });
-  cleanup.add(() => spoke.delete(resourcePath({ ...ADM, resource: 'validatingadmissionpolicies', name })));
-  await spoke.create(resourcePath({ ...ADM, resource: 'validatingadmissionpolicybindings' }), {
+  s.cleanup.add(() => s.spoke.delete(resourcePath({ ...ADM, resource: 'validatingadmissionpolicies', name })));
+  await s.spoke.create(resourcePath({ ...ADM, resource: 'validatingadmissionpolicybindings' }), {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicyBinding',
     metadata: { name },
     spec: { policyName: name, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'e2e-deny': key } } } },
   });
-  cleanup.add(() => spoke.delete(resourcePath({ ...ADM, resource: 'validatingadmissionpolicybindings', name })));
+  s.cleanup.add(() => s.spoke.delete(resourcePath({ ...ADM, resource: 'validatingadmissionpolicybindings', name })));
   // Policies take effect asynchronously: wait (deadline, short backoff) until a dry run is denied.
   const deadline = Date.now() + 30_000;
   for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
     try {
-      await spoke.create(`/api/v1/namespaces/${ns}/configmaps`, configMap(ns, 'probe', {}, { metadata: { name: 'probe', namespace: ns, labels: { deny: 'x' } } }), { dryRun: 'All' });
+      await s.spoke.create(`/api/v1/namespaces/${ns}/configmaps`, configMap(ns, 'probe', {}, { metadata: { name: 'probe', namespace: ns, labels: { deny: 'x' } } }), { dryRun: 'All' });
     } catch (err) {
       if (err instanceof KubeApiError && (err.status === 403 || err.status === 422)) return;
       throw err;
@@ -75,8 +54,8 @@ async function denyPolicy(ns: string, key: string): Promise<void> {
 test('each refused manifest is Applied=False with the API message; retries back off; a fixed work heals', async () => {
   const key = uniqueName('k');
   const ns = uniqueName('wbad');
-  await spoke.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'e2e-deny': key } } });
-  cleanup.add(() => spoke.delete(resourcePath({ ...NAMESPACES, name: ns })));
+  await s.spoke.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'e2e-deny': key } } });
+  s.cleanup.add(() => s.spoke.delete(resourcePath({ ...NAMESPACES, name: ns })));
   await denyPolicy(ns, key);
 
   const good = configMap(ns, 'good');
@@ -85,10 +64,10 @@ test('each refused manifest is Applied=False with the API message; retries back 
     configMap(ns, 'Bad_Name'),
     { ...configMap(ns, 'denied'), metadata: { name: 'denied', namespace: ns, labels: { deny: 'yes' } } },
   ];
-  await createWork(hubAdmin, mc.name, 'bad', { workload: { manifests: [good, ...bad] } }, cleanup);
+  await createWork(s.hubAdmin, s.mc.name, 'bad', { workload: { manifests: [good, ...bad] } }, s.cleanup);
   const w = (await waitWork(
-    hubAdmin,
-    mc.name,
+    s.hubAdmin,
+    s.mc.name,
     'bad',
     (x) => !!x?.status?.resourceStatus?.manifests?.length && conditionOf(x, COND.work.available) !== undefined,
     'status with every manifest',
@@ -102,19 +81,19 @@ test('each refused manifest is Applied=False with the API message; retries back 
   expect(conditionOf(w, COND.work.applied)).toMatchObject({ status: 'False', reason: REASON.work.applyFailed });
   expect(conditionOf(w, COND.work.available)).toMatchObject({ status: 'False', reason: REASON.work.notAvailable });
   expect(manifestCondition(w, 1, COND.work.available)).toMatchObject({ status: 'Unknown', reason: REASON.manifest.incompleteMeta });
-  expect((await spoke.get(`/api/v1/namespaces/${ns}/configmaps/good`)).metadata!.name).toBe('good');
+  expect((await s.spoke.get(`/api/v1/namespaces/${ns}/configmaps/good`)).metadata!.name).toBe('good');
 
   // Retries back off: each retry waits about twice as long as the one before (200 ms doubling in this suite).
   const retries = (l: LogLine) => l.msg === 'manifests failed to apply; retrying later' && l.work === 'bad';
-  await agent!.waitForLog((l) => retries(l) && (l.retryInMs as number) >= 3000, 30_000);
-  const delays = agent!.logs.filter(retries).map((l) => l.retryInMs as number);
+  await s.agent!.waitForLog((l) => retries(l) && (l.retryInMs as number) >= 3000, 30_000);
+  const delays = s.agent!.logs.filter(retries).map((l) => l.retryInMs as number);
   for (let i = 1; i < delays.length; i++) expect(delays[i]!).toBeGreaterThan(delays[i - 1]! * 1.5);
-  const span = Date.parse(agent!.logs.filter(retries).at(-1)!.ts as string) - Date.parse(agent!.logs.find(retries)!.ts as string);
+  const span = Date.parse(s.agent!.logs.filter(retries).at(-1)!.ts as string) - Date.parse(s.agent!.logs.find(retries)!.ts as string);
   process.stderr.write(`work e2e: failing work retried ${delays.length} times in ${span} ms (delays ${delays.join(', ')} ms)\n`);
   expect(delays.length).toBeLessThanOrEqual(6);
 
-  await hubAdmin.patch(resourcePath(workRef(mc.name, 'bad')), { spec: { workload: { manifests: [good] } } }, 'merge');
-  const healed = await waitWork(hubAdmin, mc.name, 'bad', (x) => appliedAt(x, true), 'healed');
+  await s.hubAdmin.patch(resourcePath(workRef(s.mc.name, 'bad')), { spec: { workload: { manifests: [good] } } }, 'merge');
+  const healed = await waitWork(s.hubAdmin, s.mc.name, 'bad', (x) => appliedAt(x, true), 'healed');
   expect((healed as ManifestWork).status!.resourceStatus!.manifests).toHaveLength(1);
-  expect(agent!.logs.filter((l) => l.level === 'error')).toEqual([]);
+  expect(s.agent!.logs.filter((l) => l.level === 'error')).toEqual([]);
 });

@@ -14,7 +14,8 @@ import { clusterNamespace, sharedClusterRoles, workRoleBinding } from '../../src
 import { createLogger } from '../../src/runtime/core/log.js';
 import { startWorkAgent, type WorkAgent, type WorkAgentOptions } from '../../src/runtime/klusterlet/work/agent.js';
 import { appliedWorkName, hubHash } from '../../src/runtime/klusterlet/work/hub-hash.js';
-import { loadClusters, uniqueName, userClient } from '../support/clusters.js';
+import { adminClient, loadClusters, uniqueName, userClient } from '../support/clusters.js';
+import { applyCrds } from '../klusterlet/support.js';
 import { Cleanup, agentCertificate, agentClient } from '../hub/identities.js';
 import { NAMESPACES, RBAC_REFS, conditionOf, forceDelete, until } from '../hub/support.js';
 
@@ -50,6 +51,38 @@ export async function managedCluster(hubAdmin: KubeClient, cleanup: Cleanup, pre
   const hub = await userClient({ ...loadClusters().hub, server }, { certPem, keyPem });
   cleanup.add(() => hub.close());
   return { name, agentId, hub };
+}
+
+export interface WorkSuite {
+  hubAdmin: KubeClient;
+  spoke: KubeClient;
+  /** The suite's managed cluster and its in-process agent (replace `agent` when restarting it). */
+  mc: ManagedCluster;
+  agent: RunningAgent;
+  cleanup: Cleanup;
+}
+
+/**
+ * Registers the suite's beforeAll/afterAll: admin clients of the hub and `spoke`, both sides'
+ * CRDs, a granted cluster and its running work agent. The fields are set once beforeAll has run.
+ */
+export function workSuite(opts: { spoke: 'spoke1' | 'spoke2'; prefix: string; agent?: Partial<WorkAgentOptions> }): WorkSuite {
+  const s = { cleanup: new Cleanup() } as WorkSuite;
+  beforeAll(async () => {
+    s.hubAdmin = await adminClient('hub');
+    s.spoke = await adminClient(opts.spoke);
+    await applyCrds(s.hubAdmin, 'hub');
+    await applyCrds(s.spoke, 'spoke');
+    s.mc = await managedCluster(s.hubAdmin, s.cleanup, opts.prefix);
+    s.agent = runAgent(s.mc, s.spoke, opts.agent);
+  });
+  afterAll(async () => {
+    await s.agent?.stop();
+    await s.cleanup.run();
+    await s.hubAdmin?.close();
+    await s.spoke?.close();
+  });
+  return s;
 }
 
 export interface RunningAgent {
