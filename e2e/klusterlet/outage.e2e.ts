@@ -4,11 +4,11 @@
  * marks the cluster's availability Unknown (its lease stops); afterwards the agent renews the
  * lease and sets Available=True again, with no restart and no new CSR.
  */
-import net from 'node:net';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import type { ManagedCluster } from '../../src/api/index.js';
 import { adminClient, loadClusters, uniqueName, type ClusterInfo } from '../support/clusters.js';
+import { Relay } from '../support/relay.js';
 import { CSRS, Cleanup } from '../hub/identities.js';
 import { LEASES, NAMESPACES, clusterRef, conditionOf, forceDelete, setAccepted, startHubProcess, until, type HubProcess } from '../hub/support.js';
 import {
@@ -30,42 +30,6 @@ let spokeAdmin: KubeClient;
 let ctl: HubProcess;
 let agent: AgentProcess | undefined;
 const cleanup = new Cleanup();
-
-/** A TCP relay to the hub apiserver on a fixed local port that can be cut and restored. */
-class Relay {
-  private server: net.Server | undefined;
-  private readonly sockets = new Set<net.Socket>();
-  port = 0;
-
-  constructor(private readonly target: { host: string; port: number }) {}
-
-  async open(): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.port = (server.address() as net.AddressInfo).port;
-    this.server = server;
-  }
-
-  async cut(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    for (const sock of this.sockets) sock.destroy();
-    await new Promise<void>((r) => (s ? s.close(() => r()) : r()));
-  }
-}
 
 beforeAll(async () => {
   hubAdmin = await adminClient(hub);

@@ -59,6 +59,8 @@ export const LABEL = {
   spokeOnly: 'open-cluster-management.io/spoke-only',
   mwrs: 'work.open-cluster-management.io/manifestworkreplicaset',
   mwrsPlacement: 'work.open-cluster-management.io/placementname',
+  /** ClusterRoles with this label ("true") add to the work agent's rights on the spoke (aggregation). */
+  aggregateToWork: 'open-cluster-management.io/aggregate-to-work',
   /** Marks every object ocmadm installs, so `clean` and `unjoin` can find them. */
   managedBy: 'app.kubernetes.io/managed-by',
   /** On what `ocmadm deploy NAME` creates: the NAME, so re-runs and --delete find it all. */

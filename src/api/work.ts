@@ -2,7 +2,7 @@
  * work.open-cluster-management.io: ManifestWork (v1, hub, namespaced in the cluster namespace),
  * AppliedManifestWork (v1, spoke, cluster-scoped) and ManifestWorkReplicaSet (v1alpha1, hub).
  */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { FIELD_MANAGER } from './names.js';
 import { RolloutStrategy } from './placement.js';
 import {
@@ -195,3 +195,13 @@ export const ManifestWorkReplicaSetSchema = KindSchema({
   ),
 }, { description: 'A ManifestWork template deployed to every cluster its placements select.' });
 export type ManifestWorkReplicaSet = Resource<typeof ManifestWorkReplicaSetSchema>;
+
+// ---- Types of the parts the work agent reads and writes ----
+export type ResourceIdentifierT = Static<typeof ResourceIdentifier>;
+export type ManifestConfigT = Static<typeof ManifestConfig>;
+export type FeedbackRuleT = Static<typeof FeedbackRule>;
+export type DeleteOptionT = Static<typeof DeleteOption>;
+export type ResourceMetaT = Static<typeof ResourceMeta>;
+export type FieldValueT = Static<typeof FieldValue>;
+export type ManifestConditionT = Static<typeof ManifestCondition>;
+export type AppliedResourceT = Static<typeof AppliedResource>;

@@ -16,6 +16,7 @@ const values = (v: Partial<KlusterletValues> = {}): KlusterletValues => ({
 });
 
 const find = (objs: KubeObject[], kind: string) => objs.find((o) => o.kind === kind)!;
+type Rule = { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[] };
 type Container = {
   image: string;
   command: string[];
@@ -39,6 +40,11 @@ describe('cluster runtime', () => {
       `ClusterRoleBinding/${KLUSTERLET.clusterRole}`,
       `Role/${KLUSTERLET.role}`,
       `RoleBinding/${KLUSTERLET.role}`,
+      `ClusterRole/${KLUSTERLET.workClusterRole}`,
+      `ClusterRoleBinding/${KLUSTERLET.workClusterRole}`,
+      `ClusterRole/${KLUSTERLET.workAggregateRole}`,
+      `ClusterRoleBinding/${KLUSTERLET.workAggregateRole}`,
+      `ClusterRoleBinding/${KLUSTERLET.workAdminBinding}`,
       `Secret/${SECRET.bootstrapHubKubeconfig}`,
       `Deployment/${KLUSTERLET.deployment}`,
     ]);
@@ -91,7 +97,7 @@ describe('cluster runtime', () => {
   });
 
   test('RBAC is least privilege: no wildcards, secrets only in the agent namespace, no token minting in a pod', () => {
-    const cr = find(objs, 'ClusterRole') as KubeObject & { rules: { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[] }[] };
+    const cr = objs.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === KLUSTERLET.clusterRole) as KubeObject & { rules: { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[] }[] };
     for (const r of cr.rules) {
       expect(r.verbs).not.toContain('*');
       expect(r.resources ?? []).not.toContain('*');
@@ -102,6 +108,36 @@ describe('cluster runtime', () => {
     expect(role.metadata?.namespace).toBe(NS.agent);
     expect(role.rules.some((r) => r.resources.includes('secrets'))).toBe(true);
     expect(role.rules.some((r) => r.resources.includes('serviceaccounts/token'))).toBe(false);
+  });
+
+  test('registration rules do not include the work agent\'s: no AppliedManifestWorks, no writes outside claims', () => {
+    const cr = objs.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === KLUSTERLET.clusterRole) as KubeObject & { rules: Rule[] };
+    expect(cr.rules.some((r) => r.apiGroups?.includes('work.open-cluster-management.io'))).toBe(false);
+    for (const r of cr.rules.filter((x) => x.verbs.some((v) => ['create', 'update', 'patch', 'delete'].includes(v)))) expect(r.resources).toEqual(['clusterclaims']);
+  });
+
+  test('the work agent: OCM\'s execution rules in its own ClusterRole, an aggregated role, and `admin` bound cluster-wide to the same ServiceAccount', () => {
+    const role = objs.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === KLUSTERLET.workClusterRole) as KubeObject & { rules: Rule[] };
+    // The work agent's rights are not the registration agent's: a role and bindings of their own.
+    const verbsOn = (group: string, resource: string) => role.rules.filter((r) => r.apiGroups?.includes(group) && r.resources?.includes(resource)).flatMap((r) => r.verbs);
+    expect(verbsOn('work.open-cluster-management.io', 'appliedmanifestworks').sort()).toEqual(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
+    expect(verbsOn('work.open-cluster-management.io', 'appliedmanifestworks/status').sort()).toEqual(['patch', 'update']);
+    expect(verbsOn('apiextensions.k8s.io', 'customresourcedefinitions')).toEqual(expect.arrayContaining(['create', 'update', 'patch', 'delete']));
+    expect(verbsOn('', 'namespaces')).toEqual(expect.arrayContaining(['create', 'delete']));
+    expect(verbsOn('rbac.authorization.k8s.io', 'clusterroles')).toEqual(expect.arrayContaining(['escalate', 'bind']));
+    for (const r of role.rules) {
+      expect(r.verbs).not.toContain('*');
+      expect(r.resources ?? []).not.toContain('*');
+    }
+    const bindings = objs.filter((o) => o.kind === 'ClusterRoleBinding') as (KubeObject & { roleRef: { name: string }; subjects: { kind: string; name: string; namespace: string }[] })[];
+    const byName = Object.fromEntries(bindings.map((b) => [b.metadata!.name!, b]));
+    expect(byName[KLUSTERLET.workClusterRole]!.roleRef.name).toBe(KLUSTERLET.workClusterRole);
+    expect(byName[KLUSTERLET.workAdminBinding]!.roleRef.name).toBe('admin');
+    expect(byName[KLUSTERLET.workAggregateRole]!.roleRef.name).toBe(KLUSTERLET.workAggregateRole);
+    const aggregate = objs.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === KLUSTERLET.workAggregateRole) as KubeObject & { aggregationRule: unknown; rules: Rule[] };
+    expect(aggregate.aggregationRule).toEqual({ clusterRoleSelectors: [{ matchLabels: { [LABEL.aggregateToWork]: 'true' } }] });
+    expect(aggregate.rules).toEqual([]);
+    for (const b of bindings) expect(b.subjects).toEqual([{ kind: 'ServiceAccount', name: KLUSTERLET.serviceAccount, namespace: NS.agent }]);
   });
 
   test('the bootstrap secret holds the kubeconfig as OCM names it', () => {

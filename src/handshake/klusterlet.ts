@@ -11,6 +11,12 @@ export const KLUSTERLET = {
   serviceAccount: SA.klusterlet,
   deployment: 'klusterlet-agent',
   clusterRole: 'open-cluster-management:klusterlet-agent',
+  /** The work agent's own rules (AppliedManifestWorks, cluster-scoped kinds, RBAC). */
+  workClusterRole: 'open-cluster-management:klusterlet-work:execution',
+  /** Binds the built-in `admin` ClusterRole cluster-wide, as OCM's work agent has it. */
+  workAdminBinding: 'open-cluster-management:klusterlet-work:execution-admin',
+  /** Aggregates every ClusterRole labelled aggregate-to-work (e.g. rights on a work's custom resources). */
+  workAggregateRole: 'open-cluster-management:klusterlet-work:aggregate',
   role: 'klusterlet-agent',
   healthPort: 8001,
   /** The image's entrypoint for the agent (the package is installed at /app, as for the hub controller). */
@@ -49,6 +55,7 @@ export function klusterletObjects(v: KlusterletValues): KubeObject[] {
     ...KLUSTERLET,
     labels: labels(v.clusterName),
     bootstrapSecret: SECRET.bootstrapHubKubeconfig,
+    aggregateSelector: { [LABEL.aggregateToWork]: 'true' },
   };
   const objects = [
     ...renderObjects('klusterlet/namespace.yaml', {

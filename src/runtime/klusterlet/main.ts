@@ -2,7 +2,7 @@
  * The klusterlet process (dist/runtime/klusterlet/main.js), the same code for `--runtime cluster`
  * (in-cluster ServiceAccount config) and `--runtime local` (a kubeconfig file whose token it keeps
  * fresh with --token-refresh). It starts the registration agent, then the other agents on top of
- * it (AGENTS below: the seam where the work agent plugs in). Health endpoints answer from the
+ * it (AGENTS below: the work agent). Health endpoints answer from the
  * start; /healthz fails once the hub certificate has expired. A changed bootstrap secret restarts
  * the agents in-process (OCM's agent exits to be restarted; a local runtime has no supervisor,
  * so the restart happens here, same pid). SIGTERM stops everything and exits 0.
@@ -23,15 +23,16 @@ import type { Logger } from '../core/types.js';
 import { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
 import { FlagError, USAGE, parseKlusterletFlags, type KlusterletFlags } from './options.js';
 import { exitOnSignals } from '../core/signals.js';
+import { workAgentStarter } from './work/agent.js';
 
 export { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
 export type { HubIdentity } from './registration.js';
 
-/** An agent started on top of registration (it gets the hub identity from `reg`). */
-export type AgentStarter = (reg: RegistrationAgent, log: Logger) => Promise<{ stop(): Promise<void> }>;
+/** An agent started on top of registration (it gets the hub identity from `reg`, its settings from `flags`). */
+export type AgentStarter = (reg: RegistrationAgent, log: Logger, flags: Partial<KlusterletFlags>) => Promise<{ stop(): Promise<void> }>;
 
-/** Agents the process runs besides registration, in start order (the work agent goes here). */
-export const AGENTS: AgentStarter[] = [];
+/** Agents the process runs besides registration, in start order. */
+export const AGENTS: AgentStarter[] = [workAgentStarter()];
 
 export interface KlusterletHandle {
   readonly healthPort: number;
@@ -109,7 +110,7 @@ export async function startKlusterlet(opts: KlusterletOptions = {}): Promise<Klu
     agentOpts.agentId = registration.agentId;
     agentOpts.clusterName = registration.clusterName;
     others = [];
-    for (const s of starters) others.push(await s(registration, log));
+    for (const s of starters) others.push(await s(registration, log, opts));
     void registration.done.then(async (outcome) => {
       if (outcome !== 'bootstrap-changed' || stopped) return;
       log.info('restarting the agents with the new bootstrap kubeconfig');

@@ -16,6 +16,8 @@ describe('klusterlet flags', () => {
       clusterAnnotations: {},
       reservedClaimSuffixes: [],
       maxCustomClusterClaims: 20,
+      statusSyncSeconds: 10,
+      evictionGraceSeconds: 3600,
       logLevel: 'info',
     });
   });
@@ -34,8 +36,11 @@ describe('klusterlet flags', () => {
       '--cluster-annotations', 'agent.open-cluster-management.io/x=1',
       '--reserved-claim-suffixes', '.mycorp.io',
       '--max-custom-cluster-claims', '5',
+      '--status-sync-interval', '3',
+      '--appliedmanifestwork-eviction-grace-period', '0',
       '--log-level', 'debug',
     ]);
+    expect(f).toMatchObject({ statusSyncSeconds: 3, evictionGraceSeconds: 0 });
     expect(f).toMatchObject({
       kubeconfig: '/k',
       agentNamespace: 'ns1',

@@ -27,6 +27,10 @@ export interface KlusterletFlags {
   clusterAnnotations: Record<string, string>;
   reservedClaimSuffixes: string[];
   maxCustomClusterClaims: number;
+  /** Work agent: how often the status of applied resources is read (OCM's --status-sync-interval). */
+  statusSyncSeconds: number;
+  /** Work agent: how long a record whose work vanished from the hub is kept (OCM's --appliedmanifestwork-eviction-grace-period). */
+  evictionGraceSeconds: number;
   logLevel: LogLevel;
 }
 
@@ -34,7 +38,8 @@ export const USAGE = `usage: main.js --cluster-name <name> [--kubeconfig <file>]
                [--spoke-external-server-url <https-url>] [--health-port <n>] [--health-bind <addr>]
                [--token-refresh <namespace/serviceaccount>] [--client-cert-expiration-seconds <n>]
                [--cluster-claims k=v,...] [--cluster-annotations k=v,...] [--reserved-claim-suffixes s,...]
-               [--max-custom-cluster-claims <n>] [--log-level debug|info|warn|error]`;
+               [--max-custom-cluster-claims <n>] [--status-sync-interval <seconds>]
+               [--appliedmanifestwork-eviction-grace-period <seconds>] [--log-level debug|info|warn|error]`;
 
 export class FlagError extends Error {}
 
@@ -82,6 +87,8 @@ export function parseKlusterletFlags(argv: string[]): KlusterletFlags {
         'cluster-annotations': { type: 'string' },
         'reserved-claim-suffixes': { type: 'string' },
         'max-custom-cluster-claims': { type: 'string', default: '20' },
+        'status-sync-interval': { type: 'string', default: '10' },
+        'appliedmanifestwork-eviction-grace-period': { type: 'string', default: '3600' },
         'log-level': { type: 'string', default: 'info' },
       },
     }));
@@ -123,6 +130,8 @@ export function parseKlusterletFlags(argv: string[]): KlusterletFlags {
     clusterAnnotations: parsePairs('--cluster-annotations', values['cluster-annotations']),
     reservedClaimSuffixes: (values['reserved-claim-suffixes'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     maxCustomClusterClaims: int('--max-custom-cluster-claims', values['max-custom-cluster-claims'], 0)!,
+    statusSyncSeconds: int('--status-sync-interval', values['status-sync-interval'], 1)!,
+    evictionGraceSeconds: int('--appliedmanifestwork-eviction-grace-period', values['appliedmanifestwork-eviction-grace-period'], 0)!,
     logLevel: level,
   };
 }

@@ -1,0 +1,174 @@
+/**
+ * The work agent: a watch on the cluster's ManifestWorks on the hub (with the registration
+ * agent's certificate identity) and on AppliedManifestWorks on the spoke, feeding two controllers
+ * (apply, status) keyed by work name. `workAgentStarter` plugs it into the klusterlet process
+ * (main.ts AGENTS): it starts on the first hub identity and follows certificate rotations
+ * without restarting (the hub client is looked up per request).
+ */
+import type { KubeClient, KubeObject } from '../../../kube/client.js';
+import { Discovery } from '../../../kube/resources.js';
+import { APPLIED_MANIFEST_WORKS, MANIFEST_WORKS, type AppliedManifestWork, type ManifestWork } from '../../../api/index.js';
+import { Controller } from '../../core/controller.js';
+import { createInformer, type InformerOptions } from '../../core/informer.js';
+import { deepEqual } from '../../core/patch.js';
+import type { Logger } from '../../core/types.js';
+import type { AgentStarter } from '../main.js';
+import type { HubIdentity } from '../registration.js';
+import { ApplyReconciler } from './apply-reconciler.js';
+import { hubHash } from './hub-hash.js';
+import { StatusReconciler } from './status-reconciler.js';
+
+export interface WorkAgentOptions {
+  cluster: string;
+  /** spec.agentID of the records; only records with this ID are ever evicted. */
+  agentId: string;
+  /** The hub client to use now (called per request, so a rotated certificate takes over). */
+  hub: () => KubeClient;
+  /** The hub kubeconfig's server, exactly as written: the hub hash is computed from it. */
+  hubServer: string;
+  spoke: KubeClient;
+  log: Logger;
+  /** Status sync of live resources (default 10 s). */
+  statusSyncMs?: number;
+  /** Re-apply period of healthy works (default 4 min). */
+  resyncMs?: number;
+  evictionGraceMs?: number;
+  retry?: { initialMs: number; maxMs: number };
+  /** Workers of the apply controller (default 4) and the status controller (default 2). */
+  workers?: { apply?: number; status?: number };
+  informers?: InformerOptions;
+}
+
+export interface WorkAgent {
+  readonly hubHash: string;
+  /** Both caches have listed once. */
+  readonly synced: boolean;
+  stop(): Promise<void>;
+}
+
+/** A KubeClient whose every call goes to `current()`: the informer keeps working across rotations. */
+function followingClient(current: () => KubeClient): KubeClient {
+  return new Proxy({} as KubeClient, {
+    get: (_t, prop) => {
+      const c = current();
+      const v = Reflect.get(c, prop, c) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(c) : v;
+    },
+  });
+}
+
+const workName = (o: KubeObject) => o.metadata?.name ?? '';
+const finalizers = (o: KubeObject | undefined) => o?.metadata?.finalizers ?? [];
+const manifestMeta = (w: ManifestWork | undefined) => (w?.status?.resourceStatus?.manifests ?? []).map((m) => m.resourceMeta);
+const appliedCond = (w: ManifestWork | undefined) => w?.status?.conditions?.find((c) => c.type === 'Applied');
+
+export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
+  const hash = hubHash(opts.hubServer);
+  const log = opts.log.child({ agent: 'work', cluster: opts.cluster });
+  const hub = followingClient(opts.hub);
+  // Until the hub accepts the cluster the list is refused (403): retry at most 5 s apart, so the
+  // first works after accept are not held back by a long backoff (the default cap is 30 s).
+  const hubInformerOpts = { backoffMaxMs: 5_000, ...opts.informers };
+  const works = createInformer<ManifestWork>(hub, { ref: { ...MANIFEST_WORKS, namespace: opts.cluster } }, log.child({ informer: 'hub-manifestworks' }), hubInformerOpts);
+  const applied = createInformer<AppliedManifestWork>(opts.spoke, { ref: APPLIED_MANIFEST_WORKS }, log.child({ informer: 'appliedmanifestworks' }), opts.informers);
+  const id = { hubHash: hash, agentId: opts.agentId };
+
+  const apply = new Controller(
+    {
+      reconciler: new ApplyReconciler({
+        cluster: opts.cluster,
+        id,
+        hub,
+        spoke: opts.spoke,
+        discovery: new Discovery(opts.spoke),
+        works,
+        applied,
+        log: log.child({ controller: 'manifestwork-apply' }),
+        resyncMs: opts.resyncMs,
+        evictionGraceMs: opts.evictionGraceMs,
+        retry: opts.retry,
+      }),
+      workers: opts.workers?.apply ?? 4,
+    },
+    log.child({ controller: 'manifestwork-apply' }),
+  );
+  // Spec, labels and deletion reach the spoke at once; status-only updates (ours) do not loop.
+  apply.watches(works, (w, old, event) => {
+    if (event !== 'update' || !old) return [workName(w)];
+    const changed =
+      w.metadata.generation !== old.metadata.generation ||
+      !deepEqual(w.metadata.labels ?? {}, old.metadata.labels ?? {}) ||
+      w.metadata.deletionTimestamp !== old.metadata.deletionTimestamp ||
+      !deepEqual(finalizers(w), finalizers(old));
+    return changed ? [workName(w)] : [];
+  });
+  const ours = (a: AppliedManifestWork) => (a.spec?.hubHash === hash && a.spec.manifestWorkName ? [a.spec.manifestWorkName] : []);
+  apply.watches(applied, ours);
+
+  const status = new Controller(
+    { reconciler: new StatusReconciler({ cluster: opts.cluster, hub, spoke: opts.spoke, works, statusSyncMs: opts.statusSyncMs }), workers: opts.workers?.status ?? 2 },
+    log.child({ controller: 'manifestwork-status' }),
+  );
+  // A new apply result (manifests or Applied changed) gets its availability at once.
+  status.watches(works, (w, old, event) => {
+    if (event === 'delete') return [];
+    if (event === 'add' || !old) return [workName(w)];
+    return deepEqual(manifestMeta(w), manifestMeta(old)) && deepEqual(appliedCond(w), appliedCond(old)) ? [] : [workName(w)];
+  });
+
+  const ctrl = new AbortController();
+  const runs = [apply.run(ctrl.signal), status.run(ctrl.signal)];
+  // Neither start is awaited: a hub that is down (or not yet granting access) must not block the klusterlet.
+  // Records seen before the hub cache listed were skipped (a work's absence means nothing then): look again.
+  works.start().then(
+    () => apply.enqueue(...applied.list().flatMap(ours)),
+    () => undefined,
+  );
+  applied.start().catch(() => undefined);
+  log.info('work agent started', { hubHash: hash });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    hubHash: hash,
+    get synced() {
+      return works.synced && applied.synced;
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        ctrl.abort();
+        await Promise.all(runs);
+        works.stop();
+        applied.stop();
+        log.info('work agent stopped');
+      })()),
+  };
+}
+
+/** Options of the work agent that are not taken from the registration agent. */
+export type WorkAgentSettings = Partial<Pick<WorkAgentOptions, 'statusSyncMs' | 'resyncMs' | 'evictionGraceMs' | 'retry' | 'workers' | 'informers'>>;
+
+/** The klusterlet seam: start on the first hub identity, follow rotations, stop with the process. */
+export function workAgentStarter(settings: WorkAgentSettings = {}): AgentStarter {
+  return async (reg, log, flags) => {
+    const fromFlags: WorkAgentSettings = {};
+    if (flags.statusSyncSeconds !== undefined) fromFlags.statusSyncMs = flags.statusSyncSeconds * 1000;
+    if (flags.evictionGraceSeconds !== undefined) fromFlags.evictionGraceMs = flags.evictionGraceSeconds * 1000;
+    let current: HubIdentity | undefined = reg.identity;
+    let agent: WorkAgent | undefined;
+    let stopped = false;
+    const begin = (id: HubIdentity) => {
+      current = id;
+      if (agent || stopped) return;
+      agent = startWorkAgent({ ...fromFlags, ...settings, cluster: reg.clusterName, agentId: reg.agentId, hub: () => current!.client, hubServer: id.hub.server, spoke: reg.spoke, log });
+    };
+    const off = reg.onIdentity(begin);
+    if (current) begin(current);
+    return {
+      stop: async () => {
+        stopped = true;
+        off();
+        await agent?.stop();
+      },
+    };
+  };
+}

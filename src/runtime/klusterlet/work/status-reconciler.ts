@@ -1,0 +1,84 @@
+/**
+ * Status of applied resources, keyed by ManifestWork name: reads each manifest's live object on
+ * the spoke (Available), evaluates its feedback rules (StatusFeedbackSynced and values), and
+ * aggregates the work's Available condition. Level-based: each work requeues itself every
+ * status-sync interval (default 10 s, +0–90 % jitter), and writes only when something changed.
+ */
+import type { KubeClient, KubeObject } from '../../../kube/client.js';
+import { describeError, isNotFound } from '../../../kube/errors.js';
+import { resourcePath } from '../../../kube/resources.js';
+import { MANIFEST_WORKS, type ManifestWork } from '../../../api/index.js';
+import { COND, FINALIZER, REASON } from '../../../api/names.js';
+import { findCondition, setCondition, type Condition } from '../../core/conditions.js';
+import { patchStatus } from '../../core/patch.js';
+import type { Informer, ReconcileResult, Reconciler } from '../../core/types.js';
+import { feedbackValues } from './feedback.js';
+import { findManifestConfig } from './manifests.js';
+import { feedbackCondition, manifestAvailable, workAvailable, type ManifestStatus } from './status.js';
+
+export interface StatusReconcilerOptions {
+  cluster: string;
+  hub: KubeClient;
+  spoke: KubeClient;
+  works: Informer<ManifestWork>;
+  statusSyncMs?: number;
+  random?: () => number;
+}
+
+export class StatusReconciler implements Reconciler {
+  readonly name = 'manifestwork-status';
+  private readonly random: () => number;
+
+  constructor(private readonly o: StatusReconcilerOptions) {
+    this.random = o.random ?? Math.random;
+  }
+
+  async reconcile(name: string): Promise<ReconcileResult | void> {
+    const { o } = this;
+    const work = o.works.get(`${o.cluster}/${name}`);
+    if (!work || work.metadata.deletionTimestamp || !work.metadata.finalizers?.includes(FINALIZER.manifestWorkCleanup)) return;
+    // Nothing to report before the first apply pass wrote the manifests' metadata.
+    if (!findCondition(work.status?.conditions as Condition[] | undefined, COND.work.applied)) return;
+    const manifests = await Promise.all(((work.status?.resourceStatus?.manifests ?? []) as ManifestStatus[]).map((m) => this.manifestStatus(work, m)));
+    const conditions = setCondition(work.status?.conditions as Condition[] | undefined, workAvailable(manifests, work.metadata.generation));
+    try {
+      await patchStatus(o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } });
+    } catch (err) {
+      if (isNotFound(err)) return; // deleted on the hub meanwhile: nothing left to report on
+      throw err;
+    }
+    return { requeueAfterMs: Math.round((o.statusSyncMs ?? 10_000) * (1 + 0.9 * this.random())) };
+  }
+
+  private async manifestStatus(work: ManifestWork, m: ManifestStatus): Promise<ManifestStatus> {
+    const r = m.resourceMeta;
+    let conditions = m.conditions ?? [];
+    if (!r.resource || !r.version || !r.name) {
+      conditions = setCondition(conditions, {
+        type: COND.work.available,
+        status: 'Unknown',
+        reason: REASON.manifest.incompleteMeta,
+        message: 'Resource meta is incomplete (the manifest was not resolved on the managed cluster)',
+      });
+      return { ...m, conditions };
+    }
+    const ref = { group: r.group ?? '', version: r.version, resource: r.resource, namespace: r.namespace || undefined, name: r.name };
+    let obj: KubeObject | undefined;
+    let read: Parameters<typeof manifestAvailable>[0];
+    try {
+      obj = await this.o.spoke.get(resourcePath(ref));
+      read = { found: true };
+    } catch (err) {
+      read = isNotFound(err) ? { found: false } : { error: describeError(err) };
+    }
+    conditions = setCondition(conditions, manifestAvailable(read));
+    if (!obj) return { ...m, conditions };
+    const rules = findManifestConfig(work.spec?.manifestConfigs, { group: ref.group, resource: ref.resource, namespace: ref.namespace, name: ref.name })?.feedbackRules ?? [];
+    const { values, errors } = feedbackValues(obj, rules);
+    conditions = setCondition(conditions, feedbackCondition(rules.length > 0, errors));
+    const out: ManifestStatus = { ...m, conditions };
+    if (rules.length) out.statusFeedback = { values };
+    else delete out.statusFeedback;
+    return out;
+  }
+}
