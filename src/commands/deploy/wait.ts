@@ -29,7 +29,8 @@ interface PlacementStatus extends KubeObject {
 /** How many clusters the placement selected, once it has decided for its current spec. */
 async function selectedCount(client: KubeClient, opts: DeployOptions, placement: string, deadline: number, signal: AbortSignal): Promise<number> {
   const decided = (p: PlacementStatus | undefined) =>
-    !!p?.status?.conditions?.some((c) => c.type === COND.placement.satisfied && (c.observedGeneration ?? 0) >= (p.metadata?.generation ?? 0)) &&
+    // A condition without observedGeneration is taken as current (not every controller sets it).
+    !!p?.status?.conditions?.some((c) => c.type === COND.placement.satisfied && (c.observedGeneration === undefined || c.observedGeneration >= (p.metadata?.generation ?? 0))) &&
     p.status.numberOfSelectedClusters !== undefined;
   const p = await waitForObject<PlacementStatus>(client, { ...PLACEMENTS, namespace: opts.namespace, name: placement }, decided, {
     deadline,

@@ -27,7 +27,7 @@ export function register(get: Command, app: App): void {
     .command('works')
     .alias('work')
     .description('list ManifestWorks: cluster, manifests, applied, available, where they came from, the first error')
-    .argument('[name]', 'only works of this name')
+    .argument('[name]', 'only the works of this name, or of this deployment (ocmadm deploy NAME)')
     .option('--cluster <name>', 'only the works of this cluster')
     .option('-o, --output <format>', 'table, json or yaml', 'table');
   app.action<{ output: string; cluster?: string }>(cmd, async (flags, ctx, [name]) => {
@@ -41,7 +41,10 @@ export function register(get: Command, app: App): void {
       if (isNotFound(err)) throw new CliError(`${client.server} is not an OCM hub (no ManifestWork API); run ocmadm init there first`);
       throw err;
     }
-    if (name) items = items.filter((w) => w.metadata?.name === name);
+    // A deployment's name finds its works too: replica sets name theirs `<name>-<random>`.
+    const belongs = (w: ManifestWork) =>
+      w.metadata?.name === name || w.metadata?.labels?.[LABEL.deploy] === name || w.metadata?.labels?.[LABEL.mwrs]?.split('.').slice(1).join('.') === name;
+    if (name) items = items.filter(belongs);
     ctx.io.stdout.write(printObjects(byName(items), WORK_COLUMNS, format, name ? `No ManifestWork named ${name}.` : 'No ManifestWorks.'));
     if (name && !items.length) throw new CliError(`no ManifestWork named ${name}${flags.cluster ? ` for cluster ${flags.cluster}` : ''}`);
   });
