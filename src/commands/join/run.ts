@@ -32,7 +32,14 @@ export interface JoinResult {
   bootstrapSecret: 'created' | 'updated' | 'unchanged' | 'would-write';
   objects: string[];
   local?: { pid?: number; logFile: string; stateDir: string };
-  registration?: { managedCluster: true; pendingCsrs: { name: string; requester: string }[]; accepted: boolean; hasCredentials: boolean };
+  registration?: {
+    managedCluster: true;
+    pendingCsrs: { name: string; requester: string }[];
+    /** Pending CSRs of other agents asking for the same name (accept will refuse until one is picked). */
+    competing: { name: string; requester: string }[];
+    accepted: boolean;
+    hasCredentials: boolean;
+  };
   warnings: string[];
   next: string;
   /** --dry-run: the manifests, secret data redacted. */
@@ -171,6 +178,7 @@ export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinRe
       accepted: w.accepted,
       hasCredentials: w.state === 'has-credentials',
       pendingCsrs: w.state === 'pending-csr' ? w.csrs.map((c) => ({ name: c.name, requester: describeRequester(c) })) : [],
+      competing: w.state === 'pending-csr' ? w.competing.map((c) => ({ name: c.name, requester: describeRequester(c) })) : [],
     };
   }
   return result;
