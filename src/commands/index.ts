@@ -4,8 +4,9 @@ import { register as version } from './version/command.js';
 import { register as init } from './init/command.js';
 import { register as join } from './join/command.js';
 import { register as accept } from './accept/command.js';
+import { register as unjoin } from './unjoin/command.js';
 import { register as get } from './get/command.js';
 import { register as del } from './delete/command.js';
 
 /** Every top-level command, in the order `--help` lists them. */
-export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, get, del, version];
+export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, unjoin, get, del, version];
