@@ -188,7 +188,10 @@ describe('competing agents for one name', () => {
     const before = await hubSnapshot(hub);
     const r = await accept('--clusters', 'dup');
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/dup\s+NOT accepted\s+2 agents compete for the name dup: agent \w+ \(system:serviceaccount:open-cluster-management:agent-registration-bootstrap\), agent \w+ \(system:bootstrap:ocmhub\); pick one with --requesters/);
+    expect(r.stdout).toMatch(/^dup\s+NOT accepted\s+2 agents compete for the name dup: agent \w+ \(.*\), agent \w+ \(.*\); pick one with --requesters/m);
+    // Both requesters are named (in the order their CSRs were filed).
+    expect(r.stdout).toMatch(/agent \w+ \(system:serviceaccount:open-cluster-management:agent-registration-bootstrap\)/);
+    expect(r.stdout).toMatch(/agent \w+ \(system:bootstrap:ocmhub\)/);
     expect(await hubSnapshot(hub)).toEqual(before);
   });
 

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
@@ -12,6 +13,7 @@ import { APPLIED_MANIFEST_WORKS, CLUSTER_CLAIMS, MANAGED_CLUSTERS, type ManagedC
 import { LABEL, NS } from '../../src/api/names.js';
 import { CSRS, csrState, type Csr } from '../../src/handshake/csr.js';
 import type { Fleet } from '../support/fleet.js';
+import { ROOT } from '../support/clusters.js';
 import { SNAPSHOT_KINDS, snapshot, type SnapshotKind } from '../cli/support.js';
 
 export interface JoinToken {
@@ -109,3 +111,32 @@ export function until<T extends KubeObject>(client: KubeClient, ref: Parameters<
 
 export const condition = (mc: ManagedCluster | undefined, type: string) => mc?.status?.conditions?.find((c) => c.type === type)?.status;
 
+
+/**
+ * Runs the CLI on a terminal (util-linux `script` gives it a pty), answers `answer` once stderr
+ * shows `prompt`, and returns the exit code and everything the terminal showed.
+ */
+export function runCliOnTty(fleet: Fleet, cluster: string, args: string[], prompt: RegExp, answer: string, timeoutMs = 120_000): Promise<{ code: number | null; output: string }> {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const cmd = [process.execPath, path.join(ROOT, 'bin', 'ocmadm'), '--kubeconfig', fleet.info(cluster).adminKubeconfigPath, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, ...fleet.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let answered = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (!answered && prompt.test(output)) {
+        answered = true;
+        child.stdin.write(`${answer}\n`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
