@@ -4,14 +4,8 @@ import type { App } from '../../cli/program.js';
 import { CliError, EXIT } from '../../cli/errors.js';
 import { describeError, isForbidden, isUnauthorized, isUnreachable } from '../../kube/errors.js';
 import { formatResult } from '../../ui/output.js';
-import { askConfirm } from '../../handshake/prompts.js';
-import { spokeCaPem } from '../join/local.js';
-import { checkHubForUnjoin, type HubCheck } from './hub.js';
-import { checkSpokeAccess, readInventory } from './inventory.js';
+import type { HubCheck } from './hub.js';
 import { unjoinOptions, type UnjoinFlags } from './options.js';
-import { planUnjoin, summarize } from './plan.js';
-import { renderUnjoin } from './render.js';
-import { runUnjoin, unjoinExitCode } from './run.js';
 
 /** Foreign finalizers on an AppliedManifestWork get this long (at most a third of --timeout) before unjoin strips them. */
 const FINALIZER_GRACE_MS = 30_000;
@@ -39,6 +33,16 @@ Examples:
     );
   app.action<UnjoinFlags>(cmd, async (flags, ctx) => {
     const opts = unjoinOptions(flags, ctx.interactive);
+    // Loaded on use: --help and the other commands start without them.
+    const [{ askConfirm }, { spokeCaPem }, { checkHubForUnjoin }, { checkSpokeAccess, readInventory }, { planUnjoin, summarize }, { renderUnjoin }, { runUnjoin, unjoinExitCode }] = await Promise.all([
+      import('../../handshake/prompts.js'),
+      import('../join/local.js'),
+      import('./hub.js'),
+      import('./inventory.js'),
+      import('./plan.js'),
+      import('./render.js'),
+      import('./run.js'),
+    ]);
     if (opts.hub?.kubeconfig && !fs.existsSync(opts.hub.kubeconfig)) throw new CliError(`--hub-kubeconfig ${opts.hub.kubeconfig} does not exist; pass the hub's kubeconfig file`);
     const spoke = await ctx.client(ctx.globals, 'spoke');
     const deadline = ctx.deadline();
