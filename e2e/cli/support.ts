@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
-import { isUnauthorized } from '../../src/kube/errors.js';
+import { isNotFound, isUnauthorized } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
 import { userClient, whoAmI, type ClusterInfo, type UserInfo } from '../support/clusters.js';
@@ -54,7 +54,9 @@ export async function tokenIdentity(fleet: Fleet, cluster: string, token: string
   return { client, token, kubeconfigFile: tokenKubeconfigFile(info, token, path.join(fleet.stateDir, `${label}.kubeconfig`)) };
 }
 
-const SNAPSHOT_KINDS = [
+export type SnapshotKind = { group: string; version: string; resource: string; namespace?: string };
+
+export const SNAPSHOT_KINDS: SnapshotKind[] = [
   { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' },
   { group: '', version: 'v1', resource: 'namespaces' },
   { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' },
@@ -68,16 +70,16 @@ const SNAPSHOT_KINDS = [
 ];
 
 /**
- * Every object of the kinds init writes, as "resource namespace/name@version", sorted. The
- * version is the generation where the API keeps one (spec changes only: the API server writes
- * status of CRDs and admission policies on its own), else the resourceVersion. Aggregated
+ * Every object of `kinds` (default: those init writes; a kind not served counts as empty), as
+ * "resource namespace/name@version", sorted. The version is the generation where the API keeps
+ * one (spec changes only: the API server writes status of CRDs and admission policies on its own), else the resourceVersion. Aggregated
  * ClusterRoles and the kube-root-ca.crt ConfigMaps are left out: kube-controller-manager
  * writes them on its own schedule.
  */
-export async function snapshot(client: KubeClient): Promise<string[]> {
+export async function snapshot(client: KubeClient, kinds: SnapshotKind[] = SNAPSHOT_KINDS): Promise<string[]> {
   const lists = await Promise.all(
-    SNAPSHOT_KINDS.map(async (k) =>
-      (await client.list<KubeObject>(resourcePath(k))).items
+    kinds.map(async (k) =>
+      (await client.list<KubeObject>(resourcePath(k)).catch((err: unknown) => (isNotFound(err) ? { items: [] as KubeObject[] } : Promise.reject(err)))).items
         .filter((o) => !o.aggregationRule && o.metadata?.name !== 'kube-root-ca.crt')
         .map((o) => `${k.resource} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}@${o.metadata?.generation ?? o.metadata?.resourceVersion}`),
     ),

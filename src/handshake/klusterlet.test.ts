@@ -2,7 +2,7 @@
 import yaml from 'js-yaml';
 import { LABEL, MANAGED_BY, NS, SECRET } from '../api/names.js';
 import type { KubeObject } from '../kube/client.js';
-import { KLUSTERLET, agentArgs, klusterletObjects, type KlusterletValues } from './klusterlet.js';
+import { KLUSTERLET, agentArgs, clusterOfInstance, klusterletObjects, localInstance, type KlusterletValues } from './klusterlet.js';
 import { BOOTSTRAP_NAMES, bootstrapKubeconfigYaml, bootstrapServer } from './bootstrap-kubeconfig.js';
 
 const values = (v: Partial<KlusterletValues> = {}): KlusterletValues => ({
@@ -174,4 +174,12 @@ describe('agentArgs', () => {
   test('no spoke URL unless https, no claims flag without claims', () => {
     expect(agentArgs({ clusterName: 'c', spokeServer: 'http://x', clusterClaims: {} }, 0)).toEqual(['--cluster-name', 'c', '--agent-namespace', NS.agent, '--health-port', '0']);
   });
+});
+
+test('local runtime instances are per spoke: two spokes asking for one name never share a process', () => {
+  const a = localInstance('c1', 'https://127.0.0.1:6443');
+  const b = localInstance('c1', 'https://127.0.0.1:7443/');
+  expect(a).toBe('c1.127.0.0.1-6443');
+  expect(a).not.toBe(b);
+  expect([clusterOfInstance(a), clusterOfInstance(b), clusterOfInstance('c1')]).toEqual(['c1', 'c1', 'c1']);
 });

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../kube/client.js';
 import { renderObjects } from '../render/index.js';
 import { LABEL, MANAGED_BY, NS, SA, SECRET } from '../api/names.js';
+import { hubInstanceName } from '../hub/runtime.js';
 
 export const KLUSTERLET = {
   namespace: NS.agent,
@@ -26,6 +27,18 @@ export const KLUSTERLET = {
 } as const;
 
 export type Runtime = 'cluster' | 'local';
+
+/**
+ * The local runtime's instance (state directory) name: the cluster name AND the spoke's address,
+ * `<cluster>.<host>-<port>`, so two spokes served from one machine never share (and stop) one
+ * process, even when both ask for the same cluster name.
+ */
+export function localInstance(clusterName: string, spokeServer: string): string {
+  return `${clusterName}.${hubInstanceName(spokeServer)}`;
+}
+
+/** The cluster name of a local runtime instance (older instances are the bare cluster name). */
+export const clusterOfInstance = (instance: string): string => instance.split('.')[0]!;
 
 export interface KlusterletValues {
   clusterName: string;

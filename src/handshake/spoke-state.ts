@@ -10,7 +10,7 @@ import { isNotFound } from '../kube/errors.js';
 import { listLocalRuntimes, type LocalRuntimeInfo } from '../runtime/host/index.js';
 import { HUB_KUBECONFIG_KEYS, SECRET } from '../api/names.js';
 import { bootstrapServer } from './bootstrap-kubeconfig.js';
-import { KLUSTERLET } from './klusterlet.js';
+import { KLUSTERLET, clusterOfInstance } from './klusterlet.js';
 
 export type Secret = KubeObject & { data?: Record<string, string>; type?: string };
 export type Deployment = KubeObject & { spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } } };
@@ -71,7 +71,7 @@ export async function inspectSpoke(spoke: KubeClient, env: NodeJS.ProcessEnv = p
   const i = args.indexOf('--cluster-name');
   const deploymentCluster = i >= 0 ? args[i + 1] : undefined;
   const localRuntimes = listLocalRuntimes('klusterlet', env).filter((r) => sameServer(runtimeServer(r), spoke.server));
-  const joinedAs = [...new Set([hubSecretCluster, deploymentCluster, ...localRuntimes.map((r) => r.instance)].filter((x): x is string => !!x))];
+  const joinedAs = [...new Set([hubSecretCluster, deploymentCluster, ...localRuntimes.map((r) => clusterOfInstance(r.instance))].filter((x): x is string => !!x))];
   return {
     server: spoke.server,
     namespace,

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { KubeClient } from '../../kube/client.js';
 import { kubeconfigYaml } from '../../sandbox/kubeconfig.js';
 import { startLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
-import { KLUSTERLET, agentArgs, type KlusterletValues } from '../../handshake/klusterlet.js';
+import { KLUSTERLET, agentArgs, localInstance, type KlusterletValues } from '../../handshake/klusterlet.js';
 
 /** One hour; the process renews it at 80 % of its life. */
 export const LOCAL_TOKEN_SECONDS = 3600;
@@ -37,7 +37,7 @@ export async function startLocalKlusterlet(spoke: KubeClient, v: KlusterletValue
   const kubeconfig = kubeconfigYaml({ name: 'spoke', server: spoke.server, caPem, user: { token }, userName: KLUSTERLET.serviceAccount });
   return startLocalRuntime({
     kind: 'klusterlet',
-    instance: v.clusterName,
+    instance: localInstance(v.clusterName, spoke.server),
     kubeconfig,
     args: [...agentArgs(v, 0), '--health-bind', '127.0.0.1', '--token-refresh', `${KLUSTERLET.namespace}/${KLUSTERLET.serviceAccount}`],
     env,

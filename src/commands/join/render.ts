@@ -15,6 +15,9 @@ export function renderJoin(r: JoinResult): string {
     } else {
       const csrs = reg.pendingCsrs.map((c) => `${c.name} from ${c.requester}`).join(', ');
       lines.push(`ManagedCluster ${r.cluster} is registered on the hub; pending CSR: ${csrs}.`);
+      if (reg.competing.length) {
+        lines.push(`Warning: other agents also ask for the name ${r.cluster}: ${reg.competing.map((c) => `${c.name} from ${c.requester}`).join(', ')}; accept will need --requesters.`);
+      }
     }
   }
   if (reg?.hasCredentials && reg.accepted) return `${lines.join('\n')}\n`;

@@ -13,7 +13,7 @@ import { FIELD_MANAGER, SECRET } from '../../api/names.js';
 import { removeLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
 import { bootstrapKubeconfigYaml } from '../../handshake/bootstrap-kubeconfig.js';
 import { applyCrdsAndWait, spokeCrds } from '../../handshake/crds.js';
-import { KLUSTERLET, klusterletObjects } from '../../handshake/klusterlet.js';
+import { KLUSTERLET, clusterOfInstance, klusterletObjects } from '../../handshake/klusterlet.js';
 import { currentBootstrapText, type SpokeState } from '../../handshake/spoke-state.js';
 import { describeRequester } from '../../handshake/csr.js';
 import type { Progress } from '../../ui/progress.js';
@@ -32,7 +32,14 @@ export interface JoinResult {
   bootstrapSecret: 'created' | 'updated' | 'unchanged' | 'would-write';
   objects: string[];
   local?: { pid?: number; logFile: string; stateDir: string };
-  registration?: { managedCluster: true; pendingCsrs: { name: string; requester: string }[]; accepted: boolean; hasCredentials: boolean };
+  registration?: {
+    managedCluster: true;
+    pendingCsrs: { name: string; requester: string }[];
+    /** Pending CSRs of other agents asking for the same name (accept will refuse until one is picked). */
+    competing: { name: string; requester: string }[];
+    accepted: boolean;
+    hasCredentials: boolean;
+  };
   warnings: string[];
   next: string;
   /** --dry-run: the manifests, secret data redacted. */
@@ -82,7 +89,7 @@ async function releaseOtherNames(spoke: KubeClient, state: SpokeState, opts: Joi
   const others = state.joinedAs.filter((n) => n !== opts.clusterName);
   if (others.length === 0) return;
   progress.warn(`--force: replacing the registration as ${others.join(', ')}`);
-  for (const r of state.localRuntimes.filter((x) => x.instance !== opts.clusterName)) await removeLocalRuntime('klusterlet', r.instance, env);
+  for (const r of state.localRuntimes.filter((x) => clusterOfInstance(x.instance) !== opts.clusterName)) await removeLocalRuntime('klusterlet', r.instance, env);
   for (const name of [SECRET.hubKubeconfig, SECRET.csrKey]) await deleteIfPresent(spoke, `/api/v1/namespaces/${KLUSTERLET.namespace}/secrets/${name}`);
 }
 
@@ -148,9 +155,9 @@ export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinRe
 
   const deploymentPath = resourcePath({ group: 'apps', version: 'v1', resource: 'deployments', namespace: KLUSTERLET.namespace, name: KLUSTERLET.deployment });
   if (opts.runtime === 'cluster') {
-    if (state.localRuntimes.some((r) => r.instance === opts.clusterName)) {
+    for (const r of state.localRuntimes.filter((x) => clusterOfInstance(x.instance) === opts.clusterName)) {
       progress.info('switching from the local runtime to the cluster runtime: stopping the local klusterlet');
-      await removeLocalRuntime('klusterlet', opts.clusterName, env);
+      await removeLocalRuntime('klusterlet', r.instance, env);
     }
     progress.start(`deploying the klusterlet (${opts.image})`);
     for (const o of runtimeObjs) await apply(o);
@@ -171,6 +178,7 @@ export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinRe
       accepted: w.accepted,
       hasCredentials: w.state === 'has-credentials',
       pendingCsrs: w.state === 'pending-csr' ? w.csrs.map((c) => ({ name: c.name, requester: describeRequester(c) })) : [],
+      competing: w.state === 'pending-csr' ? w.competing.map((c) => ({ name: c.name, requester: describeRequester(c) })) : [],
     };
   }
   return result;

@@ -22,7 +22,8 @@ export interface PendingCsr {
   purpose: 'bootstrap' | 'rotation';
 }
 
-const KEYS = { key: 'tls.key', csrName: 'csr-name', cluster: 'cluster-name', agent: 'agent-name', hub: 'hub-server', purpose: 'purpose' } as const;
+/** Keys of the csr-key secret (join --wait reads cluster-name and csr-name to find its agent's CSR). */
+export const CSR_KEY_FIELDS = { key: 'tls.key', csrName: 'csr-name', cluster: 'cluster-name', agent: 'agent-name', hub: 'hub-server', purpose: 'purpose' } as const;
 
 type Secret = KubeObject & { data?: Record<string, string>; type?: string };
 
@@ -50,25 +51,25 @@ export class CsrKeyStore {
       throw err;
     }
     const d = s.data ?? {};
-    const keyPem = unb64(d[KEYS.key]);
-    const cluster = unb64(d[KEYS.cluster]);
-    const agent = unb64(d[KEYS.agent]);
-    const hubServer = unb64(d[KEYS.hub]);
-    const purpose = unb64(d[KEYS.purpose]);
+    const keyPem = unb64(d[CSR_KEY_FIELDS.key]);
+    const cluster = unb64(d[CSR_KEY_FIELDS.cluster]);
+    const agent = unb64(d[CSR_KEY_FIELDS.agent]);
+    const hubServer = unb64(d[CSR_KEY_FIELDS.hub]);
+    const purpose = unb64(d[CSR_KEY_FIELDS.purpose]);
     if (!keyPem || !cluster || !agent || !hubServer || (purpose !== 'bootstrap' && purpose !== 'rotation')) return undefined;
-    const csrName = unb64(d[KEYS.csrName]) || undefined;
+    const csrName = unb64(d[CSR_KEY_FIELDS.csrName]) || undefined;
     return { keyPem, csrName, cluster, agent, hubServer, purpose };
   }
 
   async save(p: PendingCsr): Promise<void> {
     const data: Record<string, string> = {
-      [KEYS.key]: b64(p.keyPem),
-      [KEYS.cluster]: b64(p.cluster),
-      [KEYS.agent]: b64(p.agent),
-      [KEYS.hub]: b64(p.hubServer),
-      [KEYS.purpose]: b64(p.purpose),
+      [CSR_KEY_FIELDS.key]: b64(p.keyPem),
+      [CSR_KEY_FIELDS.cluster]: b64(p.cluster),
+      [CSR_KEY_FIELDS.agent]: b64(p.agent),
+      [CSR_KEY_FIELDS.hub]: b64(p.hubServer),
+      [CSR_KEY_FIELDS.purpose]: b64(p.purpose),
     };
-    if (p.csrName) data[KEYS.csrName] = b64(p.csrName);
+    if (p.csrName) data[CSR_KEY_FIELDS.csrName] = b64(p.csrName);
     const body: Secret = {
       apiVersion: 'v1',
       kind: 'Secret',
