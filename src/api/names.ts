@@ -200,6 +200,9 @@ export const REASON = {
     feedbackSynced: 'StatusFeedbackSynced',
     noFeedbackSynced: 'NoStatusFeedbackSynced',
     feedbackFailed: 'StatusFeedbackSyncFailed',
+    /** Conditions made by manifestConfigs[].conditionRules all carry a reason starting "ConditionRule". */
+    ruleEvaluated: 'ConditionRuleEvaluated',
+    ruleInvalid: 'ConditionRuleInvalid',
   },
   work: {
     applied: 'AppliedManifestWorkComplete',
@@ -208,6 +211,7 @@ export const REASON = {
     notAvailable: 'ResourcesNotAvailable',
     statusUnknown: 'ResourcesStatusUnknown',
     deleting: 'WorkDeleting',
+    rulesAggregated: 'ConditionRulesAggregated',
   },
   placement: {
     noBindings: 'NoManagedClusterSetBindings',

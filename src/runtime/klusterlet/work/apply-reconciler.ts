@@ -77,7 +77,10 @@ export class ApplyReconciler implements Reconciler {
       return; // the update (or the delete) comes back through the watch
     }
     // A work whose condition rules declared it Complete is frozen (OCM).
-    if (isTrue(work.status?.conditions as Condition[] | undefined, COND.work.complete)) return;
+    if (isTrue(work.status?.conditions as Condition[] | undefined, COND.work.complete)) {
+      o.log.debug('work is Complete: spec changes are not applied', { work: name, generation: work.metadata.generation });
+      return;
+    }
     // Someone deleted the record on the spoke: release what it owned, then start afresh.
     if (amw?.metadata.deletionTimestamp) return finishAppliedWork(o.spoke, amw, work.spec?.deleteOption);
     return this.apply(name, work, amw);
