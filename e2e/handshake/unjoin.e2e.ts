@@ -59,14 +59,8 @@ describe('a joined, accepted spoke with applied work', () => {
   let seeded: Seeded;
   beforeAll(async () => {
     await joinAccepted('u1');
-    seeded = await seedAppliedWork(spoke, tok.server, 'w1');
+    seeded = await seedAppliedWork(spoke, hub, 'u1', tok.server, 'w1');
     await spoke.create(resourcePath(CLUSTER_CLAIMS), { ...TYPE.clusterClaim, metadata: { name: 'users.example.com' }, spec: { value: 'mine' } });
-    // A ManifestWork on the hub that the (absent) work agent had finalized.
-    await hub.create(resourcePath({ ...MANIFEST_WORKS, namespace: 'u1' }), {
-      ...TYPE.manifestWork,
-      metadata: { name: 'w1', namespace: 'u1', finalizers: [FINALIZER.manifestWorkCleanup] },
-      spec: { workload: { manifests: [] } },
-    });
   });
 
   test('refusals: no TTY without --yes (2), bad name (2), another name (1), unreachable hub (1), no rights (1); nothing changes', async () => {
@@ -161,7 +155,7 @@ describe('a joined, accepted spoke with applied work', () => {
 
 describe('flags of a real run', () => {
   test('--orphan-workloads keeps every workload (owner reference removed); a stuck finalizer is stripped after its grace, and said', async () => {
-    const seeded = await seedAppliedWork(spoke, tok.server, 'w2', ['e2e.ocmadm.io/stuck']);
+    const seeded = await seedAppliedWork(spoke, hub, 'u1', tok.server, 'w2', ['e2e.ocmadm.io/stuck']);
     const r = await unjoin('--cluster-name', 'u1', '--yes', '--orphan-workloads', '--timeout', '15');
     expect(r.code).toBe(0);
     const cms = await configMaps(spoke, 'w2');

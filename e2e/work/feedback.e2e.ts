@@ -1,7 +1,8 @@
 /**
  * Status feedback from live spoke objects: WellKnownStatus of a Deployment (status written by the
  * real deployment controller), a Pod and a Job (status written by the test, as a kubelet or the job
- * controller would: no Pod ever runs here), and JSONPaths rules whose values follow the object.
+ * controller would: no Pod ever runs here), JSONPaths rules whose values follow the object, and
+ * condition rules (a finished Job makes the work Complete, which freezes it).
  */
 import type { KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
@@ -9,7 +10,7 @@ import type { ManifestWork } from '../../src/api/index.js';
 import { COND, REASON } from '../../src/api/names.js';
 import { uniqueName } from '../support/clusters.js';
 import { NAMESPACES } from '../hub/support.js';
-import { appliedAt, configMap, createWork, manifestCondition, namespace, waitWork, workRef, workSuite } from './support.js';
+import { appliedAt, conditionOf, configMap, createWork, manifestCondition, namespace, waitWork, workRef, workSuite } from './support.js';
 
 const s = workSuite({ spoke: 'spoke1', prefix: 'fb' });
 let ns: string;
@@ -74,4 +75,25 @@ test('JSONPaths: values follow the object; a bad path is StatusFeedbackSynced=Fa
   const bad = await waitWork(s.hubAdmin, s.mc.name, 'paths', (w) => manifestCondition(w, 0, COND.work.feedbackSynced)?.status === 'False', 'bad path reported');
   expect(manifestCondition(bad, 0, COND.work.feedbackSynced)).toMatchObject({ reason: REASON.manifest.feedbackFailed });
   expect(manifestCondition(bad, 0, COND.work.feedbackSynced)!.message).toContain('unsupported JSONPath');
+});
+
+test('condition rules: a finished Job makes its manifest and the work Complete, and the work is frozen', async () => {
+  const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'once', namespace: ns }, spec: { suspend: true, template: { spec: { restartPolicy: 'Never', containers: container } } } };
+  const configs = [{ resourceIdentifier: { group: 'batch', resource: 'jobs', namespace: ns, name: 'once' }, conditionRules: [{ condition: COND.work.complete, type: 'WellKnownConditions' as const }] }];
+  await createWork(s.hubAdmin, s.mc.name, 'complete', { workload: { manifests: [job] }, manifestConfigs: configs }, s.cleanup);
+  const running = await waitWork(s.hubAdmin, s.mc.name, 'complete', (w) => !!manifestCondition(w, 0, COND.work.complete), 'Complete evaluated');
+  expect(manifestCondition(running, 0, COND.work.complete)).toMatchObject({ status: 'False', reason: REASON.manifest.ruleEvaluated, message: 'Job is not finished' });
+  expect(conditionOf(running, COND.work.complete)).toMatchObject({ status: 'False', reason: REASON.work.rulesAggregated });
+
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const done = [{ type: 'SuccessCriteriaMet', status: 'True', lastTransitionTime: now }, { type: 'Complete', status: 'True', lastTransitionTime: now }];
+  await s.spoke.patch(`/apis/batch/v1/namespaces/${ns}/jobs/once/status`, { status: { startTime: now, completionTime: now, succeeded: 1, conditions: done } }, 'merge');
+  const complete = await waitWork(s.hubAdmin, s.mc.name, 'complete', (w) => conditionOf(w, COND.work.complete)?.status === 'True', 'work Complete');
+  expect(manifestCondition(complete, 0, COND.work.complete)).toMatchObject({ status: 'True', reason: REASON.manifest.ruleEvaluated, message: 'Job is finished' });
+  expect(conditionOf(complete, COND.work.complete)).toMatchObject({ reason: REASON.work.rulesAggregated, message: 'Job is finished' });
+
+  // A Complete work is frozen: a spec change is not applied any more.
+  const changed = await s.hubAdmin.patch<ManifestWork>(resourcePath(workRef(s.mc.name, 'complete')), { spec: { workload: { manifests: [job, configMap(ns, 'late')] }, manifestConfigs: configs } }, 'merge');
+  await s.agent.waitForLog((l) => l.msg === 'work is Complete: spec changes are not applied' && l.work === 'complete' && l.generation === changed.metadata.generation);
+  await expect(s.spoke.get(`/api/v1/namespaces/${ns}/configmaps/late`)).rejects.toMatchObject({ status: 404 });
 });

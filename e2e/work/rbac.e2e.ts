@@ -12,31 +12,12 @@ import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { GROUP, LABEL } from '../../src/api/names.js';
 import { KLUSTERLET, klusterletObjects } from '../../src/handshake/klusterlet.js';
-import { adminClient, loadClusters, uniqueName, userClient } from '../support/clusters.js';
-import { applyCrds } from '../klusterlet/support.js';
+import { uniqueName, userClient } from '../support/clusters.js';
 import { serviceAccountToken } from '../hub/identities.js';
 import { NAMESPACES, gone } from '../hub/support.js';
-import { Cleanup, appliedAt, configMap, createWork, managedCluster, namespace, runAgent, until, waitWork, widgetCrd, workRef, type RunningAgent } from './support.js';
+import { appliedAt, configMap, createWork, managedCluster, namespace, runAgent, until, waitWork, widgetCrd, workRef, workSuite } from './support.js';
 
-const { hub, spoke2 } = loadClusters();
-let hubAdmin: KubeClient;
-let spokeAdmin: KubeClient;
-const agents: RunningAgent[] = [];
-const cleanup = new Cleanup();
-
-beforeAll(async () => {
-  hubAdmin = await adminClient(hub);
-  spokeAdmin = await adminClient(spoke2);
-  await applyCrds(hubAdmin, 'hub');
-  await applyCrds(spokeAdmin, 'spoke');
-});
-
-afterAll(async () => {
-  for (const a of agents) await a.stop();
-  await cleanup.run();
-  await hubAdmin?.close();
-  await spokeAdmin?.close();
-});
+const s = workSuite({ spoke: 'spoke2', prefix: 'rbac', agent: false });
 
 type Attrs = { namespace?: string; verb: string; group: string; resource: string; subresource?: string };
 async function can(client: KubeClient, a: Attrs): Promise<boolean> {
@@ -49,8 +30,8 @@ async function can(client: KubeClient, a: Attrs): Promise<boolean> {
 }
 
 test('hub: the agent identity may read, update and patch works and their status in its namespace only', async () => {
-  const mc = await managedCluster(hubAdmin, cleanup, 'rbac');
-  const other = await managedCluster(hubAdmin, cleanup, 'rbac-other');
+  const mc = await managedCluster(s.hubAdmin, s.cleanup, 'rbac');
+  const other = await managedCluster(s.hubAdmin, s.cleanup, 'rbac-other');
   const works = { group: GROUP.work, resource: 'manifestworks' };
   const allowed = async (namespace: string | undefined, verb: string, subresource?: string) => can(mc.hub, { ...works, namespace, verb, subresource });
   for (const verb of ['get', 'list', 'watch', 'update', 'patch']) expect([verb, await allowed(mc.name, verb)]).toEqual([verb, true]);
@@ -63,7 +44,7 @@ test('hub: the agent identity may read, update and patch works and their status 
     expect([`cluster-wide ${verb}`, await allowed(undefined, verb)]).toEqual([`cluster-wide ${verb}`, false]);
   }
   // And the server agrees with the reviews on real requests.
-  await createWork(hubAdmin, other.name, 'theirs', { workload: { manifests: [configMap('default', 'x')] } }, cleanup);
+  await createWork(s.hubAdmin, other.name, 'theirs', { workload: { manifests: [configMap('default', 'x')] } }, s.cleanup);
   await expect(mc.hub.get(resourcePath(workRef(other.name, 'theirs')))).rejects.toMatchObject({ status: 403 });
   await expect(mc.hub.list(resourcePath({ ...workRef(mc.name, 'x'), name: undefined }))).resolves.toMatchObject({ items: [] });
 });
@@ -74,8 +55,8 @@ async function klusterletIdentity(agentNs: string): Promise<KubeClient> {
   const objs = klusterletObjects({ clusterName: 'e2e', runtime: 'local', image: 'unused', clusterClaims: {}, bootstrapKubeconfig: '' });
   const ours = new Set<string>([KLUSTERLET.clusterRole, KLUSTERLET.workClusterRole, KLUSTERLET.workAdminBinding, KLUSTERLET.workAggregateRole]);
   const rename = (n: string) => (ours.has(n) ? `${n}:${suffix}` : n);
-  await spokeAdmin.create(resourcePath(NAMESPACES), namespace(agentNs));
-  cleanup.add(() => spokeAdmin.delete(resourcePath({ ...NAMESPACES, name: agentNs })));
+  await s.spoke.create(resourcePath(NAMESPACES), namespace(agentNs));
+  s.cleanup.add(() => s.spoke.delete(resourcePath({ ...NAMESPACES, name: agentNs })));
   for (const o of objs.filter((x) => ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(x.kind ?? ''))) {
     const obj = { ...o, metadata: { ...o.metadata, name: rename(o.metadata!.name!), ...(o.metadata!.namespace ? { namespace: agentNs } : {}) } } as KubeObject & {
       roleRef?: { name: string };
@@ -86,26 +67,26 @@ async function klusterletIdentity(agentNs: string): Promise<KubeClient> {
     const [group, version] = obj.apiVersion!.includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion!];
     const resource = `${obj.kind!.toLowerCase()}s`;
     const ref = { group: group!, version: version!, resource, namespace: obj.metadata!.namespace, name: obj.metadata!.name };
-    await spokeAdmin.patch(resourcePath(ref), obj, 'apply', { fieldManager: 'ocmadm-e2e', force: true });
-    if (!ref.namespace) cleanup.add(() => spokeAdmin.delete(resourcePath(ref)));
+    await s.spoke.patch(resourcePath(ref), obj, 'apply', { fieldManager: 'ocmadm-e2e', force: true });
+    if (!ref.namespace) s.cleanup.add(() => s.spoke.delete(resourcePath(ref)));
   }
-  const token = await serviceAccountToken(spokeAdmin, agentNs, KLUSTERLET.serviceAccount, 3600);
-  const client = await userClient(spoke2, { token });
-  cleanup.add(() => client.close());
+  const token = await serviceAccountToken(s.spoke, agentNs, KLUSTERLET.serviceAccount, 3600);
+  const client = await userClient('spoke2', { token });
+  s.cleanup.add(() => client.close());
   return client;
 }
 
 test('spoke: with only the klusterlet RBAC the agent applies and removes cluster-scoped kinds, RBAC, CRDs and workloads', async () => {
   const spoke = await klusterletIdentity(uniqueName('kl-agent'));
-  const mc = await managedCluster(hubAdmin, cleanup, 'rbac-spoke');
-  const agent = runAgent(mc, spoke);
-  agents.push(agent);
+  const mc = await managedCluster(s.hubAdmin, s.cleanup, 'rbac-spoke');
+  s.mc = mc;
+  const agent = (s.agent = runAgent(mc, spoke));
   const ns = uniqueName('wrbac');
   const group = `${uniqueName('g')}.e2e.ocmadm.io`;
   const { crd, widget } = widgetCrd(group);
   const role = uniqueName('e2e-csr-reader');
-  cleanup.add(() => spokeAdmin.delete(resourcePath({ ...NAMESPACES, name: ns })));
-  cleanup.add(() => spokeAdmin.delete(resourcePath({ group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', name: crd.metadata!.name! })));
+  s.cleanup.add(() => s.spoke.delete(resourcePath({ ...NAMESPACES, name: ns })));
+  s.cleanup.add(() => s.spoke.delete(resourcePath({ group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', name: crd.metadata!.name! })));
   const rbacV1 = 'rbac.authorization.k8s.io/v1';
   const roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role };
   const subjects = [{ kind: 'ServiceAccount', name: 'app', namespace: ns }];
@@ -135,17 +116,17 @@ test('spoke: with only the klusterlet RBAC the agent applies and removes cluster
       spec: { replicas: 1, selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'registry.example/app:1' }] } } },
     },
   ];
-  await createWork(hubAdmin, mc.name, 'everything', { workload: { manifests } }, cleanup);
-  const w = await waitWork(hubAdmin, mc.name, 'everything', (x) => appliedAt(x, true), 'all applied and available', 60_000).catch(async (err: Error) => {
-    const cur = await hubAdmin.get(resourcePath(workRef(mc.name, 'everything')));
+  await createWork(s.hubAdmin, mc.name, 'everything', { workload: { manifests } }, s.cleanup);
+  const w = await waitWork(s.hubAdmin, mc.name, 'everything', (x) => appliedAt(x, true), 'all applied and available', 60_000).catch(async (err: Error) => {
+    const cur = await s.hubAdmin.get(resourcePath(workRef(mc.name, 'everything')));
     throw new Error(`${err.message}: ${JSON.stringify(cur.status)}`);
   });
   expect(w!.status!.resourceStatus!.manifests).toHaveLength(manifests.length);
 
-  await hubAdmin.delete(resourcePath(workRef(mc.name, 'everything')));
-  await waitWork(hubAdmin, mc.name, 'everything', gone, 'work removed', 90_000);
-  await until(spokeAdmin, { ...NAMESPACES, name: ns }, gone, 'namespace removed');
-  await until(spokeAdmin, { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', name: role }, gone, 'cluster role removed');
-  await until(spokeAdmin, { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', name: crd.metadata!.name! }, gone, 'CRD removed');
+  await s.hubAdmin.delete(resourcePath(workRef(mc.name, 'everything')));
+  await waitWork(s.hubAdmin, mc.name, 'everything', gone, 'work removed', 90_000);
+  await until(s.spoke, { ...NAMESPACES, name: ns }, gone, 'namespace removed');
+  await until(s.spoke, { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', name: role }, gone, 'cluster role removed');
+  await until(s.spoke, { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions', name: crd.metadata!.name! }, gone, 'CRD removed');
   expect(agent.logs.filter((l) => l.level === 'error')).toEqual([]);
 });

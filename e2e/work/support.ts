@@ -64,15 +64,17 @@ export interface WorkSuite {
 
 /**
  * Registers the suite's beforeAll/afterAll: admin clients of the hub and `spoke`, both sides'
- * CRDs, a granted cluster and its running work agent. The fields are set once beforeAll has run.
+ * CRDs, a granted cluster and its running work agent (`agent: false`: the tests make their own,
+ * setting `mc` and `agent` so afterAll stops it). The fields are set once beforeAll has run.
  */
-export function workSuite(opts: { spoke: 'spoke1' | 'spoke2'; prefix: string; agent?: Partial<WorkAgentOptions> }): WorkSuite {
+export function workSuite(opts: { spoke: 'spoke1' | 'spoke2'; prefix: string; agent?: Partial<WorkAgentOptions> | false }): WorkSuite {
   const s = { cleanup: new Cleanup() } as WorkSuite;
   beforeAll(async () => {
     s.hubAdmin = await adminClient('hub');
     s.spoke = await adminClient(opts.spoke);
     await applyCrds(s.hubAdmin, 'hub');
     await applyCrds(s.spoke, 'spoke');
+    if (opts.agent === false) return;
     s.mc = await managedCluster(s.hubAdmin, s.cleanup, opts.prefix);
     s.agent = runAgent(s.mc, s.spoke, opts.agent);
   });

@@ -227,6 +227,9 @@ export const REASON = {
     feedbackSynced: 'StatusFeedbackSynced',
     noFeedbackSynced: 'NoStatusFeedbackSynced',
     feedbackFailed: 'StatusFeedbackSyncFailed',
+    /** Conditions made by manifestConfigs[].conditionRules all carry a reason starting "ConditionRule". */
+    ruleEvaluated: 'ConditionRuleEvaluated',
+    ruleInvalid: 'ConditionRuleInvalid',
   },
   work: {
     applied: 'AppliedManifestWorkComplete',
@@ -235,6 +238,7 @@ export const REASON = {
     notAvailable: 'ResourcesNotAvailable',
     statusUnknown: 'ResourcesStatusUnknown',
     deleting: 'WorkDeleting',
+    rulesAggregated: 'ConditionRulesAggregated',
   },
   placement: {
     noBindings: 'NoManagedClusterSetBindings',

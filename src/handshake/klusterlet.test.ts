@@ -122,6 +122,7 @@ describe('cluster runtime', () => {
     const verbsOn = (group: string, resource: string) => role.rules.filter((r) => r.apiGroups?.includes(group) && r.resources?.includes(resource)).flatMap((r) => r.verbs);
     expect(verbsOn('work.open-cluster-management.io', 'appliedmanifestworks').sort()).toEqual(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']);
     expect(verbsOn('work.open-cluster-management.io', 'appliedmanifestworks/status').sort()).toEqual(['patch', 'update']);
+    expect(verbsOn('authorization.k8s.io', 'subjectaccessreviews')).toEqual(['create']);
     expect(verbsOn('apiextensions.k8s.io', 'customresourcedefinitions')).toEqual(expect.arrayContaining(['create', 'update', 'patch', 'delete']));
     expect(verbsOn('', 'namespaces')).toEqual(expect.arrayContaining(['create', 'delete']));
     expect(verbsOn('rbac.authorization.k8s.io', 'clusterroles')).toEqual(expect.arrayContaining(['escalate', 'bind']));

@@ -17,6 +17,7 @@ import { findCondition, isTrue, setCondition, type Condition } from '../../core/
 import { addFinalizer, patchStatus } from '../../core/patch.js';
 import type { Informer, Logger, ReconcileResult, Reconciler } from '../../core/types.js';
 import { applyManifest, strategyOf } from './apply.js';
+import { executorDenial } from './executor.js';
 import { ensureAppliedWork, ownerRefOf, releaseResource, setAppliedResources, type Identity } from './applied-work.js';
 import { PENDING_DELETE_RECHECK_MS, evictAppliedWork, finalizeWork, finishAppliedWork } from './finalize.js';
 import { appliedWorkName } from './hub-hash.js';
@@ -77,7 +78,10 @@ export class ApplyReconciler implements Reconciler {
       return; // the update (or the delete) comes back through the watch
     }
     // A work whose condition rules declared it Complete is frozen (OCM).
-    if (isTrue(work.status?.conditions as Condition[] | undefined, COND.work.complete)) return;
+    if (isTrue(work.status?.conditions as Condition[] | undefined, COND.work.complete)) {
+      o.log.debug('work is Complete: spec changes are not applied', { work: name, generation: work.metadata.generation });
+      return;
+    }
     // Someone deleted the record on the spoke: release what it owned, then start afresh.
     if (amw?.metadata.deletionTimestamp) return finishAppliedWork(o.spoke, amw, work.spec?.deleteOption);
     return this.apply(name, work, amw);
@@ -111,8 +115,12 @@ export class ApplyReconciler implements Reconciler {
       meta.resource = found.resource;
       if (!found.namespaced) meta.namespace = '';
       const config = findManifestConfig(configs, rid);
+      const own = !isOrphaned(work.spec?.deleteOption, rid);
       try {
-        const res = await applyManifest(o.spoke, o.discovery, m, { config, owner, own: !isOrphaned(work.spec?.deleteOption, rid) });
+        const ref = { group, version, resource: found.resource, namespace: rid.namespace, name: rid.name };
+        const denied = await executorDenial(o.spoke, work.spec?.executor, ref, own && strategyOf(config) !== 'ReadOnly');
+        if (denied) throw new Error(denied);
+        const res = await applyManifest(o.spoke, o.discovery, m, { config, owner, own });
         results.push({ ordinal, meta });
         if (strategyOf(config) !== 'ReadOnly') applied.push({ group, version, resource: found.resource, namespace: rid.namespace ?? '', name: rid.name, uid: res.obj.metadata?.uid });
       } catch (err) {

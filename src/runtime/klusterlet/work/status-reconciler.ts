@@ -1,8 +1,9 @@
 /**
  * Status of applied resources, keyed by ManifestWork name: reads each manifest's live object on
- * the spoke (Available), evaluates its feedback rules (StatusFeedbackSynced and values), and
- * aggregates the work's Available condition. Level-based: each work requeues itself every
- * status-sync interval (default 10 s, +0–90 % jitter), and writes only when something changed.
+ * the spoke (Available), evaluates its feedback rules (StatusFeedbackSynced and values) and
+ * condition rules, and aggregates the work's Available condition and rule conditions (Complete).
+ * Level-based: each work requeues itself every status-sync interval (default 10 s, +0–90 %
+ * jitter), and writes only when something changed.
  */
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { describeError, isNotFound } from '../../../kube/errors.js';
@@ -12,6 +13,7 @@ import { COND, FINALIZER, REASON } from '../../../api/names.js';
 import { findCondition, setCondition, type Condition } from '../../core/conditions.js';
 import { patchStatus } from '../../core/patch.js';
 import type { Informer, ReconcileResult, Reconciler } from '../../core/types.js';
+import { aggregateRuleConditions, evaluateRule, pruneStaleRuleConditions } from './condition-rules.js';
 import { feedbackValues } from './feedback.js';
 import { findManifestConfig } from './manifests.js';
 import { feedbackCondition, manifestAvailable, workAvailable, type ManifestStatus } from './status.js';
@@ -39,8 +41,11 @@ export class StatusReconciler implements Reconciler {
     if (!work || work.metadata.deletionTimestamp || !work.metadata.finalizers?.includes(FINALIZER.manifestWorkCleanup)) return;
     // Nothing to report before the first apply pass wrote the manifests' metadata.
     if (!findCondition(work.status?.conditions as Condition[] | undefined, COND.work.applied)) return;
+    const gen = work.metadata.generation;
     const manifests = await Promise.all(((work.status?.resourceStatus?.manifests ?? []) as ManifestStatus[]).map((m) => this.manifestStatus(work, m)));
-    const conditions = setCondition(work.status?.conditions as Condition[] | undefined, workAvailable(manifests, work.metadata.generation));
+    let conditions: Condition[] = setCondition(work.status?.conditions as Condition[] | undefined, workAvailable(manifests, gen));
+    for (const c of aggregateRuleConditions(manifests, gen)) conditions = setCondition(conditions, c);
+    conditions = pruneStaleRuleConditions(conditions, gen);
     try {
       await patchStatus(o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } });
     } catch (err) {
@@ -72,11 +77,13 @@ export class StatusReconciler implements Reconciler {
       read = isNotFound(err) ? { found: false } : { error: describeError(err) };
     }
     conditions = setCondition(conditions, manifestAvailable(read));
-    if (!obj) return { ...m, conditions };
-    const rules = findManifestConfig(work.spec?.manifestConfigs, { group: ref.group, resource: ref.resource, namespace: ref.namespace, name: ref.name })?.feedbackRules ?? [];
+    if (!obj) return { ...m, conditions: pruneStaleRuleConditions(conditions, work.metadata.generation) };
+    const config = findManifestConfig(work.spec?.manifestConfigs, { group: ref.group, resource: ref.resource, namespace: ref.namespace, name: ref.name });
+    const rules = config?.feedbackRules ?? [];
     const { values, errors } = feedbackValues(obj, rules);
     conditions = setCondition(conditions, feedbackCondition(rules.length > 0, errors));
-    const out: ManifestStatus = { ...m, conditions };
+    for (const rule of config?.conditionRules ?? []) conditions = setCondition(conditions, evaluateRule(obj, rule, work.metadata.generation));
+    const out: ManifestStatus = { ...m, conditions: pruneStaleRuleConditions(conditions, work.metadata.generation) };
     if (rules.length) out.statusFeedback = { values };
     else delete out.statusFeedback;
     return out;
