@@ -283,6 +283,39 @@ describe('crash while the CSR is pending', () => {
   });
 });
 
+describe('crash at the other handshake steps', () => {
+  test('killed before its first CSR: the restarted agent files at most one in all', async () => {
+    const { cluster, ns } = await setUpJoin();
+    let agent = await startAgent(cluster, ns);
+    await agent.waitForLog((l) => l.msg === 'no usable hub kubeconfig secret; bootstrapping');
+    await agent.kill(); // the CSR may or may not be out yet: either way, only one may ever exist
+    expect((await clusterCsrs(hubAdmin, cluster)).length).toBeLessThanOrEqual(1);
+    agent = await startAgent(cluster, ns);
+    const line = await agent.waitForLog((l) => filed(l) || l.msg === 'resuming the certificate signing request filed before a restart');
+    const csrs = await clusterCsrs(hubAdmin, cluster);
+    expect(csrs.map((c) => c.metadata!.name)).toEqual([line.csr]);
+    await approveCsr(hubAdmin, line.csr as string);
+    await until(spokeAdmin, secretRef(ns, SECRET.hubKubeconfig), (o) => !!o, 'hub-kubeconfig-secret');
+    expect(await clusterCsrs(hubAdmin, cluster)).toHaveLength(1);
+  });
+
+  test('killed after the certificate was issued but before the secret was written: the restart uses that certificate', async () => {
+    const { cluster, ns } = await setUpJoin();
+    let agent = await startAgent(cluster, ns);
+    const first = await agent.waitForLog(filed);
+    await agent.kill();
+    await approveCsr(hubAdmin, first.csr as string); // issued while the agent is down
+    await until(hubAdmin, { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', name: first.csr as string }, (o) => !!(o?.status as { certificate?: string } | undefined)?.certificate, 'certificate issued');
+    expect(await spokeAdmin.get(resourcePath(secretRef(ns, SECRET.hubKubeconfig))).catch(() => undefined)).toBeUndefined();
+    agent = await startAgent(cluster, ns);
+    const used = await agent.waitForLog((l) => l.msg === 'hub identity in use');
+    expect(used.csr).toBe(first.csr);
+    const secret = await until(spokeAdmin, secretRef(ns, SECRET.hubKubeconfig), (o) => !!o, 'hub-kubeconfig-secret');
+    expect(decodeData(secret)['agent-name']).toBe(first.agent);
+    expect(await clusterCsrs(hubAdmin, cluster)).toHaveLength(1);
+  });
+});
+
 describe('the CSR limit', () => {
   test('no CSR while 10 of the cluster exist (add-on CSRs not counted); exactly one once there are fewer', async () => {
     const { cluster, ns } = await setUpJoin();

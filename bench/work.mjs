@@ -1,0 +1,111 @@
+// Work latency on a real fleet (hub + two spokes joined with the local runtimes): ManifestWork
+// create → Applied=True seen on the hub, for 1, 10 and 100 works at once across both spokes, and
+// a work update → the object changed on the spoke.
+import path from 'node:path';
+import { fleet, mustRun, percentile, ROOT, stats } from './lib.mjs';
+
+const dist = (m) => import(path.join(ROOT, 'dist', m));
+const { KubeClient } = await dist('kube/client.js');
+const { KubeConfig } = await dist('kube/kubeconfig.js');
+const { resourcePath } = await dist('kube/resources.js');
+const { MANIFEST_WORKS, TYPE } = await dist('api/index.js');
+
+const admin = async (file) => {
+  const kc = new KubeConfig();
+  kc.loadFromFile(file);
+  return KubeClient.create(kc, 'ocmadm-bench');
+};
+const applied = (w) => w?.status?.conditions?.some((c) => c.type === 'Applied' && c.status === 'True' && (c.observedGeneration ?? 0) >= (w.metadata.generation ?? 0));
+const work = (name, ns, value) => ({
+  ...TYPE.manifestWork,
+  metadata: { name, namespace: ns, labels: { bench: 'work' } },
+  spec: { workload: { manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { value } }] } },
+});
+
+/** Watches all works labelled bench=work and calls onChange(work) for each event, until stop(). */
+function watchWorks(hub, onChange) {
+  const ctrl = new AbortController();
+  const done = (async () => {
+    while (!ctrl.signal.aborted) {
+      const list = await hub.list(resourcePath(MANIFEST_WORKS), { labelSelector: 'bench=work' });
+      list.items.forEach(onChange);
+      await hub
+        .watch(resourcePath(MANIFEST_WORKS), { labelSelector: 'bench=work', resourceVersion: list.metadata.resourceVersion }, (ev) => ev.type !== 'BOOKMARK' && onChange(ev.object), { signal: ctrl.signal })
+        .catch(() => undefined);
+    }
+  })();
+  return { stop: async () => (ctrl.abort(), done) };
+}
+
+async function createBatch(hub, n, round, deadlineMs = 120_000) {
+  const sent = new Map();
+  const latency = new Map();
+  let resolve;
+  const all = new Promise((r) => (resolve = r));
+  const w = watchWorks(hub, (o) => {
+    const t = sent.get(`${o.metadata.namespace}/${o.metadata.name}`);
+    if (t !== undefined && !latency.has(`${o.metadata.namespace}/${o.metadata.name}`) && applied(o)) {
+      latency.set(`${o.metadata.namespace}/${o.metadata.name}`, Date.now() - t);
+      if (latency.size === n) resolve();
+    }
+  });
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const ns = i % 2 ? 'spoke2' : 'spoke1';
+      const name = `b${round}-${i}`;
+      sent.set(`${ns}/${name}`, Date.now());
+      await hub.create(resourcePath({ ...MANIFEST_WORKS, namespace: ns }), work(name, ns, 'v1'));
+    }),
+  );
+  const timer = setTimeout(resolve, deadlineMs);
+  await all;
+  clearTimeout(timer);
+  await w.stop();
+  if (latency.size < n) throw new Error(`${n - latency.size} of ${n} works not Applied within ${deadlineMs} ms`);
+  const v = [...latency.values()];
+  return { n, p50: percentile(v, 50), p99: percentile(v, 99), max: Math.max(...v) };
+}
+
+export async function benchWork() {
+  const f = await fleet(['hub', 'spoke1', 'spoke2']);
+  const clients = [];
+  try {
+    const hubKc = f.clusters.hub.adminKubeconfigPath;
+    const init = JSON.parse((await mustRun(['--kubeconfig', hubKc, 'init', '--runtime', 'local', '--wait', '-o', 'json'], f.env)).stdout);
+    await Promise.all(
+      ['spoke1', 'spoke2'].map((s) =>
+        mustRun(['--kubeconfig', f.clusters[s].adminKubeconfigPath, 'join', '--hub-token', init['hub-token'], '--hub-apiserver', init['hub-apiserver'], '--cluster-name', s, '--runtime', 'local', '--wait'], f.env),
+      ),
+    );
+    await mustRun(['--kubeconfig', hubKc, 'accept', '--clusters', 'spoke1,spoke2', '--wait'], f.env);
+    const hub = await admin(hubKc);
+    const spoke1 = await admin(f.clusters.spoke1.adminKubeconfigPath);
+    clients.push(hub, spoke1);
+
+    const batches = [];
+    for (const [round, n] of [1, 10, 100].entries()) batches.push(await createBatch(hub, n, round));
+
+    // Update → spoke: change one work's data and watch the ConfigMap on the spoke.
+    const updates = [];
+    for (let i = 0; i < 10; i++) {
+      const value = `u${i}`;
+      const t0 = Date.now();
+      await hub.patch(resourcePath({ ...MANIFEST_WORKS, namespace: 'spoke1', name: 'b0-0' }), work('b0-0', 'spoke1', value), 'apply', { fieldManager: 'bench', force: true });
+      const { waitForObject } = await dist('kube/wait.js');
+      await waitForObject(spoke1, { group: '', version: 'v1', resource: 'configmaps', namespace: 'default', name: 'b0-0' }, (o) => o?.data?.value === value, { deadline: Date.now() + 30_000, what: 'the update on spoke1' });
+      updates.push(Date.now() - t0);
+    }
+    const u = stats(updates);
+    return {
+      batches,
+      updateToSpokeMs: u,
+      rows: [
+        ...batches.map((b) => ({ what: `${b.n} ManifestWork${b.n > 1 ? 's' : ''} at once (2 spokes): create → Applied on the hub`, value: `p50 ${b.p50} ms, p99 ${b.p99} ms`, target: b.n === 100 ? 'p99 <= 1 s' : '' })),
+        { what: 'ManifestWork update → object changed on the spoke', value: `${u.median} ms (${u.min}–${u.max}, n=${u.n})` },
+      ],
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await f.stop();
+  }
+}
