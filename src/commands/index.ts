@@ -8,6 +8,7 @@ import { register as get } from './get/command.js';
 import { register as del } from './delete/command.js';
 import { register as clean } from './clean/command.js';
 import { register as runtime } from './runtime/command.js';
+import { register as sandbox } from './sandbox/command.js';
 
 /** Every top-level command, in the order `--help` lists them. */
-export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, get, del, clean, runtime, version];
+export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, get, del, clean, runtime, sandbox, version];
