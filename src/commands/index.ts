@@ -9,6 +9,7 @@ import { register as del } from './delete/command.js';
 import { register as clean } from './clean/command.js';
 import { register as runtime } from './runtime/command.js';
 import { register as sandbox } from './sandbox/command.js';
+import { register as completion } from './completion/command.js';
 
 /** Every top-level command, in the order `--help` lists them. */
-export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, get, del, clean, runtime, sandbox, version];
+export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, get, del, clean, runtime, sandbox, completion, version];
