@@ -11,6 +11,10 @@ import { register as clean } from './clean/command.js';
 import { register as runtime } from './runtime/command.js';
 import { register as clusterset } from './clusterset/command.js';
 import { register as deploy } from './deploy/command.js';
+import { register as sandbox } from './sandbox/command.js';
+import { register as completion } from './completion/command.js';
 
 /** Every top-level command, in the order `--help` lists them. */
-export const commands: Array<(program: Command, app: App) => void> = [init, join, accept, unjoin, deploy, get, clusterset, del, clean, runtime, version];
+export const commands: Array<(program: Command, app: App) => void> = [
+  init, join, accept, unjoin, deploy, get, clusterset, del, clean, runtime, sandbox, completion, version,
+];

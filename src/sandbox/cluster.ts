@@ -34,6 +34,13 @@ export interface StartClusterOptions {
   timeoutMs?: number;
   /** Binary paths (default: findBinaries()). */
   binaries?: BinaryPaths;
+  /**
+   * The components outlive the calling process (ocmadm sandbox): nothing stops them when it
+   * exits, and the cluster is not in liveClusters(). Stop them through their recorded pids.
+   */
+  outlive?: boolean;
+  /** Called as each component process is spawned (before it is ready), to record its pid. */
+  onSpawn?: (c: Component) => void;
 }
 
 export interface LocalCluster {
@@ -108,6 +115,11 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
 
   const components: Component[] = [];
   const ports: number[] = [];
+  const spawn = (name: string, binary: string, args: string[], logFile: string): Component => {
+    const c = startComponent(name, binary, args, logFile, { outlive: opts.outlive });
+    opts.onSpawn?.(c);
+    return c;
+  };
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -123,7 +135,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
 
     const etcd = await withFreshPorts(
       2,
-      ([client, peer]) => startComponent('etcd', bins.etcd, etcdArgs({ name: opts.name, dataDir: path.join(dir, 'etcd'), clientPort: client!, peerPort: peer! }), log('etcd')),
+      ([client, peer]) => spawn('etcd', bins.etcd, etcdArgs({ name: opts.name, dataDir: path.join(dir, 'etcd'), clientPort: client!, peerPort: peer! }), log('etcd')),
       (c, [client]) => waitForCondition('etcd /health', () => httpOk(`http://127.0.0.1:${client}/health`), { deadline, watch: [c] }),
       ports,
     );
@@ -133,7 +145,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
 
     const api = await withFreshPorts(
       1,
-      ([port]) => startComponent('kube-apiserver', bins['kube-apiserver'], apiserverArgs({ pki, etcdPort: etcd.ports[0]!, port: port!, dir }), log('kube-apiserver')),
+      ([port]) => spawn('kube-apiserver', bins['kube-apiserver'], apiserverArgs({ pki, etcdPort: etcd.ports[0]!, port: port!, dir }), log('kube-apiserver')),
       (c, [port]) => waitForCondition('kube-apiserver /readyz', () => httpOk(`https://127.0.0.1:${port}/readyz`, tls), { deadline, watch: [etcd.c, c] }),
       ports,
     );
@@ -163,7 +175,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
           userName: 'system:kube-controller-manager',
         });
         const args = controllerManagerArgs({ pki, kubeconfig: kcmKubeconfig, signingDurationSeconds: opts.signingDurationSeconds ?? 86_400 });
-        kcm = startComponent('kube-controller-manager', bins['kube-controller-manager'], args, log('kube-controller-manager'));
+        kcm = spawn('kube-controller-manager', bins['kube-controller-manager'], args, log('kube-controller-manager'));
         components.push(kcm);
       }
 
@@ -202,7 +214,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
           live.delete(cluster);
         },
       };
-      live.add(cluster);
+      if (!opts.outlive) live.add(cluster);
       return cluster;
     } finally {
       await client.close();

@@ -42,8 +42,18 @@ function installExitHook(): void {
   process.on('exit', killAllComponentsSync);
 }
 
-export function startComponent(name: string, binary: string, args: string[], logFile: string, env?: NodeJS.ProcessEnv): Component {
-  installExitHook();
+export interface StartComponentOptions {
+  env?: NodeJS.ProcessEnv;
+  /**
+   * The process outlives this one (a sandbox): no exit hook takes it along and it does not keep
+   * the event loop alive. Whoever starts it records its pid to stop it later.
+   */
+  outlive?: boolean;
+}
+
+export function startComponent(name: string, binary: string, args: string[], logFile: string, opts: StartComponentOptions = {}): Component {
+  const { env, outlive = false } = opts;
+  if (!outlive) installExitHook();
   const fd = fs.openSync(logFile, 'a', 0o600);
   fs.writeSync(fd, `# ${new Date().toISOString()} ${binary} ${args.join(' ')}\n`);
   let child: ChildProcess;
@@ -70,7 +80,8 @@ export function startComponent(name: string, binary: string, args: string[], log
     throw new Error(`cannot start ${name} (${binary}): ${spawnError?.message ?? 'spawn failed'}`);
   }
   const pid = child.pid;
-  live.add(pid);
+  if (outlive) child.unref();
+  else live.add(pid);
 
   const stop = async (graceMs = 10_000): Promise<void> => {
     if (exited) {

@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
 import type { App } from '../../cli/program.js';
 import { formatResult, parseOutputFormat } from '../../ui/output.js';
-import { VERSION } from '../../version.js';
+import { renderVersion } from './render.js';
+import { runVersion } from './run.js';
 
 export function register(program: Command, app: App): void {
   const cmd = program
     .command('version')
-    .description('print the ocmadm version')
-    .option('-o, --output <format>', 'text or json', 'text');
+    .description('print the ocmadm, Node and default image versions, and what the current cluster is (Kubernetes version, OCM hub, hub controller)')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .addHelpText('after', '\nA cluster that does not answer within 3 s is reported as not reachable; that is not an error.');
   app.action<{ output: string }>(cmd, async (opts, ctx) => {
     const format = parseOutputFormat(opts.output, ['text', 'json']);
-    const result = { ocmadm: VERSION, node: process.versions.node };
-    ctx.io.stdout.write(formatResult(result, format, (r) => `ocmadm\t${r.ocmadm}\nnode\t${r.node}`));
+    ctx.io.stdout.write(formatResult(await runVersion(ctx), format, renderVersion));
   });
 }

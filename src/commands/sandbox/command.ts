@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import type { App } from '../../cli/program.js';
+import { formatResult } from '../../ui/output.js';
+import { DEFAULT_NAME, DEFAULT_SPOKES, MAX_SPOKES, downOptions, statusOptions, upOptions, type UpFlags } from './options.js';
+import { renderDown, runDown } from './down.js';
+import { renderStatus, runStatus } from './status.js';
+import { renderUp } from './render.js';
+import { runUp, upJson } from './up.js';
+
+export function register(program: Command, app: App): void {
+  const sandbox = program
+    .command('sandbox')
+    .description('local OCM sandboxes: a hub and spokes as real control planes on this machine (no Docker), joined and accepted');
+
+  const up = sandbox
+    .command('up')
+    .description('start a hub and spoke control planes that keep running after this command, and join every spoke (unless --bare)')
+    .option('--name <name>', `sandbox name, also the prefix of its kubeconfig contexts (default ${DEFAULT_NAME})`)
+    .option('--spokes <n>', `number of spoke clusters, 0 to ${MAX_SPOKES} (default ${DEFAULT_SPOKES})`)
+    .option('--bare', 'start the control planes only: no init, join or accept')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .addHelpText('after', '\nExamples:\n  ocmadm sandbox up\n  ocmadm sandbox up --name demo --spokes 1 -o json\n  ocmadm sandbox up --bare');
+  app.action<UpFlags>(up, async (flags, ctx) => {
+    const opts = upOptions(flags);
+    const result = await runUp(opts, ctx);
+    ctx.io.stdout.write(formatResult(result, opts.output, renderUp, upJson));
+  });
+
+  const down = sandbox
+    .command('down')
+    .description('stop every process of a sandbox (control planes and local runtimes) and remove its files; works on a crashed one too')
+    .option('--name <name>', `sandbox name (default ${DEFAULT_NAME})`)
+    .option('-o, --output <format>', 'text or json', 'text');
+  app.action<{ name?: string; output?: string }>(down, async (flags, ctx) => {
+    const opts = downOptions(flags);
+    ctx.progress.start(`stopping sandbox ${opts.name}`);
+    const result = await runDown(opts.name, ctx.io.env);
+    ctx.progress.stop();
+    ctx.io.stdout.write(formatResult(result, opts.output, renderDown));
+  });
+
+  const status = sandbox
+    .command('status')
+    .description('list the sandboxes on this machine, their processes and API server health (/readyz)')
+    .option('--name <name>', 'only this sandbox')
+    .option('-o, --output <format>', 'text or json', 'text');
+  app.action<{ name?: string; output?: string }>(status, async (flags, ctx) => {
+    const opts = statusOptions(flags);
+    ctx.io.stdout.write(formatResult(await runStatus(opts.name, ctx.io.env), opts.output, renderStatus));
+  });
+}
