@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../../src/kube/kubeconfig.js';
 import { KubeClient, type KubeObject } from '../../src/kube/client.js';
 import { isNotFound } from '../../src/kube/errors.js';
 import { waitForObject } from '../../src/kube/wait.js';
