@@ -15,7 +15,7 @@ import { KubeClient } from '../../src/kube/client.js';
 import { KubeConfig } from '../../src/kube/kubeconfig.js';
 import { isAlive } from '../../src/runtime/host/index.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
-import { closedPort, errorLines, serviceAccountIdentity, snapshot, type Identity } from './support.js';
+import { errorLines, serviceAccountIdentity, snapshot, unreachableKubeconfig, type Identity } from './support.js';
 
 let fleet: Fleet;
 let admin: KubeClient;
@@ -68,9 +68,7 @@ describe('bad input: one line, the right exit code, nothing changed', () => {
   });
 
   test('unreachable API server: exit 1 naming the URL', async () => {
-    const file = path.join(fleet.stateDir, 'unreachable.kubeconfig');
-    const url = `https://127.0.0.1:${await closedPort()}`;
-    fs.writeFileSync(file, fs.readFileSync(fleet.info('hub').adminKubeconfigPath, 'utf8').replace(fleet.info('hub').server, url), { mode: 0o600 });
+    const { file, url } = await unreachableKubeconfig(fleet, 'hub', path.join(fleet.stateDir, 'unreachable.kubeconfig'));
     const r = await runCli(['init', '--kubeconfig', file], { env: fleet.env });
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toHaveLength(1);

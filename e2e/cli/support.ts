@@ -122,3 +122,11 @@ export async function closedPort(): Promise<number> {
     srv.once('error', reject);
   });
 }
+
+/** A copy (0600) of the fleet cluster's admin kubeconfig pointing at a closed loopback port, and that URL. */
+export async function unreachableKubeconfig(fleet: Fleet, cluster: string, file: string): Promise<{ file: string; url: string }> {
+  const info = fleet.info(cluster);
+  const url = `https://127.0.0.1:${await closedPort()}`;
+  fs.writeFileSync(file, fs.readFileSync(info.adminKubeconfigPath, 'utf8').replace(info.server, url), { mode: 0o600 });
+  return { file, url };
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, runCli } from '../support/clusters.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
-import { closedPort, errorLines } from './support.js';
+import { errorLines, unreachableKubeconfig } from './support.js';
 import { DEFAULT_IMAGE } from '../../src/hub/constants.js';
 import type { VersionResult } from '../../src/commands/version/run.js';
 
@@ -56,9 +56,7 @@ test('after init --runtime cluster: the Deployment and its image (pods never run
 });
 
 test('an unreachable API server: "not reachable", exit 0, no error line', async () => {
-  const file = path.join(fleet.stateDir, 'closed.kubeconfig');
-  const url = `https://127.0.0.1:${await closedPort()}`;
-  fs.writeFileSync(file, fs.readFileSync(fleet.info('hub').adminKubeconfigPath, 'utf8').replace(fleet.info('hub').server, url), { mode: 0o600 });
+  const { file, url } = await unreachableKubeconfig(fleet, 'hub', path.join(fleet.stateDir, 'closed.kubeconfig'));
   const r = await runCli(['version', '--kubeconfig', file], { env: fleet.env });
   expect(r.code).toBe(0);
   expect(errorLines(r.stderr)).toEqual([]);

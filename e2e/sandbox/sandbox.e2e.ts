@@ -154,6 +154,7 @@ describe('sandbox up with 2 spokes, status, up again, down', () => {
 
 describe('--bare, then a crash', () => {
   let up: { kubeconfig: string; hub: { context: string }; spokes: { context: string }[] };
+  let handStarted: number;
 
   beforeAll(async () => {
     const r = await sandbox(['up', '--name', 'bare', '--bare', '--spokes', '1', '-o', 'json']);
@@ -172,8 +173,16 @@ describe('--bare, then a crash', () => {
     expect(fs.existsSync(path.join(dirOf('bare'), 'state', 'klusterlet'))).toBe(false);
   });
 
+  test('a hub controller started by hand on the bare hub (outside the sandbox) is stopped and removed by down too', async () => {
+    const r = await runCli(['init', '--runtime', 'local', '--wait', '--kubeconfig', up.kubeconfig, '--context', up.hub.context], { env });
+    expect(r.code).toBe(0);
+    const list = JSON.parse((await runCli(['runtime', 'list', '-o', 'json'], { env })).stdout) as { items: { kind: string; pid: number; status: string }[] };
+    expect(list.items.map((i) => [i.kind, i.status])).toEqual([['hub-controller', 'running']]);
+    handStarted = list.items[0]!.pid;
+  });
+
   test('a crashed sandbox (its hub apiserver SIGKILLed) shows degraded, and down brings it down cleanly', async () => {
-    const pids = allPids('bare');
+    const pids = [...allPids('bare'), handStarted];
     const hubApi = record('bare').clusters[0]!.processes.find((p) => p.component === 'kube-apiserver')!;
     process.kill(hubApi.pid, 'SIGKILL');
     await waitUntil(() => !isAlive(hubApi.pid), 10_000);
@@ -187,6 +196,7 @@ describe('--bare, then a crash', () => {
     expect(r.code).toBe(0);
     expect(pids.filter(isAlive)).toEqual([]);
     expect(fs.existsSync(dirOf('bare'))).toBe(false);
+    expect(fs.readdirSync(path.join(stateDir, 'hub-controller'))).toEqual([]);
   });
 });
 
@@ -196,6 +206,14 @@ describe('bad input', () => {
     expect(r.code).toBe(2);
     expect(errorLines(r.stderr)).toHaveLength(1);
     expect(fs.existsSync(dirOf('ocm'))).toBe(false);
+  });
+
+  test('no control-plane binaries: exit 1, one line saying what is missing, nothing left behind', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-e2e-nobins-'));
+    const r = await runCli(['sandbox', 'up', '--name', 'nobins'], { env: { ...env, OCMADM_K8S_BIN: empty } });
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/OCMADM_K8S_BIN=.* must be a directory holding etcd, kube-apiserver/)]);
+    expect(fs.existsSync(dirOf('nobins'))).toBe(false);
   });
 
   test('down of a sandbox that does not exist: exit 1, one line naming it', async () => {

@@ -5,7 +5,8 @@ import { formatDuration, parseDuration } from './duration.js';
 import { resolveTtl } from './token-options.js';
 import { joinCommand, joinScript, newBootstrapToken, rfc3339, stillUsable } from './tokens.js';
 import { allObjects, loadHubCrds, planHub } from './plan.js';
-import { LABEL, MANAGED_BY } from '../api/names.js';
+import { LABEL, MANAGED_BY, SA } from '../api/names.js';
+import { HUB, IMAGE_COMMAND } from './constants.js';
 
 describe('durations', () => {
   test.each([
@@ -102,5 +103,57 @@ describe('the hub plan', () => {
     expect(secret.type).toBe('bootstrap.kubernetes.io/token');
     expect(secret.stringData ?? secret.data).toMatchObject({ 'token-id': 'ocmhub', expiration: '2026-01-01T02:00:00Z' });
     expect(JSON.stringify(secret)).toContain('system:bootstrappers:managedcluster');
+  });
+});
+
+describe('the hub controller Deployment (--runtime cluster)', () => {
+  type Probe = { httpGet: { path: string; port: string } };
+  type Container = {
+    image: string;
+    command: string[];
+    args: string[];
+    ports: { name: string; containerPort: number }[];
+    livenessProbe: Probe;
+    readinessProbe: Probe;
+    resources: { requests: Record<string, string>; limits: Record<string, string> };
+    securityContext: Record<string, unknown>;
+  };
+  const deployment = allObjects(planHub({ runtime: 'cluster', image: 'reg/ocmadm:1', clusterInfoKubeconfig: 'kc', crds: loadHubCrds() })).find(
+    (o) => o.kind === 'Deployment',
+  ) as unknown as { metadata: { namespace: string }; spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Container[] } } } };
+  const pod = deployment.spec.template.spec;
+  const c = pod.containers[0]!;
+
+  test('runs the image entrypoint the Dockerfile builds, two replicas behind leader election, in the runtime namespace', () => {
+    expect(deployment.metadata.namespace).toBe(HUB.controllerNamespace);
+    expect(deployment.spec.replicas).toBe(2);
+    expect(c.image).toBe('reg/ocmadm:1');
+    expect(c.command).toEqual([...IMAGE_COMMAND]);
+    expect(c.args).toEqual(expect.arrayContaining([`--namespace=${HUB.controllerNamespace}`, `--health-port=${HUB.healthPort}`, '--id=$(POD_NAME)']));
+    expect(pod.serviceAccountName).toBe(SA.hubController);
+  });
+
+  test('liveness on /healthz and readiness on /readyz of the health port', () => {
+    expect(c.ports).toEqual([{ name: 'health', containerPort: HUB.healthPort, protocol: 'TCP' }]);
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'health' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'health' });
+  });
+
+  test('requests for cpu and memory, a memory limit', () => {
+    expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'memory']);
+    expect(c.resources.limits.memory).toBeDefined();
+  });
+
+  test('restricted securityContext: non-root, no escalation, no capabilities, read-only root, seccomp', () => {
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(c.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(c.securityContext.runAsUser).toBeGreaterThan(0);
   });
 });

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { CliError } from '../../cli/errors.js';
-import { stopLocalRuntime } from '../../runtime/host/index.js';
+import { runtimeDir, stopLocalRuntime } from '../../runtime/host/index.js';
 import { stopRecorded, type ProcessRecord } from '../../sandbox/detached.js';
 import { KINDS, listRuntimes } from '../runtime/run.js';
 import { readRecord, sandboxDir, sandboxEnv, sandboxNames, upRunning, type SandboxRecord } from './state.js';
@@ -34,12 +34,14 @@ async function stopRuntimes(rec: SandboxRecord | undefined, dir: string, env: No
   // Klusterlets before the hub controller, as `ocmadm clean` would.
   for (const kind of [...KINDS].reverse()) {
     const targets = [
-      ...listRuntimes(own).filter((r) => r.kind === kind).map((r) => ({ r, env: own })),
-      ...listRuntimes(env).filter((r) => r.kind === kind && r.server && servers.has(r.server)).map((r) => ({ r, env })),
+      ...listRuntimes(own).filter((r) => r.kind === kind).map((r) => ({ r, env: own, foreign: false })),
+      ...listRuntimes(env).filter((r) => r.kind === kind && r.server && servers.has(r.server)).map((r) => ({ r, env, foreign: true })),
     ];
     await Promise.all(
-      targets.map(async ({ r, env: e }) => {
+      targets.map(async ({ r, env: e, foreign }) => {
         if (await stopLocalRuntime(kind, r.name, { env: e, graceMs: 3_000 })) stopped.push({ kind, name: r.name, pid: r.pid });
+        // Its credentials are for clusters that are going away (the sandbox's own go with its directory).
+        if (foreign) fs.rmSync(runtimeDir(kind, r.name, e), { recursive: true, force: true });
       }),
     );
   }
