@@ -93,6 +93,15 @@ describe('the hub plan', () => {
       expect({ o: `${o.kind}/${o.metadata?.name}`, label: o.metadata?.labels?.[LABEL.managedBy] }).toEqual({ o: `${o.kind}/${o.metadata?.name}`, label: MANAGED_BY });
     }
   });
+  test('the runtime namespace enforces restricted Pod Security; the read-only root gets a writable /tmp', () => {
+    const objs = allObjects(plan('cluster'));
+    const ns = objs.find((o) => o.kind === 'Namespace' && o.metadata?.name === 'open-cluster-management-hub')!;
+    expect(ns.metadata?.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    const pod = (objs.find((o) => o.kind === 'Deployment')!.spec as { template: { spec: { volumes: { name: string; emptyDir?: object }[]; containers: { volumeMounts: { name: string; mountPath: string }[] }[] } } }).template.spec;
+    expect(pod.containers[0]!.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+    expect(pod.volumes.find((v) => v.name === 'tmp')?.emptyDir).toBeDefined();
+  });
+
   test('the local runtime has no Deployment; an existing foreign cluster-info is left out', () => {
     expect(allObjects(plan('local')).some((o) => o.kind === 'Deployment')).toBe(false);
     expect(allObjects(plan('local', { clusterInfoKubeconfig: undefined })).some((o) => o.metadata?.name === 'cluster-info')).toBe(false);
