@@ -104,6 +104,14 @@ describe('the bootstrap identity (what a join token grants)', () => {
 });
 
 describe('join tokens', () => {
+  test('get token (text): the token, its expiry and the join command on a line of its own', async () => {
+    const r = await fleet.cli('hub', ['get', 'token']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^token=\S+$/m);
+    expect(r.stdout).toMatch(/^expires=\d{4}-\d\d-\d\dT/m);
+    expect(r.stdout).toMatch(new RegExp(`^ocmadm join --hub-token \\S+ --hub-apiserver ${fleet.info('hub').server.replace(/[.]/g, '\\.')} --cluster-name <cluster_name>$`, 'm'));
+  });
+
   test('get token --ttl 2h: a ServiceAccount token living about two hours', async () => {
     const t = await joinToken(['--ttl', '2h']);
     expect(t['token-type']).toBe('serviceaccount');
