@@ -14,7 +14,7 @@
  * remembered as created, so a second pass cannot create a duplicate.
  */
 import type { KubeObject } from '../../kube/client.js';
-import { describeError, isConflict, isNotFound } from '../../kube/errors.js';
+import { describeError, isConflict, isNotFound, isNamespaceTerminating } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { FINALIZER, LABEL } from '../../api/names.js';
 import { MANIFEST_WORKS, MANIFEST_WORK_REPLICA_SETS, TYPE, type ManifestWork, type ManifestWorkReplicaSet } from '../../api/index.js';
@@ -82,6 +82,8 @@ export class ManifestWorkReplicaSetReconciler implements Reconciler {
     const errors: { what: string; err: unknown }[] = [];
     const attempt = async (what: string, fn: () => Promise<unknown>) =>
       fn().catch((err: unknown) => {
+        // A cluster namespace being deleted takes no new work: its cluster is leaving, not an error.
+        if (isNamespaceTerminating(err)) return;
         errors.push({ what, err });
       });
     await forEachLimit(plan.remove, WRITES_IN_FLIGHT, (w) => attempt(`delete ${nsKey(w.metadata.namespace!, w.metadata.name!)}`, () => this.deleteWork(w)));
