@@ -127,6 +127,8 @@ async function runScale(n, steadyMs) {
     const probes = agents.slice(0, EXPIRY_PROBES);
     for (const p of probes) clearInterval(p.timer);
     await Promise.all(probes.map((p) => admin.patch(resourcePath({ ...MANAGED_CLUSTERS, name: p.name }), { spec: { leaseDurationSeconds: PROBE_LEASE_SECONDS } }, 'merge')));
+    // A lease whose new grace had already run out when the duration changed expires at the change.
+    const shortenedAt = Date.now();
     // The last renewal the hub saw is the Lease's renewTime (the authority, not our clock of the attempt).
     const leaseOf = (name) => admin.get(resourcePath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: name, name: LEASE.managedCluster }));
     const stoppedAt = new Map(await Promise.all(probes.map(async (p) => [p.name, Date.parse((await leaseOf(p.name)).spec.renewTime)])));
@@ -135,7 +137,7 @@ async function runScale(n, steadyMs) {
       for (const m of mcs) {
         const at = stoppedAt.get(m.metadata.name);
         if (at !== undefined && available(m) === 'Unknown' && !late.some((l) => l.name === m.metadata.name)) {
-          late.push({ name: m.metadata.name, ms: Date.now() - (at + 5 * PROBE_LEASE_SECONDS * 1000) });
+          late.push({ name: m.metadata.name, ms: Date.now() - Math.max(at + 5 * PROBE_LEASE_SECONDS * 1000, shortenedAt) });
         }
       }
       return late.length >= probes.length;
