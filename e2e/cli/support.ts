@@ -9,7 +9,7 @@ import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { isNotFound, isUnauthorized } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
-import { userClient, whoAmI, type ClusterInfo, type UserInfo } from '../support/clusters.js';
+import { eventually, userClient, whoAmI, type ClusterInfo, type UserInfo } from '../support/clusters.js';
 import type { Fleet } from '../support/fleet.js';
 
 export interface Identity {
@@ -89,20 +89,19 @@ export async function snapshot(client: KubeClient, kinds: SnapshotKind[] = SNAPS
 
 /** Asks the server who `client` is until it answers 401 (revocation reaches caches within moments). */
 export async function waitUnauthorized(client: KubeClient, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  let delay = 50;
   let last: UserInfo | undefined;
-  for (;;) {
-    try {
-      last = await whoAmI(client);
-    } catch (err) {
-      if (isUnauthorized(err)) return;
-      throw err;
-    }
-    if (Date.now() > deadline) throw new Error(`the credential still authenticates as ${last?.username} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 1000);
-  }
+  await eventually(
+    async () => {
+      try {
+        last = await whoAmI(client);
+        return false;
+      } catch (err) {
+        if (isUnauthorized(err)) return true;
+        throw err;
+      }
+    },
+    { ms, describe: () => `the credential still authenticates as ${last?.username} after ${ms} ms` },
+  );
 }
 
 /**

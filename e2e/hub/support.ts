@@ -15,7 +15,7 @@ import { isNotFound } from '../../src/kube/errors.js';
 import { resourcePath, type ResourceRef } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { MANAGED_CLUSTERS, TYPE } from '../../src/api/index.js';
-import { adminClient, loadClusters, uniqueName } from '../support/clusters.js';
+import { adminClient, eventually, loadClusters, uniqueName } from '../support/clusters.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const HUB_MAIN = path.join(ROOT, 'dist/runtime/hub/main.js');
@@ -101,15 +101,13 @@ export async function probe(port: number, what: 'healthz' | 'readyz'): Promise<n
 
 /** Waits (with a deadline, retrying on a short backoff) until a probe answers `want`. */
 export async function waitForProbe(port: number, what: 'healthz' | 'readyz', want: number, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  let delay = 20;
-  for (;;) {
-    const got = await probe(port, what).catch(() => 0);
-    if (got === want) return;
-    if (Date.now() > deadline) throw new Error(`/${what} on ${port} answered ${got}, wanted ${want}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 500);
-  }
+  let got = 0;
+  await eventually(async () => (got = await probe(port, what).catch(() => 0)) === want, {
+    ms,
+    firstDelayMs: 20,
+    maxDelayMs: 500,
+    describe: () => `/${what} on ${port} answered ${got}, wanted ${want}`,
+  });
 }
 
 /** Applies every hub CRD from manifests/crds/hub and waits until each is Established. */

@@ -15,9 +15,9 @@ import './ts-resolve.cjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { findBinaries } from '../../src/sandbox/binaries.js';
-import { startCluster, stopAllClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
+import { startClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
 import { killAllComponentsSync } from '../../src/sandbox/process.js';
-import { E2E_CLUSTER_NAMES, ROOT, type ClusterInfo, type E2EClusters } from '../support/clusters.js';
+import { clusterInfo, E2E_CLUSTER_NAMES, ROOT, type E2EClusters } from '../support/clusters.js';
 import { setState } from './state.js';
 
 const LOGS_ROOT = path.join(ROOT, 'e2e', '.logs');
@@ -75,34 +75,16 @@ export default async function globalSetup(): Promise<void> {
 
   const clusters: LocalCluster[] = [];
   setState({ clusters, runDir });
-  const results = await Promise.allSettled(
-    E2E_CLUSTER_NAMES.map(async (name) => {
-      const c = await startCluster({ name, binaries, controllerManager, logDir: path.join(runDir, name) });
-      clusters.push(c);
-      return c;
-    }),
+  await startClusters(
+    E2E_CLUSTER_NAMES.map((name) => ({ name, binaries, controllerManager, logDir: path.join(runDir, name) })),
+    (c) => clusters.push(c), // known to the signal handler and teardown as soon as it runs
   );
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    await stopAllClusters();
-    throw failed.reason;
-  }
 
-  const info = (c: LocalCluster): ClusterInfo => ({
-    name: c.name as ClusterInfo['name'],
-    server: c.server,
-    caFile: c.caFile,
-    caKeyFile: c.caKeyFile,
-    adminKubeconfigPath: c.adminKubeconfigPath,
-    logDir: c.logDir,
-    version: c.version,
-    nodeName: c.nodeName,
-  });
   const byName = (n: string) => clusters.find((c) => c.name === n)!;
   const description: E2EClusters = {
-    hub: info(byName('hub')),
-    spoke1: info(byName('spoke1')),
-    spoke2: info(byName('spoke2')),
+    hub: clusterInfo(byName('hub')),
+    spoke1: clusterInfo(byName('spoke1')),
+    spoke2: clusterInfo(byName('spoke2')),
     runDir,
   };
   const file = path.join(runDir, 'clusters.json');

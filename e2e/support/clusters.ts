@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '../../src/kube/kubeconfig.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { kubeconfigYaml, type KubeconfigUser } from '../../src/sandbox/kubeconfig.js';
+import type { LocalCluster } from '../../src/sandbox/cluster.js';
 
 export const E2E_CLUSTER_NAMES = ['hub', 'spoke1', 'spoke2'] as const;
 export type ClusterName = (typeof E2E_CLUSTER_NAMES)[number];
@@ -43,6 +44,18 @@ export interface ClusterInfo {
 export type E2EClusters = Record<ClusterName, ClusterInfo> & { runDir: string };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** What suites get to know of a started control plane. */
+export const clusterInfo = (c: LocalCluster): ClusterInfo => ({
+  name: c.name as ClusterInfo['name'],
+  server: c.server,
+  caFile: c.caFile,
+  caKeyFile: c.caKeyFile,
+  adminKubeconfigPath: c.adminKubeconfigPath,
+  logDir: c.logDir,
+  version: c.version,
+  nodeName: c.nodeName,
+});
 
 let cached: E2EClusters | undefined;
 
@@ -150,4 +163,19 @@ export function runCli(args: string[], opts: RunCliOptions = {}): Promise<CliRes
     child.stdin.on('error', () => undefined); // the CLI may exit without reading stdin
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/**
+ * For conditions nothing can be watched for (token caches, HTTP probes): asks `check` again on a
+ * doubling backoff until it returns true, failing with `describe()` at the deadline.
+ */
+export async function eventually(check: () => Promise<boolean>, opts: { ms: number; firstDelayMs?: number; maxDelayMs?: number; describe: () => string }): Promise<void> {
+  const deadline = Date.now() + opts.ms;
+  let delay = opts.firstDelayMs ?? 50;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(opts.describe());
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, opts.maxDelayMs ?? 1000);
+  }
 }

@@ -11,10 +11,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startCluster, type LocalCluster } from '../../src/sandbox/cluster.js';
+import { startClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
 import { listLocalRuntimes, stopLocalRuntime } from '../../src/runtime/host/index.js';
 import type { KubeClient } from '../../src/kube/client.js';
-import { adminClient, loadClusters, runCli, type CliResult, type ClusterInfo, type RunCliOptions } from './clusters.js';
+import { adminClient, clusterInfo, loadClusters, runCli, type CliResult, type ClusterInfo, type RunCliOptions } from './clusters.js';
 
 export interface Fleet {
   clusters: Record<string, LocalCluster>;
@@ -35,14 +35,8 @@ export async function startFleet(suite: string, names: string[]): Promise<Fleet>
   const runDir = loadClusters().runDir;
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `ocmadm-e2e-${suite}-`));
   const env = { OCMADM_STATE_DIR: stateDir };
-  const started = await Promise.allSettled(names.map((name) => startCluster({ name: `${suite}-${name}`, logDir: path.join(runDir, suite, name) })));
-  const clusters: Record<string, LocalCluster> = {};
-  started.forEach((r, i) => r.status === 'fulfilled' && (clusters[names[i]!] = r.value));
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    await Promise.all(Object.values(clusters).map((c) => c.stop()));
-    throw failed.reason;
-  }
+  const started = await startClusters(names.map((name) => ({ name: `${suite}-${name}`, logDir: path.join(runDir, suite, name) })));
+  const clusters: Record<string, LocalCluster> = Object.fromEntries(names.map((n, i) => [n, started[i]!]));
   const clients: KubeClient[] = [];
   const get = (name: string): LocalCluster => {
     const c = clusters[name];
@@ -59,19 +53,7 @@ export async function startFleet(suite: string, names: string[]): Promise<Fleet>
       return c;
     },
     cli: (name, args, opts = {}) => runCli(['--kubeconfig', get(name).adminKubeconfigPath, ...args], { ...opts, env: { ...env, ...opts.env } }),
-    info(name) {
-      const c = get(name);
-      return {
-        name: c.name as ClusterInfo['name'],
-        server: c.server,
-        caFile: c.caFile,
-        caKeyFile: c.caKeyFile,
-        adminKubeconfigPath: c.adminKubeconfigPath,
-        logDir: c.logDir,
-        version: c.version,
-        nodeName: c.nodeName,
-      };
-    },
+    info: (name) => clusterInfo(get(name)),
     async stop() {
       for (const kind of ['klusterlet', 'hub-controller'] as const) {
         await Promise.all(listLocalRuntimes(kind, env).map((r) => stopLocalRuntime(kind, r.instance, { env, graceMs: 3_000 })));

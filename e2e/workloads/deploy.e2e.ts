@@ -4,14 +4,13 @@
  * ConfigMap + Deployment shipped by cluster name and by label selector, updated, fed back,
  * moved out of a selector, orphaned and deleted — each checked on the spokes themselves.
  */
+import { waitForList, waitForObject } from '../../src/kube/wait.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
-import { waitForObject } from '../../src/kube/wait.js';
 import { MANAGED_CLUSTERS, MANIFEST_WORKS } from '../../src/api/index.js';
 import { LABEL } from '../../src/api/names.js';
-import { waitForList } from '../../src/handshake/watch.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 
 let fleet: Fleet;

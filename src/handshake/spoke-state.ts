@@ -3,6 +3,7 @@
  * (cluster runtime), local runtime processes that serve this spoke, and under which cluster name
  * each is joined. Read-only; join's preflight and unjoin's inventory both start here.
  */
+import { getOrUndefined } from '../kube/resources.js';
 import fs from 'node:fs';
 import { KubeConfig } from '../kube/kubeconfig.js';
 import type { KubeClient, KubeObject } from '../kube/client.js';
@@ -33,15 +34,6 @@ export interface SpokeState {
 }
 
 const unb64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8'));
-
-export async function getOrUndefined<T = KubeObject>(client: KubeClient, path: string): Promise<T | undefined> {
-  try {
-    return await client.get<T>(path);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
 
 /** The server of a local runtime's kubeconfig file, or undefined when unreadable. */
 function runtimeServer(info: LocalRuntimeInfo): string | undefined {

@@ -1,5 +1,5 @@
 import type { KubeClient, KubeObject } from './client.js';
-import { KubeApiError } from './errors.js';
+import { KubeApiError, isNotFound } from './errors.js';
 
 /** Identifies a REST collection or object: group "" is the core API. */
 export interface ResourceRef {
@@ -90,4 +90,14 @@ export async function applyObject<T extends KubeObject>(client: KubeClient, disc
     force: opts.force ?? true,
     dryRun: opts.dryRun ? 'All' : undefined,
   });
+}
+
+/** GET of one object; undefined when it does not exist (any other error is thrown). */
+export async function getOrUndefined<T = KubeObject>(client: KubeClient, path: string): Promise<T | undefined> {
+  try {
+    return await client.get<T>(path);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }

@@ -62,3 +62,61 @@ export async function waitForObject<T extends KubeObject>(
   if (opts.signal?.aborted) throw new InterruptedError(`interrupted while waiting for ${opts.what}`);
   throw new CliError(`timed out waiting for ${opts.what}; raise --timeout or check the cluster`);
 }
+
+/**
+ * Waits on a label-selected collection: list, then watch from that resourceVersion, keeping the
+ * current set of objects, until `done(items)` holds; relists when the watch ends or expires (410).
+ */
+export interface ListWaitOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  deadline: number;
+  signal?: AbortSignal;
+  what: string;
+}
+
+export async function waitForList<T extends KubeObject>(
+  client: KubeClient,
+  collection: string,
+  done: (items: T[]) => boolean,
+  opts: ListWaitOptions,
+): Promise<T[]> {
+  const ctrl = new AbortController();
+  const onAbort = () => ctrl.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(onAbort, Math.max(0, opts.deadline - Date.now()));
+  const query = { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector };
+  try {
+    while (!ctrl.signal.aborted) {
+      const list = await client.list<T>(collection, query);
+      const items = new Map(list.items.map((o) => [o.metadata?.uid ?? o.metadata?.name ?? '', o]));
+      if (done([...items.values()])) return [...items.values()];
+      let satisfied: T[] | undefined;
+      try {
+        await client.watch<T>(
+          collection,
+          { ...query, resourceVersion: list.metadata.resourceVersion, timeoutSeconds: 60 },
+          (ev) => {
+            if (ev.type === 'BOOKMARK' || satisfied) return;
+            const key = ev.object.metadata?.uid ?? ev.object.metadata?.name ?? '';
+            if (ev.type === 'DELETED') items.delete(key);
+            else items.set(key, ev.object);
+            if (done([...items.values()])) {
+              satisfied = [...items.values()];
+              ctrl.abort();
+            }
+          },
+          { signal: ctrl.signal },
+        );
+      } catch (err) {
+        if (!isGone(err) && !ctrl.signal.aborted) throw err;
+      }
+      if (satisfied) return satisfied;
+    }
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
+  if (opts.signal?.aborted) throw new InterruptedError(`interrupted while waiting for ${opts.what}`);
+  throw new CliError(`timed out waiting for ${opts.what}; raise --timeout or check the cluster`);
+}

@@ -101,6 +101,24 @@ async function withFreshPorts(
   }
 }
 
+/**
+ * Starts several clusters in parallel, all or nothing: if one fails, the others are stopped and
+ * the first error is thrown. `onStarted` sees each as it comes up (for interrupt handlers).
+ */
+export async function startClusters(all: StartClusterOptions[], onStarted?: (c: LocalCluster) => void): Promise<LocalCluster[]> {
+  const results = await Promise.allSettled(all.map(async (o) => {
+    const c = await startCluster(o);
+    onStarted?.(c);
+    return c;
+  }));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(results.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<LocalCluster>).value);
+}
+
 export async function startCluster(opts: StartClusterOptions): Promise<LocalCluster> {
   const t0 = Date.now();
   if (!NAME_RE.test(opts.name)) throw new Error(`cluster name "${opts.name}" must be lowercase letters, digits and dashes`);

@@ -7,7 +7,7 @@ import type { CommandContext } from '../../cli/context.js';
 import { CliError, UsageError } from '../../cli/errors.js';
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { describeError, isNotFound } from '../../kube/errors.js';
-import { resourcePath } from '../../kube/resources.js';
+import { resourcePath, getOrUndefined } from '../../kube/resources.js';
 import { MANAGED_CLUSTERS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, TYPE, type ManagedCluster } from '../../api/index.js';
 import { FIELD_MANAGER, LABEL } from '../../api/names.js';
 import { isDns1123Label, isDns1123Subdomain } from '../../handshake/flags.js';
@@ -36,15 +36,6 @@ export function parseLabels(text: string, flag: string): Record<string, string> 
 
 export function validateSetName(name: string): void {
   if (!isDns1123Subdomain(name)) throw new UsageError(`cluster set name "${name}" must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
-}
-
-async function getOrUndefined<T extends KubeObject>(client: KubeClient, path: string): Promise<T | undefined> {
-  try {
-    return await client.get<T>(path);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 async function requireSet(client: KubeClient, name: string): Promise<void> {

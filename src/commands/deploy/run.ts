@@ -8,7 +8,7 @@ import type { CommandContext } from '../../cli/context.js';
 import { CliError } from '../../cli/errors.js';
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { describeError, isNotFound } from '../../kube/errors.js';
-import { Discovery, resourcePath } from '../../kube/resources.js';
+import { Discovery, resourcePath, getOrUndefined } from '../../kube/resources.js';
 import {
   MANAGED_CLUSTERS,
   MANAGED_CLUSTER_SET_BINDINGS,
@@ -35,15 +35,6 @@ export interface DeployPlan {
 export const deployLabels = (name: string) => ({ [LABEL.managedBy]: MANAGED_BY, [LABEL.deploy]: name });
 export const deploySelector = (name: string) => `${LABEL.deploy}=${name}`;
 const selectorOf = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
-
-async function getOrUndefined<T extends KubeObject>(client: KubeClient, path: string): Promise<T | undefined> {
-  try {
-    return await client.get<T>(path);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
 
 /** Plural resource names for the manifests: the hub's discovery when it knows the kind, else kubectl's guess. */
 async function pluralResolver(client: KubeClient, objs: KubeObject[]): Promise<(o: KubeObject) => string> {

@@ -4,14 +4,13 @@
  * deadline ends the wait with the last state seen, so the result can name the clusters that
  * did not finish.
  */
+import { waitForList, waitForObject } from '../../kube/wait.js';
 import type { CommandContext } from '../../cli/context.js';
 import { CliError, InterruptedError } from '../../cli/errors.js';
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { resourcePath } from '../../kube/resources.js';
-import { waitForObject } from '../../kube/wait.js';
 import { MANIFEST_WORKS, PLACEMENTS, type ManifestWork } from '../../api/index.js';
 import { COND, LABEL } from '../../api/names.js';
-import { waitForList } from '../../handshake/watch.js';
 import type { DeployOptions } from './options.js';
 import { deploySelector } from './run.js';
 import { clusterStatus, settled, type ClusterStatus } from './status.js';

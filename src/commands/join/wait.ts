@@ -5,16 +5,15 @@
  * agent's CSR is the one its csr-key secret on the spoke names: another spoke asking for the same
  * name files CSRs with the same label, and those are reported as competitors, never as ours.
  */
+import { waitForList, waitForObject } from '../../kube/wait.js';
 import type { KubeClient } from '../../kube/client.js';
 import { resourcePath } from '../../kube/resources.js';
-import { waitForObject } from '../../kube/wait.js';
 import { InterruptedError } from '../../cli/errors.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
 import { HUB_KUBECONFIG_KEYS, LABEL, SECRET } from '../../api/names.js';
 import { CSRS, viewCsr, type Csr, type CsrView } from '../../handshake/csr.js';
 import { KLUSTERLET } from '../../handshake/klusterlet.js';
 import type { Secret } from '../../handshake/spoke-state.js';
-import { waitForList } from '../../handshake/watch.js';
 import { CSR_KEY_FIELDS } from '../../runtime/klusterlet/csr-key-store.js';
 
 export type JoinWaitResult =

@@ -11,7 +11,7 @@
  */
 import type { KubeClient, KubeObject, OwnerReference } from '../../../kube/client.js';
 import { isNotFound } from '../../../kube/errors.js';
-import { resourcePath, type Discovery, type ResourceRef } from '../../../kube/resources.js';
+import { resourcePath, type Discovery, type ResourceRef, getOrUndefined } from '../../../kube/resources.js';
 import { FIELD_MANAGER } from '../../../api/names.js';
 import type { ManifestConfigT } from '../../../api/work.js';
 import { deepEqual, guardedMergePatch } from '../../core/patch.js';
@@ -74,15 +74,6 @@ export function needsUpdate(desired: KubeObject, existing: KubeObject, opts: Pic
   const e = existing.metadata ?? {};
   if (!isSubset(m.labels ?? {}, e.labels ?? {}) || !isSubset(m.annotations ?? {}, e.annotations ?? {})) return true;
   return !deepEqual(ownerRefsFor(e.ownerReferences, opts), e.ownerReferences ?? []);
-}
-
-async function getOrUndefined(spoke: KubeClient, path: string): Promise<KubeObject | undefined> {
-  try {
-    return await spoke.get(path);
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
 }
 
 function withOwner(desired: KubeObject, opts: ApplyOptions): KubeObject {
