@@ -68,7 +68,7 @@ describe('get clusters', () => {
     const missing = await fleet.cli('hub', ['get', 'clusters', 'alpha', 'nope']);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain('alpha');
-    expect(errorLines(missing.stderr)).toEqual(['Error: no managed cluster named nope on this hub']);
+    expect(errorLines(missing.stderr)).toEqual(['Error: no managed cluster named nope on this hub (ocmadm get clusters lists them)']);
     const bad = await fleet.cli('hub', ['get', 'clusters', '-o', 'xml']);
     expect(bad.code).toBe(2);
   });

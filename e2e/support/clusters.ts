@@ -127,6 +127,8 @@ export interface RunCliOptions {
   cwd?: string;
   /** Killed (SIGKILL) after this long; the promise then rejects. Default 120 s. */
   timeoutMs?: number;
+  /** Sends `signal` once, as soon as stdout + stderr so far match `when` (e.g. Ctrl-C once it waits). */
+  interrupt?: { when: RegExp; signal?: NodeJS.Signals };
 }
 
 const CLI = path.join(ROOT, 'bin', 'ocmadm');
@@ -143,8 +145,14 @@ export function runCli(args: string[], opts: RunCliOptions = {}): Promise<CliRes
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    let interrupted = false;
+    const maybeInterrupt = () => {
+      if (!opts.interrupt || interrupted || !opts.interrupt.when.test(stdout + stderr)) return;
+      interrupted = true;
+      child.kill(opts.interrupt.signal ?? 'SIGINT');
+    };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => ((stdout += d), maybeInterrupt()));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => ((stderr += d), maybeInterrupt()));
     const timeoutMs = opts.timeoutMs ?? 120_000;
     let timedOut = false;
     const timer = setTimeout(() => {

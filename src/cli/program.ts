@@ -1,7 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CommandContext, type GlobalOptions, type Io } from './context.js';
 import { CliError, EXIT, UsageError } from './errors.js';
-import { describeError } from '../kube/errors.js';
+import { describeError, isUnauthorized, isUnreachable } from '../kube/errors.js';
 import { VERSION } from '../version.js';
 import { commands } from '../commands/index.js';
 
@@ -35,13 +35,8 @@ export function createProgram(io: Io, state: RunState, signal?: AbortSignal): Co
     .addOption(new Option('--timeout <seconds>', 'give up waiting after this many seconds').default(300).argParser(positiveInt))
     .addOption(new Option('-v, --verbose', 'print details and full errors'))
     .addOption(new Option('--no-color', 'disable colour (NO_COLOR is honoured too)'))
-    .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions(false)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    });
+    .exitOverride();
 
   const app: App = {
     io,
@@ -66,16 +61,41 @@ export function createProgram(io: Io, state: RunState, signal?: AbortSignal): Co
   };
 
   for (const register of commands) register(program, app);
+  configureUsageErrors(program, io);
   return program;
+}
+
+/** The full command path, e.g. "ocmadm get clusters". */
+const commandPath = (cmd: Command): string => (cmd.parent ? `${commandPath(cmd.parent)} ${cmd.name()}` : cmd.name());
+
+/**
+ * Commander's own usage errors (unknown option or command, missing argument) as one line, like
+ * every other error: what is wrong, then where the usage is. Set on every command because each
+ * one names its own --help.
+ */
+function configureUsageErrors(cmd: Command, io: Io): void {
+  cmd.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+    outputError: (s, write) => write(`Error: ${s.trim().replace(/^error:\s*/i, '').replace(/\s*\n\s*/g, ' ')}; run \`${commandPath(cmd)} --help\` for usage\n`),
+  });
+  for (const sub of cmd.commands) configureUsageErrors(sub, io);
 }
 
 /** Prints one line for an error (a stack only with --verbose) and returns the exit code. */
 export function reportError(err: unknown, io: Io, verbose: boolean): number {
   const code = err instanceof CliError ? err.exitCode : EXIT.FAILURE;
-  const message = err instanceof CliError ? err.message : describeError(err);
+  const message = err instanceof CliError ? err.message : `${describeError(err)}${whatToDo(err)}`;
   io.stderr.write(`Error: ${message}\n`);
   if (verbose && err instanceof Error && !(err instanceof CliError) && err.stack) io.stderr.write(`${err.stack}\n`);
   return code;
+}
+
+/** The way out of a Kubernetes error no command explained itself. */
+function whatToDo(err: unknown): string {
+  if (isUnreachable(err)) return '; check the server of --kubeconfig/--context and that it is up';
+  if (isUnauthorized(err)) return '; the credentials of --kubeconfig/--context were refused: renew them or pass others';
+  return '';
 }
 
 /** Runs the CLI on argv (without node and script) and returns the exit code. */

@@ -32,7 +32,7 @@ export function loadKubeConfig(access: KubeAccess, what = 'cluster'): KubeConfig
       kc.loadFromString(merged.exportConfig());
     }
   } catch (err) {
-    throw new CliError(`cannot read kubeconfig ${files.join(':')}: ${(err as Error).message.split('\n')[0]}`);
+    throw new CliError(`cannot read kubeconfig ${files.join(':')}: ${(err as Error).message.split('\n')[0]}; fix it or pass another --kubeconfig`);
   }
   if (access.context) {
     if (!kc.getContexts().some((c) => c.name === access.context)) {

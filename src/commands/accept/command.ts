@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../cli/program.js';
 import { formatResult } from '../../ui/output.js';
+import { CliError } from '../../cli/errors.js';
 import { acceptOptions, type AcceptFlags } from './options.js';
 
 export function register(program: Command, app: App): void {
@@ -25,7 +26,7 @@ Examples:
     // Loaded on use: --help and the other commands start without them.
     const { askChoose } = await import('../../handshake/prompts.js');
     const { renderAccept } = await import('./render.js');
-    const { acceptExitCode, checkHub, runAccept } = await import('./run.js');
+    const { acceptExitCode, acceptFailure, checkHub, runAccept } = await import('./run.js');
     const { pendingClusters } = await import('./select.js');
     const opts = acceptOptions(flags, ctx.interactive);
     const hub = await ctx.client(ctx.globals, 'hub');
@@ -52,6 +53,7 @@ Examples:
     }
     const result = await runAccept(opts, { hub, progress: ctx.progress, deadline: ctx.deadline(), signal: ctx.signal });
     ctx.io.stdout.write(formatResult(result, opts.output, renderAccept));
-    return acceptExitCode(result);
+    if (acceptExitCode(result) !== 0) throw new CliError(acceptFailure(result));
+    return 0;
   });
 }

@@ -193,5 +193,14 @@ export async function runAccept(opts: AcceptOptions, deps: AcceptDeps): Promise<
 
 /** Exit code: 0 only when every cluster is accepted (and, with --wait, Available). */
 export function acceptExitCode(result: AcceptResult): number {
-  return result.clusters.every((r) => r.outcome !== 'not-accepted' && r.available !== false) ? 0 : 1;
+  return failedClusters(result).length === 0 ? 0 : 1;
+}
+
+const failedClusters = (result: AcceptResult) => result.clusters.filter((r) => r.outcome === 'not-accepted' || r.available === false);
+
+/** The error line of a run that left clusters not accepted or not available: for one cluster, its reason. */
+export function acceptFailure(result: AcceptResult): string {
+  const failed = failedClusters(result);
+  if (failed.length === 1) return `${failed[0]!.cluster}: ${failed[0]!.message}`;
+  return `${failed.length} clusters not accepted or not available: ${failed.map((r) => r.cluster).join(', ')}; the result above says why for each`;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { App } from '../../cli/program.js';
-import { CliError } from '../../cli/errors.js';
+import { CliError, InterruptedError } from '../../cli/errors.js';
 import { formatResult } from '../../ui/output.js';
 import type { DeployFlags } from './options.js';
 import type { DeployResult } from './render.js';
@@ -51,7 +51,11 @@ export function register(program: Command, app: App): void {
       ctx.progress.stop();
       result = { name: opts.name, action: 'deploy', dryRun: opts.dryRun, objects: plan.objects, warnings: plan.warnings };
       if (opts.wait) {
-        const w = await waitForWorks(ctx, client, opts, plan.clusters);
+        // Ctrl-C stops the wait only: the works are written whole and stay, as after kubectl apply.
+        const w = await waitForWorks(ctx, client, opts, plan.clusters).catch((err: unknown) => {
+          if (!(err instanceof InterruptedError)) throw err;
+          throw new InterruptedError(`${err.message}; the works are written and stay: ocmadm get works ${opts.name} shows them, ocmadm deploy ${opts.name} --delete removes them`);
+        });
         result.clusters = w.statuses;
         result.timedOut = w.timedOut;
       }

@@ -42,7 +42,7 @@ export function parseManifests(text: string, file: string): Manifest[] {
   } catch (err) {
     const e = err as yaml.YAMLException;
     const where = e.mark ? `:${e.mark.line + 1}:${e.mark.column + 1}` : '';
-    throw new UsageError(`${file}${where}: invalid YAML: ${e.reason ?? e.message}`);
+    throw new UsageError(`${file}${where}: invalid YAML: ${e.reason ?? e.message}; fix the file there`);
   }
   const out: Manifest[] = [];
   docs.forEach((doc, i) => {
@@ -67,7 +67,7 @@ export function checkManifests(manifests: Manifest[]): void {
     if (obj.metadata?.generateName && !obj.metadata.name) {
       throw new UsageError(`${source}: ${obj.kind} uses metadata.generateName: a work must name its objects (set metadata.name)`);
     }
-    if (!obj.metadata?.name) throw new UsageError(`${source}: ${obj.kind} has no metadata.name`);
+    if (!obj.metadata?.name) throw new UsageError(`${source}: ${obj.kind} has no metadata.name; set one (a work must name its objects)`);
     const id = idOf(obj);
     const first = seen.get(id);
     if (first) throw new UsageError(`${source}: ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name} is already in ${first}`);

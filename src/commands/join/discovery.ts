@@ -125,7 +125,7 @@ export async function discoverHubCa(server: string, token: string, caFile?: stri
     try {
       pem = fs.readFileSync(caFile, 'utf8');
     } catch (err) {
-      throw new CliError(`cannot read --ca-file ${caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CliError(`cannot read --ca-file ${caFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; pass the file of the hub's CA certificate, or leave --ca-file out to use the hub's kube-public/cluster-info`);
     }
     parseCaBundle(pem, `--ca-file ${caFile}`);
     return { caPem: pem, source: `--ca-file ${caFile}`, fingerprint: fingerprint(pem), firstUse: false, signatureVerified: false };

@@ -3,6 +3,7 @@
  * API server's /readyz and the local runtimes. Reads the records; asks nothing but /readyz.
  */
 import fs from 'node:fs';
+import { CliError } from '../../cli/errors.js';
 import { httpOk } from '../../sandbox/readiness.js';
 import { isRunning } from '../../sandbox/detached.js';
 import { listRuntimes } from '../runtime/run.js';
@@ -67,6 +68,10 @@ export async function sandboxStatus(name: string, env: NodeJS.ProcessEnv): Promi
 
 export async function runStatus(name: string | undefined, env: NodeJS.ProcessEnv): Promise<{ sandboxes: SandboxStatus[] }> {
   const names = name ? sandboxNames(env).filter((n) => n === name) : sandboxNames(env);
+  if (name && !names.length) {
+    const known = sandboxNames(env);
+    throw new CliError(`no sandbox named "${name}" (${known.length ? `sandboxes: ${known.join(', ')}` : 'there are none'}); ocmadm sandbox up --name ${name} starts one`);
+  }
   return { sandboxes: await Promise.all(names.map((n) => sandboxStatus(n, env))) };
 }
 

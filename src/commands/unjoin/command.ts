@@ -34,7 +34,7 @@ Examples:
   app.action<UnjoinFlags>(cmd, async (flags, ctx) => {
     const opts = unjoinOptions(flags, ctx.interactive);
     // Loaded on use: --help and the other commands start without them.
-    const [{ askConfirm }, { spokeCaPem }, { checkHubForUnjoin }, { checkSpokeAccess, readInventory }, { planUnjoin, summarize }, { renderUnjoin }, { runUnjoin, unjoinExitCode }] = await Promise.all([
+    const [{ askConfirm }, { spokeCaPem }, { checkHubForUnjoin }, { checkSpokeAccess, noKlusterlet, readInventory }, { planUnjoin, summarize }, { renderUnjoin }, { runUnjoin, unjoinExitCode }] = await Promise.all([
       import('../../handshake/prompts.js'),
       import('../join/local.js'),
       import('./hub.js'),
@@ -52,6 +52,9 @@ Examples:
       if (isForbidden(err) || isUnauthorized(err)) throw new CliError(`cannot read the klusterlet on the spoke: ${describeError(err)}; unjoin needs a spoke administrator's kubeconfig`);
       throw err;
     });
+    if (!opts.hub && noKlusterlet(inventory)) {
+      throw new CliError(`no klusterlet on the spoke ${spoke.server}: ${opts.clusterName} is not joined there, nothing to unjoin; check --kubeconfig/--context`);
+    }
     let hub: HubCheck | undefined;
     if (opts.hub) {
       ctx.progress.start('checking the hub');

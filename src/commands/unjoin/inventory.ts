@@ -86,6 +86,18 @@ export async function readInventory(spoke: KubeClient, cluster: string, env: Nod
   return { inventory, state };
 }
 
+/**
+ * Nothing of any klusterlet on the spoke, not even the CRDs: it was never joined (or purged), so
+ * the kubeconfig most likely names the wrong cluster. A spoke that an earlier unjoin cleaned
+ * keeps the CRDs, and unjoining it again stays a no-op.
+ */
+export function noKlusterlet(inv: Inventory): boolean {
+  return (
+    !inv.joinedAs.length && !inv.localInstances.length && !inv.deployment && !inv.works.length && !inv.foreignWorks.length &&
+    !inv.objects.length && !inv.claims.length && !inv.namespace && !inv.crds.length && !inv.otherKlusterlets.length
+  );
+}
+
 /** The hub server named in hub-kubeconfig-secret's kubeconfig (the agent's current hub). */
 function hubOfSecret(state: SpokeState): string | undefined {
   const text = state.hubSecret?.data?.kubeconfig;

@@ -44,6 +44,6 @@ export function register(get: Command, app: App): void {
     const missing = names.filter((n) => !items.some((c) => c.metadata.name === n));
     if (names.length) items = items.filter((c) => names.includes(c.metadata.name!));
     ctx.io.stdout.write(printObjects(byName(items), CLUSTER_COLUMNS, format, 'No managed clusters on this hub.'));
-    if (missing.length) throw new CliError(`no managed cluster named ${missing.join(', ')} on this hub`);
+    if (missing.length) throw new CliError(`no managed cluster named ${missing.join(', ')} on this hub (ocmadm get clusters lists them)`);
   });
 }

@@ -58,6 +58,6 @@ export function register(get: Command, app: App): void {
     const missing = names.filter((n) => !sets.some((s) => s.metadata.name === n));
     if (names.length) sets = sets.filter((s) => names.includes(s.metadata.name));
     ctx.io.stdout.write(printObjects(byName(sets), setColumns(clusters, bindings, inClusterSet), format, 'No cluster sets on this hub.'));
-    if (missing.length) throw new CliError(`no cluster set named ${missing.join(', ')} on this hub`);
+    if (missing.length) throw new CliError(`no cluster set named ${missing.join(', ')} on this hub (ocmadm get clustersets lists them)`);
   });
 }
