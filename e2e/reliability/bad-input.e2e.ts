@@ -19,6 +19,12 @@ import { MANAGED_CLUSTERS, MANIFEST_WORKS, TYPE, type ManifestWork } from '../..
 import { joinArgs } from '../handshake/support.js';
 import { buildWorld, configMapYaml, worldSnapshot, type Snapshot, type World } from './bad-input-support.js';
 
+/**
+ * Exit codes, as everywhere in ocmadm: 2 when the command line itself is wrong (unknown command or
+ * flag, a value of the wrong form, a missing flag, an invalid name, manifests that are not valid
+ * objects); 1 when it is well formed but the world disagrees (a file, cluster, context or object
+ * that does not exist, a hub that refuses or cannot be reached).
+ */
 interface Case {
   name: string;
   /** The cluster whose admin kubeconfig is passed; 'none': the args carry their own. */
@@ -87,7 +93,7 @@ const CASES: Case[] = [
   { name: 'deploy: manifests over 500 KiB', on: 'hub', args: (w) => ['deploy', 'web', '-f', w.file('big.yaml', configMapYaml('big', 600 * 1024)), '--clusters', 'acc'], exit: 2, what: /take 60\d KiB, over the 500 KiB a ManifestWork may hold/, fix: /split them into several deployments/ },
   { name: 'deploy: object without a name', on: 'hub', args: (w) => ['deploy', 'web', '-f', w.file('nameless.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: default\n'), '--clusters', 'acc'], exit: 2, what: /nameless\.yaml.*ConfigMap has no metadata\.name/, fix: /set one/ },
   { name: 'deploy: unknown cluster', on: 'hub', args: (w) => ['deploy', 'web', '-f', w.file('ok.yaml', configMapYaml('ok')), '--clusters', 'acc,ghost'], exit: 1, what: /no managed cluster named ghost on this hub/, fix: /see ocmadm get clusters/ },
-  { name: 'deploy: missing -f file', on: 'hub', args: () => ['deploy', 'web', '-f', '/nonexistent/app.yaml', '--clusters', 'acc'], exit: 2, what: /-f \/nonexistent\/app\.yaml: no such file or directory/, fix: /-f/ },
+  { name: 'deploy: missing -f file', on: 'hub', args: () => ['deploy', 'web', '-f', '/nonexistent/app.yaml', '--clusters', 'acc'], exit: 1, what: /-f \/nonexistent\/app\.yaml: no such file or directory/, fix: /pass an existing file or directory/ },
   { name: 'deploy: no target', on: 'hub', args: (w) => ['deploy', 'web', '-f', w.file('ok.yaml', configMapYaml('ok'))], exit: 2, what: /choose the clusters/, fix: /--clusters a,b, --placement NAME or --cluster-selector/ },
   { name: 'deploy: bad --update-strategy', on: 'hub', args: (w) => ['deploy', 'web', '-f', w.file('ok.yaml', configMapYaml('ok')), '--clusters', 'acc', '--update-strategy', 'Sometimes'], exit: 2, what: /--update-strategy must be one of/, fix: /ServerSideApply/ },
   { name: 'deploy: no name', on: 'hub', args: () => ['deploy'], exit: 2, what: /missing required argument 'name'/, fix: HELP('deploy') },
@@ -107,7 +113,7 @@ const CASES: Case[] = [
   { name: 'init: bad --runtime', on: 'hub', args: () => ['init', '--runtime', 'docker'], exit: 2, what: /--runtime must be one of cluster, local, got "docker"/, fix: /one of cluster, local/ },
 
   // runtime, sandbox, the command tree
-  { name: 'runtime stop: unknown agent', on: 'none', args: () => ['runtime', 'stop', 'klusterlet', 'nope'], exit: 2, what: /no local klusterlet named "nope" \(there are: acc/, fix: /see ocmadm runtime list/ },
+  { name: 'runtime stop: unknown agent', on: 'none', args: () => ['runtime', 'stop', 'klusterlet', 'nope'], exit: 1, what: /no local klusterlet named "nope" \(there are: acc/, fix: /see ocmadm runtime list/ },
   { name: 'runtime stop: unknown kind', on: 'none', args: () => ['runtime', 'stop', 'agent', 'acc'], exit: 2, what: /unknown runtime kind "agent"/, fix: /use hub-controller or klusterlet/ },
   { name: 'sandbox status: no such sandbox', on: 'none', args: () => ['sandbox', 'status', '--name', 'nope'], exit: 1, what: /no sandbox named "nope"/, fix: /ocmadm sandbox up --name nope starts one/ },
   { name: 'sandbox up: bad --spokes', on: 'none', args: () => ['sandbox', 'up', '--spokes', 'many'], exit: 2, what: /--spokes/, fix: /--help|whole number|use/ },

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { UsageError } from '../../cli/errors.js';
+import { CliError, UsageError } from '../../cli/errors.js';
 import type { KubeObject } from '../../kube/client.js';
 
 export interface Manifest {
@@ -22,7 +22,7 @@ export function expandPath(p: string): string[] {
   try {
     st = fs.statSync(p);
   } catch {
-    throw new UsageError(`-f ${p}: no such file or directory`);
+    throw new CliError(`-f ${p}: no such file or directory; pass an existing file or directory, or - for stdin`);
   }
   if (!st.isDirectory()) return [p];
   const files = fs

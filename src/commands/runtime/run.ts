@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import yaml from 'js-yaml';
-import { UsageError } from '../../cli/errors.js';
+import { CliError, UsageError } from '../../cli/errors.js';
 import { listLocalRuntimes, localRuntimeInfo, stopLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
 import type { RuntimeKind } from '../../runtime/host/state.js';
 
@@ -53,7 +53,7 @@ export function parseKind(kind: string): RuntimeKind {
 export async function stopRuntime(kind: RuntimeKind, name: string, env: NodeJS.ProcessEnv): Promise<RuntimeRow & { wasRunning: boolean }> {
   const names = listLocalRuntimes(kind, env).map((i) => i.instance);
   if (!names.includes(name)) {
-    throw new UsageError(`no local ${kind} named "${name}"${names.length ? ` (there are: ${names.join(', ')})` : ''}; see ocmadm runtime list`);
+    throw new CliError(`no local ${kind} named "${name}"${names.length ? ` (there are: ${names.join(', ')})` : ''}; see ocmadm runtime list`);
   }
   const wasRunning = await stopLocalRuntime(kind, name, { env });
   return { ...row(localRuntimeInfo(kind, name, env)), wasRunning };
