@@ -1,6 +1,7 @@
 /**
  * Writes one manifest to the spoke with its update strategy (ocm-protocol.md §3):
- * - Update: GET, then create, or PUT only when a field of the manifest differs (labels,
+ * - Update: GET, then create (a new work's resources: create first, read only if it exists),
+ *   or PUT only when a field of the manifest differs (labels,
  *   annotations and ownerRefs merged, finalizers kept), so a re-apply of an unchanged work writes
  *   nothing and resourceVersions stay put;
  * - ServerSideApply: an apply patch under the configured field manager (conflicts are errors);
