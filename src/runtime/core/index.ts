@@ -18,6 +18,7 @@ export { createLogger, isSecretName, MASK, nullLogger, parseLogLevel, redact, ty
 export { createInformer, objectKey, type InformerOptions, type ListWatchInformer } from './informer.js';
 export { SharedInformers, targetKey } from './shared-informers.js';
 export { forEachLimit } from './limit.js';
+export { OwnWrites } from './own-writes.js';
 export { createWorkQueue, type WorkQueueOptions } from './queue.js';
 export { Controller, Manager, type ControllerOptions, type KeysFn, type ManagerOptions } from './controller.js';
 export {

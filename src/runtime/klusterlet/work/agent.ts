@@ -10,6 +10,7 @@ import { Discovery } from '../../../kube/resources.js';
 import { APPLIED_MANIFEST_WORKS, MANIFEST_WORKS, type AppliedManifestWork, type ManifestWork } from '../../../api/index.js';
 import { Controller } from '../../core/controller.js';
 import { createInformer, type InformerOptions } from '../../core/informer.js';
+import { OwnWrites } from '../../core/own-writes.js';
 import { deepEqual } from '../../core/patch.js';
 import type { Logger } from '../../core/types.js';
 import type { AgentStarter } from '../main.js';
@@ -72,6 +73,10 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
   const works = createInformer<ManifestWork>(hub, { ref: { ...MANIFEST_WORKS, namespace: opts.cluster } }, log.child({ informer: 'hub-manifestworks' }), hubInformerOpts);
   const applied = createInformer<AppliedManifestWork>(opts.spoke, { ref: APPLIED_MANIFEST_WORKS }, log.child({ informer: 'appliedmanifestworks' }), opts.informers);
   const id = { hubHash: hash, agentId: opts.agentId };
+  // Both controllers read through these, so a key run again before the watches caught up with
+  // our last writes does not write from a stale copy (a 409 and a retry).
+  const workView = new OwnWrites(works);
+  const appliedView = new OwnWrites(applied);
 
   const apply = new Controller(
     {
@@ -81,8 +86,8 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
         hub,
         spoke: opts.spoke,
         discovery: new Discovery(opts.spoke),
-        works,
-        applied,
+        works: workView,
+        applied: appliedView,
         log: log.child({ controller: 'manifestwork-apply' }),
         resyncMs: opts.resyncMs,
         evictionGraceMs: opts.evictionGraceMs,
@@ -93,8 +98,10 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
     log.child({ controller: 'manifestwork-apply' }),
   );
   // Spec, labels and deletion reach the spoke at once; status-only updates (ours) do not loop.
+  // Our own writes (the finalizer, status) come back as updates the pass that made them acted on.
   apply.watches(works, (w, old, event) => {
     if (event !== 'update' || !old) return [workName(w)];
+    if (workView.isOwnWrite(w)) return [];
     const changed =
       w.metadata.generation !== old.metadata.generation ||
       !deepEqual(w.metadata.labels ?? {}, old.metadata.labels ?? {}) ||
@@ -103,10 +110,20 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
     return changed ? [workName(w)] : [];
   });
   const ours = (a: AppliedManifestWork) => (a.spec?.hubHash === hash && a.spec.manifestWorkName ? [a.spec.manifestWorkName] : []);
-  apply.watches(applied, ours);
+  // Records we created or wrote need no new pass either; nor does a change of status alone
+  // (appliedResources is ours to write).
+  const recordChanged = (a: AppliedManifestWork, old: AppliedManifestWork) =>
+    !deepEqual(a.spec, old.spec) ||
+    !deepEqual(a.metadata.labels ?? {}, old.metadata.labels ?? {}) ||
+    a.metadata.deletionTimestamp !== old.metadata.deletionTimestamp ||
+    !deepEqual(finalizers(a), finalizers(old));
+  apply.watches(applied, (a, old, event) => {
+    if (event !== 'delete' && appliedView.isOwnWrite(a)) return [];
+    return event === 'update' && old && !recordChanged(a, old) ? [] : ours(a);
+  });
 
   const status = new Controller(
-    { reconciler: new StatusReconciler({ cluster: opts.cluster, hub, spoke: opts.spoke, works, statusSyncMs: opts.statusSyncMs }), workers: opts.workers?.status ?? 2 },
+    { reconciler: new StatusReconciler({ cluster: opts.cluster, hub, spoke: opts.spoke, works: workView, statusSyncMs: opts.statusSyncMs }), workers: opts.workers?.status ?? 2 },
     log.child({ controller: 'manifestwork-status' }),
   );
   // A new apply result (manifests or Applied changed) gets its availability at once.

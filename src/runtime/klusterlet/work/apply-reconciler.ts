@@ -15,7 +15,8 @@ import type { AppliedResourceT } from '../../../api/work.js';
 import { backoffDelay } from '../../core/backoff.js';
 import { findCondition, isTrue, setCondition, type Condition } from '../../core/conditions.js';
 import { addFinalizer, patchStatus } from '../../core/patch.js';
-import type { Informer, Logger, ReconcileResult, Reconciler } from '../../core/types.js';
+import type { OwnWrites } from '../../core/own-writes.js';
+import type { Logger, ReconcileResult, Reconciler } from '../../core/types.js';
 import { applyManifest, strategyOf } from './apply.js';
 import { executorDenial } from './executor.js';
 import { ensureAppliedWork, ownerRefOf, releaseResource, setAppliedResources, type Identity } from './applied-work.js';
@@ -30,8 +31,10 @@ export interface ApplyReconcilerOptions {
   hub: KubeClient;
   spoke: KubeClient;
   discovery: Discovery;
-  works: Informer<ManifestWork>;
-  applied: Informer<AppliedManifestWork>;
+  /** The hub cache of works, showing this agent's own writes before the watch brings them back. */
+  works: OwnWrites<ManifestWork>;
+  /** The spoke cache of records, likewise showing our own writes. */
+  applied: OwnWrites<AppliedManifestWork>;
   log: Logger;
   /** Re-apply period of a healthy work (default 4 min; each wait is 0.5–1.5× this). */
   resyncMs?: number;
@@ -59,7 +62,7 @@ export class ApplyReconciler implements Reconciler {
 
   async reconcile(name: string): Promise<ReconcileResult | void> {
     const { o } = this;
-    const work = o.works.get(`${o.cluster}/${name}`);
+    let work = o.works.get(`${o.cluster}/${name}`);
     const amw = o.applied.get(appliedWorkName(o.id.hubHash, name));
     if (!work) {
       this.failures.delete(name);
@@ -72,10 +75,14 @@ export class ApplyReconciler implements Reconciler {
       return finalizeWork(o.hub, o.spoke, work, amw);
     }
     if (!work.metadata.finalizers?.includes(FINALIZER.manifestWorkCleanup)) {
-      await addFinalizer(o.hub, MANIFEST_WORKS, work, FINALIZER.manifestWorkCleanup).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
-      return; // the update (or the delete) comes back through the watch
+      try {
+        // Applied at once from the patched object: waiting for the watch to bring the finalizer
+        // back would cost every new work a second trip through the queue.
+        work = o.works.wrote(work, await addFinalizer(o.hub, MANIFEST_WORKS, work, FINALIZER.manifestWorkCleanup));
+      } catch (err) {
+        if (isNotFound(err)) return; // deleted meanwhile: the delete event brings the key back
+        throw err;
+      }
     }
     // A work whose condition rules declared it Complete is frozen (OCM).
     if (isTrue(work.status?.conditions as Condition[] | undefined, COND.work.complete)) {
@@ -89,14 +96,16 @@ export class ApplyReconciler implements Reconciler {
 
   private async apply(name: string, work: ManifestWork, current: AppliedManifestWork | undefined): Promise<ReconcileResult> {
     const { o } = this;
-    let amw = await ensureAppliedWork(o.spoke, o.id, work, current);
-    if (amw.status?.evictionStartTime) amw = await patchStatus(o.spoke, APPLIED_MANIFEST_WORKS, amw, { evictionStartTime: null });
+    let amw = o.applied.wrote(current, await ensureAppliedWork(o.spoke, o.id, work, current));
+    if (amw.status?.evictionStartTime) amw = o.applied.wrote(amw, await patchStatus(o.spoke, APPLIED_MANIFEST_WORKS, amw, { evictionStartTime: null }));
     const owner = ownerRefOf(amw);
     const configs = work.spec?.manifestConfigs;
     const results: ApplyResult[] = [];
     const applied: AppliedResourceT[] = [];
     const inSpec = new Set<string>();
     let unresolved = false;
+    // No record before this pass: a new work, whose resources are created without a read first.
+    const likelyAbsent = !current;
 
     for (const { ordinal, manifest } of applyOrder((work.spec?.workload?.manifests ?? []) as KubeObject[])) {
       const m = cleanManifest(manifest);
@@ -120,7 +129,7 @@ export class ApplyReconciler implements Reconciler {
         const ref = { group, version, resource: found.resource, namespace: rid.namespace, name: rid.name };
         const denied = await executorDenial(o.spoke, work.spec?.executor, ref, own && strategyOf(config) !== 'ReadOnly');
         if (denied) throw new Error(denied);
-        const res = await applyManifest(o.spoke, o.discovery, m, { config, owner, own });
+        const res = await applyManifest(o.spoke, o.discovery, m, { config, owner, own, likelyAbsent });
         results.push({ ordinal, meta });
         if (strategyOf(config) !== 'ReadOnly') applied.push({ group, version, resource: found.resource, namespace: rid.namespace ?? '', name: rid.name, uid: res.obj.metadata?.uid });
       } catch (err) {
@@ -129,7 +138,7 @@ export class ApplyReconciler implements Reconciler {
     }
 
     const pending = await this.releaseRemoved(work, amw, applied, inSpec, unresolved);
-    await setAppliedResources(o.spoke, amw, [...applied, ...pending]);
+    o.applied.wrote(amw, await setAppliedResources(o.spoke, amw, [...applied, ...pending]));
     await this.writeStatus(work, results);
 
     const failed = results.some((r) => r.error);
@@ -175,7 +184,7 @@ export class ApplyReconciler implements Reconciler {
     const manifests = appliedManifests(prev, results, gen);
     const conditions = setCondition(work.status?.conditions as Condition[] | undefined, workApplied(manifests, gen));
     try {
-      await patchStatus(this.o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } });
+      this.o.works.wrote(work, await patchStatus(this.o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } }));
     } catch (err) {
       // Deleted on the hub meanwhile: its delete event brings the key back for eviction.
       if (!isNotFound(err)) throw err;

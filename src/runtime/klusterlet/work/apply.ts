@@ -1,6 +1,7 @@
 /**
  * Writes one manifest to the spoke with its update strategy (ocm-protocol.md §3):
- * - Update: GET, then create, or PUT only when a field of the manifest differs (labels,
+ * - Update: GET, then create (a new work's resources: create first, read only if it exists),
+ *   or PUT only when a field of the manifest differs (labels,
  *   annotations and ownerRefs merged, finalizers kept), so a re-apply of an unchanged work writes
  *   nothing and resourceVersions stay put;
  * - ServerSideApply: an apply patch under the configured field manager (conflicts are errors);
@@ -10,7 +11,7 @@
  * when the delete option orphans it.
  */
 import type { KubeClient, KubeObject, OwnerReference } from '../../../kube/client.js';
-import { isNotFound } from '../../../kube/errors.js';
+import { isAlreadyExists } from '../../../kube/errors.js';
 import { resourcePath, type Discovery, type ResourceRef, getOrUndefined } from '../../../kube/resources.js';
 import { FIELD_MANAGER } from '../../../api/names.js';
 import type { ManifestConfigT } from '../../../api/work.js';
@@ -24,6 +25,11 @@ export interface ApplyOptions {
   owner: OwnerReference;
   /** False when the delete option orphans the resource: our ownerRef is removed instead. */
   own: boolean;
+  /**
+   * The resource is most likely missing (its work is new): create it without reading first; one
+   * that exists after all (AlreadyExists) is read and applied as usual.
+   */
+  likelyAbsent?: boolean;
 }
 
 export interface Applied {
@@ -110,6 +116,13 @@ export async function applyManifest(spoke: KubeClient, discovery: Discovery, des
     const body = withOwner(desired, opts);
     const obj = await spoke.patch(path, body, 'apply', { fieldManager: ssa?.fieldManager ?? FIELD_MANAGER.work, force: ssa?.force ?? false });
     return done(obj);
+  }
+  if (opts.likelyAbsent && strategy !== 'ReadOnly') {
+    try {
+      return done(await spoke.create(resourcePath({ ...ref, name: undefined }), withOwner(desired, opts)));
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
   }
   const existing = await getOrUndefined(spoke, path);
   if (strategy === 'ReadOnly') {

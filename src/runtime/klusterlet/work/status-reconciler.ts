@@ -12,7 +12,8 @@ import { MANIFEST_WORKS, type ManifestWork } from '../../../api/index.js';
 import { COND, FINALIZER, REASON } from '../../../api/names.js';
 import { findCondition, setCondition, type Condition } from '../../core/conditions.js';
 import { patchStatus } from '../../core/patch.js';
-import type { Informer, ReconcileResult, Reconciler } from '../../core/types.js';
+import type { OwnWrites } from '../../core/own-writes.js';
+import type { ReconcileResult, Reconciler } from '../../core/types.js';
 import { aggregateRuleConditions, evaluateRule, pruneStaleRuleConditions } from './condition-rules.js';
 import { feedbackValues } from './feedback.js';
 import { findManifestConfig } from './manifests.js';
@@ -22,7 +23,7 @@ export interface StatusReconcilerOptions {
   cluster: string;
   hub: KubeClient;
   spoke: KubeClient;
-  works: Informer<ManifestWork>;
+  works: OwnWrites<ManifestWork>;
   statusSyncMs?: number;
   random?: () => number;
 }
@@ -47,7 +48,7 @@ export class StatusReconciler implements Reconciler {
     for (const c of aggregateRuleConditions(manifests, gen)) conditions = setCondition(conditions, c);
     conditions = pruneStaleRuleConditions(conditions, gen);
     try {
-      await patchStatus(o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } });
+      o.works.wrote(work, await patchStatus(o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } }));
     } catch (err) {
       if (isNotFound(err)) return; // deleted on the hub meanwhile: nothing left to report on
       throw err;
