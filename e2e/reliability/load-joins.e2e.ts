@@ -54,10 +54,12 @@ test(`${CLUSTERS} clusters registering at once are all accepted, Joined and Avai
   // Every agent at once: key, ManagedCluster and CSR, as the bootstrap identity.
   await sims.register(JSON.parse(token.stdout)['hub-token'], names, { concurrency: CLUSTERS });
   running = sims.run(admin, stopSims.signal);
+  const registered = Date.now();
 
   const accept = await fleet.cli('hub', ['accept', '--clusters', names.join(','), '--wait', '--timeout', '120', '-o', 'json'], { timeoutMs: 150_000 });
   expect(accept.stderr.trim().split('\n').filter((l) => /error/i.test(l))).toEqual([]);
   expect(accept.code).toBe(0);
+  const accepted = Date.now();
 
   // All of them, seen by the hub's API.
   const clusters = await waitForList<ManagedCluster>(admin, resourcePath(MANAGED_CLUSTERS), (mcs) => names.every((n) => mcs.some((m) => m.metadata?.name === n && joinedAndAvailable(m))), {
@@ -74,5 +76,6 @@ test(`${CLUSTERS} clusters registering at once are all accepted, Joined and Avai
   // Every agent renews its lease with its own certificate once the hub has made it.
   const notRenewed = () => [...sims!.agents.values()].filter((a) => a.renewals === 0).map((a) => a.name);
   await eventually(async () => notRenewed().length === 0, { ms: 60_000, describe: () => `no lease renewal yet from ${notRenewed().join(', ')}` });
-  process.stderr.write(`load-joins: ${CLUSTERS} clusters registered, accepted, Joined and Available in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  const s = (a: number, b: number) => `${((b - a) / 1000).toFixed(1)} s`;
+  process.stderr.write(`load-joins: ${CLUSTERS} clusters in ${s(t0, Date.now())}: registered ${s(t0, registered)}, accept --wait ${s(registered, accepted)}, checks ${s(accepted, Date.now())}\n`);
 });
