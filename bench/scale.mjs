@@ -11,33 +11,13 @@ const dist = (m) => import(path.join(ROOT, 'dist', m));
 const { KubeClient } = await dist('kube/client.js');
 const { KubeConfig } = await dist('kube/kubeconfig.js');
 const { resourcePath } = await dist('kube/resources.js');
-const { generateKeyAndRequest, csrObject, issuedCertificate, CSRS } = await dist('runtime/klusterlet/csr.js');
-const { MANAGED_CLUSTERS, TYPE } = await dist('api/index.js');
-const { LABEL, COND, LEASE } = await dist('api/names.js');
-const { microTime } = await dist('runtime/core/leader.js');
+const { SimAgents } = await dist('sandbox/sim-agents.js');
+const { MANAGED_CLUSTERS } = await dist('api/index.js');
+const { COND, LEASE } = await dist('api/names.js');
 
 /** Clusters whose agent stops renewing, to measure how late expiry is seen; their lease is short. */
 const EXPIRY_PROBES = 5;
 const PROBE_LEASE_SECONDS = 5;
-
-function clientFor(server, caPem, user) {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'hub', server, caData: Buffer.from(caPem).toString('base64') }],
-    users: [{ name: 'u', ...user }],
-    contexts: [{ name: 'c', cluster: 'hub', user: 'u' }],
-    currentContext: 'c',
-  });
-  return KubeClient.create(kc, 'ocmadm-bench-agent');
-}
-
-/** Runs `fn` over items with at most `limit` at a time. */
-async function pool(items, limit, fn) {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
-}
 
 const available = (mc) => mc?.status?.conditions?.find((c) => c.type === COND.cluster.available)?.status;
 
@@ -45,73 +25,19 @@ async function runScale(n, steadyMs) {
   const f = await fleet(['hub']);
   const hub = f.clusters.hub;
   const admin = await KubeClient.create((() => { const kc = new KubeConfig(); kc.loadFromFile(hub.adminKubeconfigPath); return kc; })(), 'ocmadm-bench');
-  const agents = [];
+  const sims = new SimAgents({ server: hub.server, caPem: hub.caPem }, { userAgent: 'ocmadm-bench-agent', log: process.env.BENCH_DEBUG ? (l) => process.stderr.write(`bench: ${l}\n`) : undefined });
+  const ctrl = new AbortController();
+  let running;
   try {
     await mustRun(['--kubeconfig', hub.adminKubeconfigPath, 'init', '--runtime', 'local', '--wait'], f.env);
     const token = JSON.parse((await mustRun(['--kubeconfig', hub.adminKubeconfigPath, 'get', 'token', '--ttl', '2h', '-o', 'json'], f.env)).stdout)['hub-token'];
-    const boot = await clientFor(hub.server, hub.caPem, { token });
     const names = Array.from({ length: n }, (_, i) => `sim-${String(i).padStart(4, '0')}`);
 
     // Register: key, ManagedCluster, CSR, as the bootstrap identity.
     const t0 = Date.now();
-    await pool(names, 32, async (name) => {
-      const { keyPem, csrPem } = await generateKeyAndRequest(name, 'simagent');
-      const lease = 60;
-      await boot.create(resourcePath(MANAGED_CLUSTERS), { ...TYPE.managedCluster, metadata: { name }, spec: { hubAcceptsClient: false, leaseDurationSeconds: lease } });
-      await boot.create(resourcePath(CSRS), csrObject(name, csrPem));
-      agents.push({ name, keyPem, lease, client: undefined, timer: undefined, lastRenew: 0 });
-    });
+    await sims.register(token, names);
     const registerMs = Date.now() - t0;
-    await boot.close();
-
-    // Certificates arrive through one watch (the simulation's shortcut for N agents' own watches).
-    const byName = new Map(agents.map((a) => [a.name, a]));
-    const ctrl = new AbortController();
-    const started = [];
-    const csrWatch = (async () => {
-      const list = await admin.list(resourcePath(CSRS), { labelSelector: LABEL.clusterName });
-      const onCsr = (csr) => {
-        const a = byName.get(csr.metadata?.labels?.[LABEL.clusterName]);
-        const cert = issuedCertificate(csr);
-        if (a && cert && !a.starting) (a.starting = true), started.push(startAgent(a, cert));
-      };
-      list.items.forEach(onCsr);
-      await admin.watch(resourcePath(CSRS), { labelSelector: LABEL.clusterName, resourceVersion: list.metadata.resourceVersion }, (ev) => ev.type !== 'BOOKMARK' && onCsr(ev.object), { signal: ctrl.signal, idleMs: 600_000 }).catch(() => undefined);
-    })();
-
-    async function startAgent(a, certPem) {
-      a.credentials = { certData: Buffer.from(certPem).toString('base64'), keyData: Buffer.from(a.keyPem).toString('base64') };
-      a.client = await clientFor(hub.server, hub.caPem, a.credentials);
-      const now = new Date().toISOString();
-      const cond = (type, reason) => ({ type, status: 'True', reason, message: 'simulated agent', lastTransitionTime: now });
-      // The certificate can come before the hub controller grants the cluster's RBAC (accept sets
-      // hubAcceptsClient after approving): retry with backoff, as the real agent does.
-      await retry403(() => a.client.patch(`${resourcePath({ ...MANAGED_CLUSTERS, name: a.name })}/status`, {
-        status: {
-          conditions: [cond(COND.cluster.joined, 'ManagedClusterJoined'), cond(COND.cluster.available, 'ManagedClusterAvailable')],
-          version: { kubernetes: 'v1.36.3' },
-          capacity: { cpu: '4', memory: '8Gi' },
-          allocatable: { cpu: '4', memory: '8Gi' },
-        },
-      }, 'merge'));
-      // GET and PUT spec.renewTime, as the real agent (its RBAC allows update, not patch).
-      const leasePath = resourcePath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: a.name, name: LEASE.managedCluster });
-      const renew = async () => {
-        try {
-          const lease = await a.client.get(leasePath);
-          a.lastRenew = Date.now();
-          await a.client.replace(leasePath, { ...lease, spec: { ...lease.spec, renewTime: microTime(new Date(a.lastRenew)) } });
-        } catch (err) {
-          a.renewErrors = (a.renewErrors ?? 0) + 1;
-          a.lastError = String(err?.message ?? err);
-          // A closed pool (seen once on the last agents of a run, cause not found yet): reopen it.
-          if (/UND_ERR_(CLOSED|DESTROYED)/.test(a.lastError)) a.client = await clientFor(hub.server, hub.caPem, a.credentials);
-          if (process.env.BENCH_DEBUG) process.stderr.write(`bench: ${a.name}: renew failed: ${a.lastError}\n`);
-        }
-      };
-      await renew();
-      a.timer = setInterval(renew, a.lease * 1000);
-    }
+    running = sims.run(admin, ctrl.signal);
 
     // Accept them all with the real CLI, then watch until every one is Available.
     const tAccept = Date.now();
@@ -119,13 +45,13 @@ async function runScale(n, steadyMs) {
     const acceptMs = acceptRun.ms;
     const allAvailable = await watchUntil(admin, (mcs) => mcs.filter((m) => available(m) === 'True').length >= n, 900_000);
     // Renewals fail until the hub has made the cluster's Lease and RBAC; after that they must not.
-    for (const a of agents) a.renewErrors = 0;
+    sims.resetErrors();
     const availableMs = allAvailable - tAccept;
 
     // Expiry: the probe agents stop renewing and their lease becomes 5 s; the hub should mark them
     // Unknown 5 lease durations after the last renewal.
-    const probes = agents.slice(0, EXPIRY_PROBES);
-    for (const p of probes) clearInterval(p.timer);
+    const probes = [...sims.agents.values()].slice(0, EXPIRY_PROBES);
+    for (const p of probes) sims.stop(p);
     await Promise.all(probes.map((p) => admin.patch(resourcePath({ ...MANAGED_CLUSTERS, name: p.name }), { spec: { leaseDurationSeconds: PROBE_LEASE_SECONDS } }, 'merge')));
     // A lease whose new grace had already run out when the duration changed expires at the change.
     const shortenedAt = Date.now();
@@ -148,11 +74,17 @@ async function runScale(n, steadyMs) {
     const pid = list.find((r) => r.kind === 'hub-controller').pid;
     const cpu = await cpuShare(pid, steadyMs);
     const rss = rssMiB(pid);
-    const failing = agents.filter((a) => a.renewErrors && !probes.includes(a));
+    // Healthy at the end of it: every agent still renewing is Available on the hub.
+    const probeNames = new Set(probes.map((p) => p.name));
+    const mcs = (await admin.list(resourcePath(MANAGED_CLUSTERS))).items.filter((m) => !probeNames.has(m.metadata.name));
+    const availableAtEnd = mcs.filter((m) => available(m) === 'True').length;
+    if (availableAtEnd < mcs.length) throw new Error(`${mcs.length - availableAtEnd} of ${mcs.length} renewing simulated clusters are not Available at the end of the steady state`);
+    const neverRenewed = [...sims.agents.values()].filter((a) => !a.stopped && a.renewals === 0);
+    if (neverRenewed.length) throw new Error(`${neverRenewed.length} simulated agents never renewed their lease: ${neverRenewed[0].name}: ${neverRenewed[0].lastError}`);
+    const failing = sims.failing();
     if (failing.length) throw new Error(`${failing.length} simulated agents failed to renew at steady state: ${failing[0].lastError}`);
-    ctrl.abort();
-    await csrWatch;
-    await Promise.all(started);
+    if (sims.failures.length) throw new Error(`${sims.failures.length} simulated agents failed to start: ${sims.failures[0].error}`);
+    const renewals = [...sims.agents.values()].reduce((s, a) => s + a.renewals, 0);
     return {
       clusters: n,
       registerMs,
@@ -161,23 +93,15 @@ async function runScale(n, steadyMs) {
       hubControllerRssMiB: Math.round(rss),
       hubControllerCpuPercent: Number((cpu * 100).toFixed(1)),
       leaseExpiryLateMs: stats(late.map((l) => l.ms)),
+      renewals,
+      availableAtEnd,
     };
   } finally {
-    for (const a of agents) clearInterval(a.timer);
-    await Promise.all(agents.map((a) => a.client?.close()));
+    ctrl.abort();
+    await running;
+    await sims.close();
     await admin.close();
     await f.stop();
-  }
-}
-
-async function retry403(fn) {
-  for (let delay = 50; ; delay = Math.min(delay * 2, 2000)) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err?.status !== 403) throw err;
-    }
-    await new Promise((r) => setTimeout(r, delay));
   }
 }
 

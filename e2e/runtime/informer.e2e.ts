@@ -115,6 +115,29 @@ test('a handler added after sync is replayed the cached objects', async () => {
   }
 });
 
+test('cached objects drop managedFields, listed or watched, unless the target keeps them', async () => {
+  const label = uniqueName('mf');
+  await createCM(env.client, `${label}-listed`, '1', { set: label });
+  const target = { ref: { ...CONFIGMAPS, namespace: ns }, labelSelector: `set=${label}` };
+  const trimmed = createInformer<CM>(env.client, target, log);
+  const kept = createInformer<CM>(env.client, { ...target, keepManagedFields: true }, log);
+  const watched = record(trimmed);
+  try {
+    await Promise.all([trimmed.start(), kept.start()]);
+    await createCM(env.client, `${label}-watched`, '1', { set: label });
+    await watched.changed.until(() => watched.seen.length >= 2, 'the watched ConfigMap');
+    expect(trimmed.list().map((o) => [o.metadata!.name, o.metadata!.managedFields])).toEqual([
+      [`${label}-listed`, undefined],
+      [`${label}-watched`, undefined],
+    ].sort());
+    expect((await env.client.get<CM>(cmPath(`${label}-listed`))).metadata!.managedFields).toBeDefined();
+    expect(kept.get(`${ns}/${label}-listed`)?.metadata?.managedFields).toBeDefined();
+  } finally {
+    trimmed.stop();
+    kept.stop();
+  }
+});
+
 describe('through a proxy that can cut the connection', () => {
   let proxy: TcpProxy;
   let client: KubeClient;

@@ -3,7 +3,7 @@ import { CommandContext, type GlobalOptions, type Io } from './context.js';
 import { CliError, EXIT, UsageError } from './errors.js';
 import { describeError, isUnauthorized, isUnreachable } from '../kube/errors.js';
 import { VERSION } from '../version.js';
-import { commands } from '../commands/index.js';
+import { commandsFor } from '../commands/index.js';
 
 /** Parses a positive integer flag value (seconds, counts). */
 export function positiveInt(value: string): number {
@@ -26,7 +26,9 @@ export interface RunState {
   exitCode: number;
 }
 
-export function createProgram(io: Io, state: RunState, signal?: AbortSignal): Command {
+/** The program with the commands `argv` needs (all of them without argv). */
+export async function createProgram(io: Io, state: RunState, signal?: AbortSignal, argv?: readonly string[]): Promise<Command> {
+  const registers = await commandsFor(argv);
   const program = new Command('ocmadm')
     .description('Bootstrap Open Cluster Management: init a hub, join clusters, accept them, deploy work.')
     .version(VERSION, '--version', 'print the ocmadm version')
@@ -60,7 +62,7 @@ export function createProgram(io: Io, state: RunState, signal?: AbortSignal): Co
     },
   };
 
-  for (const register of commands) register(program, app);
+  for (const register of registers) register(program, app);
   configureUsageErrors(program, io);
   return program;
 }
@@ -101,8 +103,8 @@ function whatToDo(err: unknown): string {
 /** Runs the CLI on argv (without node and script) and returns the exit code. */
 export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
   const state: RunState = { exitCode: EXIT.OK };
-  const program = createProgram(io, state, signal);
   try {
+    const program = await createProgram(io, state, signal, argv);
     await program.parseAsync(argv, { from: 'user' });
     return state.exitCode;
   } catch (err) {

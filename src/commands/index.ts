@@ -1,20 +1,50 @@
 import type { Command } from 'commander';
 import type { App } from '../cli/program.js';
-import { register as version } from './version/command.js';
-import { register as init } from './init/command.js';
-import { register as join } from './join/command.js';
-import { register as accept } from './accept/command.js';
-import { register as unjoin } from './unjoin/command.js';
-import { register as get } from './get/command.js';
-import { register as del } from './delete/command.js';
-import { register as clean } from './clean/command.js';
-import { register as runtime } from './runtime/command.js';
-import { register as clusterset } from './clusterset/command.js';
-import { register as deploy } from './deploy/command.js';
-import { register as sandbox } from './sandbox/command.js';
-import { register as completion } from './completion/command.js';
 
-/** Every top-level command, in the order `--help` lists them. */
-export const commands: Array<(program: Command, app: App) => void> = [
-  init, join, accept, unjoin, deploy, get, clusterset, del, clean, runtime, sandbox, completion, version,
+export type Register = (program: Command, app: App) => void;
+
+/**
+ * Every top-level command, in the order `--help` lists them, loaded on demand: a run loads only
+ * the command it names (start-up time), `--help` and `completion` load them all.
+ */
+export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Register> }> = [
+  { name: 'init', load: async () => (await import('./init/command.js')).register },
+  { name: 'join', load: async () => (await import('./join/command.js')).register },
+  { name: 'accept', load: async () => (await import('./accept/command.js')).register },
+  { name: 'unjoin', load: async () => (await import('./unjoin/command.js')).register },
+  { name: 'deploy', load: async () => (await import('./deploy/command.js')).register },
+  { name: 'get', load: async () => (await import('./get/command.js')).register },
+  { name: 'clusterset', load: async () => (await import('./clusterset/command.js')).register },
+  { name: 'delete', load: async () => (await import('./delete/command.js')).register },
+  { name: 'clean', load: async () => (await import('./clean/command.js')).register },
+  { name: 'runtime', load: async () => (await import('./runtime/command.js')).register },
+  { name: 'sandbox', load: async () => (await import('./sandbox/command.js')).register },
+  { name: 'completion', load: async () => (await import('./completion/command.js')).register },
+  { name: 'version', load: async () => (await import('./version/command.js')).register },
 ];
+
+/** Global flags that take a separate value (`--context hub`), to find the command word after them. */
+const VALUE_FLAGS = new Set(['--kubeconfig', '--context', '--timeout']);
+
+/**
+ * The commands a command line needs: the one it names, none for a bare `--version`, all for
+ * anything else (help, completion, an unknown word, so commander can list or suggest them).
+ */
+export async function commandsFor(argv: readonly string[] | undefined): Promise<Register[]> {
+  const word = argv && firstWord(argv);
+  let wanted = COMMANDS;
+  if (word && word !== 'completion') wanted = COMMANDS.filter((c) => c.name === word);
+  else if (argv && word === undefined && argv.includes('--version')) wanted = [];
+  if (!wanted.length && word) wanted = COMMANDS;
+  return Promise.all(wanted.map((c) => c.load()));
+}
+
+function firstWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (!a.startsWith('-')) return a;
+    if (VALUE_FLAGS.has(a)) i++;
+  }
+  return undefined;
+}

@@ -121,8 +121,19 @@ export class KubeClient {
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const url = this.url(path, opts.query);
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    // A timer cleared when the request ends, not AbortSignal.timeout: that one stays armed for
+    // the whole period and fires into the finished fetch (thousands per minute at scale).
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout.signal]) : timeout.signal;
+    try {
+      return await this.send<T>(method, url, opts, signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async send<T>(method: string, url: string, opts: RequestOptions, signal: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { ...(await this.authHeaders()), Accept: 'application/json', 'User-Agent': this.userAgent };
     let body: string | undefined;
     if (opts.body !== undefined) {
@@ -138,7 +149,13 @@ export class KubeClient {
       } catch (err) {
         throw transportError(err, method, url, this.server);
       }
-      const text = await res.text();
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (err) {
+        // The deadline can also pass while the body is still arriving.
+        throw transportError(err, method, url, this.server);
+      }
       if (res.status >= 200 && res.status < 300) return (text ? JSON.parse(text) : undefined) as T;
       const retryAfter = retryDelayMs(res.status, res.headers.get('retry-after'));
       if (retryAfter === undefined || attempt >= MAX_RETRIES) throw statusError(res.status, text, method, url);

@@ -19,7 +19,7 @@ function io(): Io & { out: () => string; err: () => string } {
   return { stdout, stderr, stdin: Readable.from([]), env: {}, out: () => out, err: () => err };
 }
 
-const program = createProgram(io(), { exitCode: 0 });
+const program = await createProgram(io(), { exitCode: 0 });
 const tree = commandTree(program);
 const scripts = { bash: completionScript(program, 'bash'), zsh: completionScript(program, 'zsh'), fish: completionScript(program, 'fish') };
 

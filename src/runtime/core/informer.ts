@@ -212,7 +212,7 @@ class ListWatch<T extends KubeObject> implements ListWatchInformer<T> {
         throw err;
       }
       rv ??= page.metadata?.resourceVersion;
-      items.push(...(page.items ?? []));
+      for (const obj of page.items ?? []) items.push(this.trim(obj));
       cont = page.metadata?.continue || undefined;
     } while (cont && !signal.aborted);
     if (signal.aborted) return;
@@ -272,6 +272,7 @@ class ListWatch<T extends KubeObject> implements ListWatchInformer<T> {
       return;
     }
     if (!obj?.metadata) return;
+    this.trim(obj);
     const key = objectKey(obj);
     const old = this.cache.get(key);
     if (ev.type === 'DELETED') {
@@ -283,6 +284,12 @@ class ListWatch<T extends KubeObject> implements ListWatchInformer<T> {
       else this.emit('add', obj);
     }
     if (rv) this.rv = rv;
+  }
+
+  /** What the cache keeps of an object: managedFields only when the target asks for them. */
+  private trim(obj: T): T {
+    if (!this.target.keepManagedFields && obj.metadata) delete obj.metadata.managedFields;
+    return obj;
   }
 
   private emit(event: InformerEvent, obj: T, old?: T): void {

@@ -9,7 +9,7 @@ import type { Logger, WatchTarget } from './types.js';
 /** The identity of a target: equal targets give the same key whatever their field order. */
 export function targetKey(t: WatchTarget): string {
   const r = t.ref;
-  return [r.group, r.version, r.resource, r.namespace ?? '', t.labelSelector ?? '', t.fieldSelector ?? ''].join('|');
+  return [r.group, r.version, r.resource, r.namespace ?? '', t.labelSelector ?? '', t.fieldSelector ?? '', t.keepManagedFields ? 'mf' : ''].join('|');
 }
 
 export class SharedInformers {

@@ -19,6 +19,11 @@ export interface WatchTarget {
   ref: Omit<ResourceRef, 'name' | 'subresource'>;
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * Keep metadata.managedFields in the cache. Off by default: informers drop them (as client-go's
+   * transform does), often half of an object's size, which no reconciler reads but the lease one.
+   */
+  keepManagedFields?: boolean;
 }
 
 export type InformerEvent = 'add' | 'update' | 'delete';

@@ -42,7 +42,8 @@ export const HUB_WATCHES = {
   addOnScores: { ref: ADDON_PLACEMENT_SCORES },
   addons: { ref: MANAGED_CLUSTER_ADDONS_V1BETA1 },
   namespaces: { ref: { group: '', version: 'v1', resource: 'namespaces' }, labelSelector: LABEL.clusterName },
-  leases: { ref: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }, labelSelector: LABEL.clusterName },
+  // The lease reconciler judges clock sync from the server-stamped managedFields times.
+  leases: { ref: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }, labelSelector: LABEL.clusterName, keepManagedFields: true },
   clusterRoles: { ref: { ...RBAC_V1, resource: 'clusterroles' }, labelSelector: LABEL.clusterName },
   clusterRoleBindings: { ref: { ...RBAC_V1, resource: 'clusterrolebindings' }, labelSelector: LABEL.clusterName },
   roleBindings: { ref: { ...RBAC_V1, resource: 'rolebindings' }, labelSelector: LABEL.clusterName },
