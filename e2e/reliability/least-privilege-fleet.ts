@@ -64,6 +64,9 @@ export interface SecurityFleet {
   deniedC: KubeClient;
   /** The bootstrap token as well, asking to impersonate the hub's admin. */
   deniedCAsAdmin: KubeClient;
+  /** A certificate in c's agent name that an admin approved while c stayed not accepted. */
+  certC: KubeClient;
+  certCAsAdmin: KubeClient;
   /** A pending CSR nobody may approve, deny or sign (filed by the admin). */
   victimCsr: Csr;
   /** c's denied CSR. */
@@ -88,6 +91,22 @@ async function hubClient(fleet: Fleet, user: KubeconfigUser, as?: string): Promi
 async function deny(admin: KubeClient, csr: Csr): Promise<void> {
   const denial = { type: 'Denied', status: 'True', reason: 'E2EAdminDenied', message: 'not this cluster' };
   await admin.replace(resourcePath({ ...CSRS, name: csr.metadata!.name!, subresource: 'approval' }), { ...csr, status: { conditions: [denial] } });
+}
+
+/** A client certificate in cluster c's agent name: filed and approved by the admin, signed by kube-controller-manager. */
+async function approvedCertificate(admin: KubeClient, cluster: string, agent: string): Promise<{ certPem: string; keyPem: string }> {
+  const { csrPem, keyPem } = await makeKeyAndCsr(`system:open-cluster-management:${cluster}:${agent}`, [`system:open-cluster-management:${cluster}`, 'system:open-cluster-management:managed-clusters']);
+  const created = await admin.create<Csr>(resourcePath(CSRS), {
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    metadata: { generateName: `${cluster}-${agent}-` },
+    spec: { request: Buffer.from(csrPem).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', usages: ['digital signature', 'key encipherment', 'client auth'] },
+  });
+  const name = created.metadata!.name!;
+  const approval = { type: 'Approved', status: 'True', reason: 'E2EAdminApproved', message: 'approved, never accepted' };
+  await admin.replace(resourcePath({ ...CSRS, name, subresource: 'approval' }), { ...created, status: { conditions: [approval] } });
+  const signed = await until<Csr>(admin, { ...CSRS, name }, (o) => !!o?.status?.certificate, `certificate for ${name}`);
+  return { certPem: Buffer.from(signed!.status!.certificate!, 'base64').toString(), keyPem };
 }
 
 export async function startSecurityFleet(): Promise<SecurityFleet> {
@@ -150,11 +169,13 @@ export async function startSecurityFleet(): Promise<SecurityFleet> {
       deniedC: track(await hubClient(fleet, { token: cToken })),
       deniedCAsAdmin: track(await hubClient(fleet, { token: cToken }, 'system:admin')),
     };
+    const certCUser = await approvedCertificate(admin, 'c', 'approved-by-mistake');
+    const certIds = { certC: track(await hubClient(fleet, certCUser)), certCAsAdmin: track(await hubClient(fleet, certCUser, 'system:admin')) };
     const renewal = await makeKeyAndCsr(`system:open-cluster-management:a:${decode(hubSecret, HUB_KUBECONFIG_KEYS.agentName)}`, [
       'system:open-cluster-management:a',
       'system:open-cluster-management:managed-clusters',
     ]);
-    return { fleet, admin, ...ids, victimCsr, deniedCsr, renewalCsrPem: renewal.csrPem, close };
+    return { fleet, admin, ...ids, ...certIds, victimCsr, deniedCsr, renewalCsrPem: renewal.csrPem, close };
   } catch (err) {
     await close();
     throw err;

@@ -16,6 +16,7 @@ import { LABEL, LEASE, NS, SA } from '../../src/api/names.js';
 import { CSRS } from '../../src/handshake/csr.js';
 import { DRY, probe, startSecurityFleet, type Outcome, type SecurityFleet } from './least-privilege-fleet.js';
 import { makeKeyAndCsr } from '../hub/csr-kit.js';
+import { whoAmI } from '../support/clusters.js';
 
 let f: SecurityFleet;
 beforeAll(async () => {
@@ -72,8 +73,9 @@ const sign = (name: () => string) => async (c: KubeClient) => {
   return c.replace(csr(name(), 'status'), { ...body, status: { certificate: Buffer.from('not a certificate').toString('base64') } }, DRY);
 };
 
-/** What no agent credential may do, whichever it is. */
-const forbiddenToEveryAgent: Row[] = [
+/** What no agent credential may do, whichever it is; first, that it authenticates at all (403s, not 401s). */
+const everyAgent: Row[] = [
+  ['authenticate and ask who it is (SelfSubjectReview)', 'allowed', (c) => whoAmI(c)],
   ["patch cluster b's ManagedCluster", 'rbac', (c) => c.patch(mc('b'), { metadata: { labels: { x: 'y' } } }, 'merge', DRY)],
   ["delete cluster b's ManagedCluster", 'rbac', (c) => c.delete(mc('b'), undefined, DRY)],
   ["patch cluster b's ManagedCluster status", 'rbac', (c) => c.patch(mc('b', 'status'), { status: { conditions: [] } }, 'merge', DRY)],
@@ -132,7 +134,7 @@ function matrix(rows: Row[], who: () => { client: KubeClient; asAdmin: KubeClien
 
 describe("accepted cluster a's agent certificate", () => {
   const rows: Row[] = [
-    ...forbiddenToEveryAgent,
+    ...everyAgent,
     ["read cluster b's ManagedCluster", 'rbac', (c) => c.get(mc('b'))],
     ["create a ManifestWork in its own namespace", 'rbac', (c) => c.create(work('a'), newWork('a'), DRY)],
     ["delete a ManifestWork in its own namespace", 'rbac', (c) => c.delete(work('a', 'w'), undefined, DRY)],
@@ -166,7 +168,7 @@ describe("accepted cluster a's agent certificate", () => {
   matrix(rows, () => ({ client: f.agentA, asAdmin: f.agentAAsAdmin }));
 });
 
-/** What the bootstrap identities (either flavour) may and may not do on top of forbiddenToEveryAgent. */
+/** What the bootstrap identities (either flavour) may and may not do on top of everyAgent. */
 const bootstrapRows = (own: string): Row[] => [
   [`accept its own cluster ${own} (hubAcceptsClient=true)`, 'rbac', (c) => c.patch(mc(own), { spec: { hubAcceptsClient: true } }, 'merge', DRY)],
   [`update its own cluster ${own}`, 'rbac', (c) => c.patch(mc(own), { metadata: { labels: { x: 'y' } } }, 'merge', DRY)],
@@ -191,13 +193,13 @@ const bootstrapRows = (own: string): Row[] => [
 ];
 
 describe('the ServiceAccount join token (bootstrap identity of a and b)', () => {
-  const rows: Row[] = [...forbiddenToEveryAgent, ...bootstrapRows('a')];
+  const rows: Row[] = [...everyAgent, ...bootstrapRows('a')];
   matrix(rows, () => ({ client: f.bootstrap, asAdmin: f.bootstrapAsAdmin }));
 });
 
 describe("denied cluster c's credential (the bootstrap token in its bootstrap-hub-kubeconfig)", () => {
   const rows: Row[] = [
-    ...forbiddenToEveryAgent,
+    ...everyAgent,
     ...bootstrapRows('c'),
   ];
   matrix(rows, () => ({ client: f.deniedC, asAdmin: f.deniedCAsAdmin }));
@@ -209,4 +211,24 @@ describe("denied cluster c's credential (the bootstrap token in its bootstrap-hu
     const roles = await f.admin.list(rbac('clusterroles'), { labelSelector: `${LABEL.clusterName}=c` });
     expect(roles.items.map((r) => r.metadata?.name)).toEqual([]);
   });
+});
+
+describe("a certificate in c's agent name, approved by an admin while c was never accepted", () => {
+  // The hub grants a cluster's agents nothing before the first accept: not even reading itself.
+  const rows: Row[] = [
+    ...everyAgent,
+    ["read cluster b's ManagedCluster", 'rbac', (c) => c.get(mc('b'))],
+    ['read its own ManagedCluster c', 'rbac', (c) => c.get(mc('c'))],
+    ['accept itself (hubAcceptsClient=true)', 'rbac', (c) => c.patch(mc('c'), { spec: { hubAcceptsClient: true } }, 'merge', DRY)],
+    ['update its own ManagedCluster c', 'rbac', async (c) => c.replace(mc('c'), await f.admin.get(mc('c')), DRY)],
+    ["patch its own ManagedCluster c's status", 'rbac', (c) => c.patch(mc('c', 'status'), { status: {} }, 'merge', DRY)],
+    ['delete its own ManagedCluster c', 'rbac', (c) => c.delete(mc('c'), undefined, DRY)],
+    ['register a ManagedCluster', 'rbac', (c) => c.create(mc(), newCluster('sneaky', false), DRY)],
+    ["list ManifestWorks in c's namespace", 'rbac', (c) => c.list(work('c'))],
+    ["read a lease in c's namespace", 'rbac', (c) => c.get(lease('c'))],
+    ['file a CSR', 'rbac', async (c) => c.create(resourcePath(CSRS), await csrBody('system:open-cluster-management:c:x', ['system:open-cluster-management:c'], 'c'), DRY)],
+    ['list CSRs', 'rbac', (c) => c.list(resourcePath(CSRS))],
+    ['read kube-public/cluster-info (bound to anonymous and bootstrap identities only)', 'rbac', (c) => c.get('/api/v1/namespaces/kube-public/configmaps/cluster-info')],
+  ];
+  matrix(rows, () => ({ client: f.certC, asAdmin: f.certCAsAdmin }));
 });

@@ -28,6 +28,8 @@ let outDir: string;
 /** Every command run, with whether its stdout may carry the join token (the join command it prints). */
 const runs: { cmd: string; r: CliResult; stdoutMayHoldToken: boolean }[] = [];
 let saToken: string;
+/** The second ServiceAccount join token (`get token --ttl 1h`). */
+let saToken2: string;
 let bootstrapToken: string;
 let agentKeyPem: string;
 
@@ -58,7 +60,7 @@ beforeAll(async () => {
   bootstrapToken = json(mustSucceed(initBt, 'init --use-bootstrap-token'))['hub-token']!;
   const bt = mustSucceed(await run('hub', ['get', 'token', '--use-bootstrap-token', '-o', 'json'], true), 'get token');
   expect(json(bt)['hub-token']).toBe(bootstrapToken);
-  mustSucceed(await run('hub', ['get', 'token', '--ttl', '1h'], true), 'get token --ttl');
+  saToken2 = json(mustSucceed(await run('hub', ['get', 'token', '--ttl', '1h', '-o', 'json'], true), 'get token --ttl'))['hub-token']!;
 
   const joinFlags = ['--hub-apiserver', server, '--cluster-name', 'one', '--runtime', 'local'];
   // A wrong token first: the refusal (and its -v details) must not echo it.
@@ -94,6 +96,7 @@ function tokenNeedles(): Needle[] {
   return [
     { what: 'the ServiceAccount join token', value: saToken },
     { what: "the ServiceAccount join token's signature", value: saToken.split('.').pop()! },
+    { what: 'the second ServiceAccount join token', value: saToken2 },
     { what: 'the bootstrap token', value: bootstrapToken },
     { what: "the bootstrap token's secret part", value: bootstrapToken.split('.')[1]! },
     { what: 'the wrong token tried', value: '0123456789abcdef' },
@@ -104,6 +107,11 @@ function tokenNeedles(): Needle[] {
 describe("the agent's private key exists only on the spoke", () => {
   test("the spoke's hub-kubeconfig Secret holds it", () => {
     expect(agentKeyPem).toMatch(/^-----BEGIN [A-Z ]*PRIVATE KEY-----\n/);
+  });
+
+  test('the same search over every object on the spoke finds it there (the search works)', async () => {
+    const found = (await everyObject(await fleet.client('spoke'))).flatMap((o) => leaked(o.text, keyNeedles('the agent', agentKeyPem)).map((what) => `${o.path}: ${what}`));
+    expect(found).toEqual(expect.arrayContaining([expect.stringMatching(/^\/api\/v1\/secrets: the agent's private key \(base64 of the PEM, as in a Secret\)$/)]));
   });
 
   test('no object on the hub, of any kind, holds a private key or any part of the agent\'s', async () => {
@@ -134,6 +142,11 @@ describe('no secret in logs or verbose output', () => {
     const found = runs.flatMap(({ cmd, r }) => leaked(withBase64Decoded(r.stderr), [...tokenNeedles(), ...keyNeedles('the agent', agentKeyPem)]).map((what) => `${cmd}: ${what}`));
     expect(runs.length).toBe(8);
     expect(found).toEqual([]);
+  });
+
+  test('the search finds the join token where it belongs: the stdout of init and get token', () => {
+    const printed = runs.filter((x) => x.stdoutMayHoldToken).map(({ cmd, r }) => ({ cmd, found: leaked(withBase64Decoded(r.stdout), tokenNeedles()).length > 0 }));
+    expect(printed).toEqual(printed.map(({ cmd }) => ({ cmd, found: true })));
   });
 
   test('stdout of every command but the two that print the join command', () => {
