@@ -16,7 +16,7 @@ import yaml from 'js-yaml';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { isUnauthorized } from '../../src/kube/errors.js';
 import { HUB_KUBECONFIG_KEYS, NS, SECRET } from '../../src/api/names.js';
-import { eventually, userClient, whoAmI, type CliResult } from '../support/clusters.js';
+import { eventually, runCli, userClient, whoAmI, type CliResult } from '../support/clusters.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { untilCluster, condition } from '../handshake/support.js';
 import { COND } from '../../src/api/names.js';
@@ -135,6 +135,20 @@ describe('files with credentials are private to the user', () => {
     const modes = Object.fromEntries(withToken.map((f) => [f.path, octal(fs.statSync(path.join(outDir, f.path)).mode & 0o777)]));
     expect(modes).toEqual({ 'join.sh': '0700', 'join.yaml': '0600', 'init-bootstrap.yaml': '0600' });
   });
+});
+
+test('sandbox up: its kubeconfig, cluster folders (PKI, etcd data, admin kubeconfigs) and logs are private to the user', async () => {
+  const env = { OCMADM_STATE_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-e2e-secrets-sandbox-')) };
+  try {
+    const up = await runCli(['sandbox', 'up', '--name', 'sec', '--spokes', '0', '--bare'], { env });
+    expect({ code: up.code, stderr: up.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+    const entries = walkModes(env.OCMADM_STATE_DIR);
+    expect(entries.filter((e) => /(\.key|kubeconfig)$/.test(e.path)).length).toBeGreaterThanOrEqual(6);
+    expect(entries.filter((e) => (e.mode & 0o077) !== 0).map((e) => `${e.path} ${octal(e.mode)}`)).toEqual([]);
+  } finally {
+    await runCli(['sandbox', 'down', '--name', 'sec'], { env });
+    fs.rmSync(env.OCMADM_STATE_DIR, { recursive: true, force: true });
+  }
 });
 
 describe('no secret in logs or verbose output', () => {
