@@ -16,7 +16,7 @@ import { KubeClient as Client } from '../../src/kube/client.js';
 import { KubeConfig } from '../../src/kube/kubeconfig.js';
 import { KubeApiError } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
-import { MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
+import { MANAGED_CLUSTERS, MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
 import { HUB_KUBECONFIG_KEYS, NS, SECRET } from '../../src/api/names.js';
 import { CSRS, type Csr } from '../../src/handshake/csr.js';
 import { kubeconfigYaml, type KubeconfigUser } from '../../src/sandbox/kubeconfig.js';
@@ -46,6 +46,9 @@ export async function probe(call: Promise<unknown>): Promise<Probe> {
     return { outcome: layer, status: err.status, message: err.message };
   }
 }
+
+/** A taint an admin puts on a (the agent must not lift it). */
+export const QUARANTINE = { key: 'e2e.ocmadm.io/quarantine', effect: 'NoSelect' } as const;
 
 /** Writes in the matrix are dry runs: authorization and admission run, nothing is stored. */
 export const DRY = { dryRun: 'All' } as const;
@@ -143,6 +146,9 @@ export async function startSecurityFleet(): Promise<SecurityFleet> {
       await admin.create(`/api/v1/namespaces/${ns}/secrets`, { metadata: { name: 'seed' }, stringData: { password: 'e2e' } });
       await admin.create(`/api/v1/namespaces/${ns}/configmaps`, { metadata: { name: 'app-config' }, data: { k: 'v' } });
     }
+    const a = await admin.get<KubeObject & { spec: { taints?: object[] } }>(resourcePath({ ...MANAGED_CLUSTERS, name: 'a' }));
+    a.spec.taints = [...(a.spec.taints ?? []), { ...QUARANTINE, timeAdded: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }];
+    await admin.patch(resourcePath({ ...MANAGED_CLUSTERS, name: 'a' }), { spec: { taints: a.spec.taints } }, 'merge');
     // The works' status is the agent's to write: wait until a's agent has taken its work.
     await until(admin, { ...MANIFEST_WORKS, namespace: 'a', name: 'w' }, (o) => ((o as { status?: { conditions?: unknown[] } })?.status?.conditions ?? []).length > 0, 'a/w picked up by a\'s agent', 90_000);
     const victimCsr = await admin.create<Csr>(resourcePath(CSRS), {

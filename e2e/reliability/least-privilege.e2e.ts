@@ -6,15 +6,17 @@
  * or the admission guard (the ValidatingAdmissionPolicy `init` installs), or allowed.
  *
  * Identities (see least-privilege-fleet.ts): accepted cluster a's client certificate, the
- * ServiceAccount join token, and denied cluster c's bootstrap token. The guard's own checks for
- * a user holding update on ManagedClusters are in e2e/cli/guard-tokens.e2e.ts.
+ * ServiceAccount join token, denied cluster c's bootstrap token, and a certificate in c's name
+ * approved while c was never accepted. The guard's own checks for a user holding update on
+ * every ManagedCluster are in e2e/cli/guard-tokens.e2e.ts; an agent accepting itself after a
+ * real deny (its role then read-only) is in e2e/handshake/accept.e2e.ts.
  */
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { MANAGED_CLUSTERS, MANAGED_CLUSTER_ADDONS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
 import { LABEL, LEASE, NS, SA } from '../../src/api/names.js';
 import { CSRS } from '../../src/handshake/csr.js';
-import { DRY, probe, startSecurityFleet, type Outcome, type SecurityFleet } from './least-privilege-fleet.js';
+import { DRY, QUARANTINE, probe, startSecurityFleet, type Outcome, type SecurityFleet } from './least-privilege-fleet.js';
 import { makeKeyAndCsr } from '../hub/csr-kit.js';
 import { whoAmI } from '../support/clusters.js';
 
@@ -61,6 +63,7 @@ const decide = (name: () => string, type: 'Approved' | 'Denied') => async (c: Ku
   const body = await f.admin.get(csr(name()));
   return c.replace(csr(name(), 'approval'), { ...body, status: { conditions: [{ type, status: 'True', reason: 'E2E', message: 'must be refused' }] } }, DRY);
 };
+const spec = (o: KubeObject) => (o as unknown as { spec: { taints?: { key: string; effect: string; timeAdded?: string }[] } }).spec;
 /** A dry-run update (PUT) of a's ManagedCluster as the identity, changed by `change`. */
 const updateOwn = (change: (o: KubeObject) => unknown) => async (c: KubeClient) => {
   const o = await c.get<KubeObject>(mc('a'));
@@ -147,6 +150,8 @@ describe("accepted cluster a's agent certificate", () => {
     ['patch its own ManagedCluster (it may only update)', 'rbac', (c) => c.patch(mc('a'), { metadata: { annotations: { 'e2e/x': 'y' } } }, 'merge', DRY)],
     ['move itself to another cluster set (label)', 'guard', updateOwn((o) => (o.metadata!.labels![LABEL.clusterSet] = 'prod'))],
     ['leave its cluster set (label removed)', 'guard', updateOwn((o) => delete o.metadata!.labels![LABEL.clusterSet])],
+    ['lift the quarantine taint an admin put on it', 'guard', updateOwn((o) => (spec(o).taints = spec(o).taints!.filter((t) => t.key !== QUARANTINE.key)))],
+    ['taint itself', 'guard', updateOwn((o) => spec(o).taints!.push({ key: 'e2e.ocmadm.io/mine', effect: 'NoSelect', timeAdded: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }))],
     // Allowed: what the registration and work agents need (ocm-protocol.md §2 "On accept").
     ['read its own ManagedCluster', 'allowed', (c) => c.get(mc('a'))],
     ['list its own ManagedCluster (field selector)', 'allowed', (c) => c.list(mc(), { fieldSelector: 'metadata.name=a' })],
