@@ -106,6 +106,12 @@ describe('the hub plan', () => {
     expect(allObjects(plan('local')).some((o) => o.kind === 'Deployment')).toBe(false);
     expect(allObjects(plan('local', { clusterInfoKubeconfig: undefined })).some((o) => o.metadata?.name === 'cluster-info')).toBe(false);
   });
+  test('the bootstrap role reads only the public CA ConfigMaps and joins only the default set', () => {
+    const role = allObjects(plan('local')).find((o) => o.kind === 'ClusterRole' && o.metadata?.name === 'open-cluster-management:bootstrap')!;
+    const rules = (role as unknown as { rules: { resources: string[]; resourceNames?: string[] }[] }).rules;
+    expect(rules.find((r) => r.resources.includes('configmaps'))?.resourceNames).toEqual(['cluster-info', 'kube-root-ca.crt']);
+    expect(rules.find((r) => r.resources.includes('managedclustersets/join'))?.resourceNames).toEqual(['default']);
+  });
   test('the bootstrap token Secret expires and names the managedcluster bootstrap group', () => {
     const t = newBootstrapToken(7200, Date.parse('2026-01-01T00:00:00Z'));
     const secret = allObjects(plan('local', { bootstrapToken: { create: t } })).find((o) => o.kind === 'Secret')!;

@@ -125,10 +125,11 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
   const deadline = t0 + (opts.timeoutMs ?? 180_000);
   const bins = opts.binaries ?? (await findBinaries());
   const baseDir = opts.baseDir ?? os.tmpdir();
-  fs.mkdirSync(baseDir, { recursive: true });
+  // Private like what they hold (keys, kubeconfigs, etcd data, logs); existing folders keep their mode.
+  fs.mkdirSync(baseDir, { recursive: true, mode: 0o700 });
   const dir = fs.mkdtempSync(path.join(baseDir, `ocmadm-${opts.name}-`));
   const logDir = opts.logDir ?? path.join(dir, 'logs');
-  fs.mkdirSync(logDir, { recursive: true });
+  fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const log = (component: string) => path.join(logDir, `${component}.log`);
 
   const components: Component[] = [];
