@@ -43,6 +43,10 @@ export interface StartClusterOptions {
   onSpawn?: (c: Component) => void;
 }
 
+/** The processes of a LocalCluster, in start order. */
+export const COMPONENT_NAMES = ['etcd', 'kube-apiserver', 'kube-controller-manager'] as const;
+export type ComponentName = (typeof COMPONENT_NAMES)[number];
+
 export interface LocalCluster {
   name: string;
   /** https://127.0.0.1:<port> */
@@ -64,7 +68,20 @@ export interface LocalCluster {
   startupMs: number;
   /** Stops every process (SIGTERM, SIGKILL after a grace period) and removes `dir`. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stops one component (fault tests): SIGTERM as an operator would, or SIGKILL as a crash. Its
+   * ports and data stay, so startComponent() brings it back as the same member of the cluster.
+   */
+  stopComponent(name: ComponentName, how?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /**
+   * Starts a stopped component again with the same flags, ports and data directory; resolves once
+   * it is ready (etcd /health, kube-apiserver /readyz; kube-controller-manager has no health port
+   * here, so once spawned). Rejects when it exits first or `timeoutMs` (default 120 s) passes.
+   */
+  startComponent(name: ComponentName, opts?: { timeoutMs?: number }): Promise<void>;
 }
+
+const PID_KEYS = { etcd: 'etcd', 'kube-apiserver': 'apiserver', 'kube-controller-manager': 'controllerManager' } as const satisfies Record<ComponentName, keyof LocalCluster['pids']>;
 
 const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?$/;
 const live = new Set<LocalCluster>();
@@ -132,7 +149,10 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
   fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const log = (component: string) => path.join(logDir, `${component}.log`);
 
-  const components: Component[] = [];
+  // The running process of each component, in start order (a restart replaces it in place).
+  const components = new Map<ComponentName, Component>();
+  // How to spawn each one again on its ports, and when it counts as ready.
+  const respawn = new Map<ComponentName, { spawn: () => Component; ready: (c: Component, deadline: number) => Promise<void> }>();
   const ports: number[] = [];
   const spawn = (name: string, binary: string, args: string[], logFile: string): Component => {
     const c = startComponent(name, binary, args, logFile, { outlive: opts.outlive });
@@ -143,7 +163,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
       // Controller manager first: it would only log errors while the apiserver goes away.
-      for (const c of [...components].reverse()) await c.stop();
+      for (const c of [...components.values()].reverse()) await c.stop();
       fs.rmSync(dir, { recursive: true, force: true });
       releasePorts(ports);
     })());
@@ -152,23 +172,23 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
     const pkiP: Promise<ClusterPki> = generateClusterPki(opts.name, path.join(dir, 'pki'));
     pkiP.catch(() => undefined);
 
-    const etcd = await withFreshPorts(
-      2,
-      ([client, peer]) => spawn('etcd', bins.etcd, etcdArgs({ name: opts.name, dataDir: path.join(dir, 'etcd'), clientPort: client!, peerPort: peer! }), log('etcd')),
-      (c, [client]) => waitForCondition('etcd /health', () => httpOk(`http://127.0.0.1:${client}/health`), { deadline, watch: [c] }),
-      ports,
-    );
-    components.push(etcd.c);
+    const spawnEtcd = ([client, peer]: number[]) =>
+      spawn('etcd', bins.etcd, etcdArgs({ name: opts.name, dataDir: path.join(dir, 'etcd'), clientPort: client!, peerPort: peer! }), log('etcd'));
+    const etcdReady = (c: Component, [client]: number[], until: number) =>
+      waitForCondition('etcd /health', () => httpOk(`http://127.0.0.1:${client}/health`), { deadline: until, watch: [c] });
+    const etcd = await withFreshPorts(2, spawnEtcd, (c, p) => etcdReady(c, p, deadline), ports);
+    components.set('etcd', etcd.c);
+    respawn.set('etcd', { spawn: () => spawnEtcd(etcd.ports), ready: (c, until) => etcdReady(c, etcd.ports, until) });
     const pki = await pkiP;
     const tls = { ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem };
 
-    const api = await withFreshPorts(
-      1,
-      ([port]) => spawn('kube-apiserver', bins['kube-apiserver'], apiserverArgs({ pki, etcdPort: etcd.ports[0]!, port: port!, dir }), log('kube-apiserver')),
-      (c, [port]) => waitForCondition('kube-apiserver /readyz', () => httpOk(`https://127.0.0.1:${port}/readyz`, tls), { deadline, watch: [etcd.c, c] }),
-      ports,
-    );
-    components.push(api.c);
+    const spawnApi = ([port]: number[]) =>
+      spawn('kube-apiserver', bins['kube-apiserver'], apiserverArgs({ pki, etcdPort: etcd.ports[0]!, port: port!, dir }), log('kube-apiserver'));
+    const apiReady = (c: Component, [port]: number[], until: number) =>
+      waitForCondition('kube-apiserver /readyz', () => httpOk(`https://127.0.0.1:${port}/readyz`, tls), { deadline: until, watch: [components.get('etcd')!, c] });
+    const api = await withFreshPorts(1, spawnApi, (c, p) => apiReady(c, p, deadline), ports);
+    components.set('kube-apiserver', api.c);
+    respawn.set('kube-apiserver', { spawn: () => spawnApi(api.ports), ready: (c, until) => apiReady(c, api.ports, until) });
     const server = `https://127.0.0.1:${api.ports[0]}`;
 
     const adminKubeconfigPath = await writeKubeconfig(path.join(dir, 'admin.kubeconfig'), {
@@ -194,8 +214,10 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
           userName: 'system:kube-controller-manager',
         });
         const args = controllerManagerArgs({ pki, kubeconfig: kcmKubeconfig, signingDurationSeconds: opts.signingDurationSeconds ?? 86_400 });
-        kcm = spawn('kube-controller-manager', bins['kube-controller-manager'], args, log('kube-controller-manager'));
-        components.push(kcm);
+        const spawnKcm = () => spawn('kube-controller-manager', bins['kube-controller-manager'], args, log('kube-controller-manager'));
+        kcm = spawnKcm();
+        components.set('kube-controller-manager', kcm);
+        respawn.set('kube-controller-manager', { spawn: spawnKcm, ready: async () => undefined });
       }
 
       const nodeName = opts.node === false ? undefined : `${opts.name}-node`;
@@ -231,6 +253,22 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
         stop: async () => {
           await stopAll();
           live.delete(cluster);
+        },
+        stopComponent: async (name, how = 'SIGTERM') => {
+          const c = components.get(name);
+          if (!c) throw new Error(`cluster ${opts.name} has no ${name}`);
+          await (how === 'SIGKILL' ? c.kill() : c.stop());
+        },
+        startComponent: async (name, o = {}) => {
+          const again = respawn.get(name);
+          const running = components.get(name);
+          if (!again || !running) throw new Error(`cluster ${opts.name} has no ${name}`);
+          if (stopping) throw new Error(`cluster ${opts.name} is stopped`);
+          if (!running.exited) throw new Error(`${name} of cluster ${opts.name} is still running (pid ${running.pid})`);
+          const c = again.spawn();
+          components.set(name, c);
+          cluster.pids[PID_KEYS[name]] = c.pid;
+          await again.ready(c, Date.now() + (o.timeoutMs ?? 120_000));
         },
       };
       if (!opts.outlive) live.add(cluster);

@@ -15,6 +15,8 @@ export interface Component {
   readonly exit: Promise<void>;
   /** SIGTERM to the group, SIGKILL after `graceMs`; resolves when the process is gone. */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILL to the group at once (a crash, for fault tests); resolves when the process is gone. */
+  kill(): Promise<void>;
 }
 
 /** Every live process group started here, so that an exiting parent can take them along. */
@@ -97,6 +99,11 @@ export function startComponent(name: string, binary: string, args: string[], log
     if (result === 'late') await exit;
   };
 
+  const kill = async (): Promise<void> => {
+    killGroup(pid, 'SIGKILL');
+    await exit;
+  };
+
   return {
     name,
     pid,
@@ -106,6 +113,7 @@ export function startComponent(name: string, binary: string, args: string[], log
     },
     exit,
     stop,
+    kill,
   };
 }
 

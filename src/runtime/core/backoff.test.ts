@@ -1,4 +1,4 @@
-import { backoffDelay } from './backoff.js';
+import { RECONNECT_MAX_MS, backoffDelay } from './backoff.js';
 
 test('capped exponential backoff with jitter on top', () => {
   const o = { initialMs: 200, maxMs: 30_000, random: () => 0 };
@@ -6,4 +6,10 @@ test('capped exponential backoff with jitter on top', () => {
   expect(backoffDelay(1000, o)).toBe(30_000);
   expect(backoffDelay(1, { ...o, jitter: 0.2, random: () => 1 })).toBe(240);
   expect(backoffDelay(20, { ...o, jitter: 0.2, random: () => 0.5 })).toBe(33_000);
+});
+
+test('the reconnect cap keeps the wait after a long outage under 10 s, jitter included', () => {
+  const o = { initialMs: 200, maxMs: RECONNECT_MAX_MS, jitter: 0.2, random: () => 1 };
+  expect(backoffDelay(50, o)).toBe(6_000);
+  expect(backoffDelay(50, o)).toBeLessThan(10_000);
 });

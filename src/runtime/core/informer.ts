@@ -4,13 +4,13 @@
  *   a randomized server-side timeout (~5 min) and the client's idle timeout (a hung stream).
  * - A clean close re-watches from the last resourceVersion seen (events and bookmarks move it).
  * - 410 Gone relists and emits the add/update/delete differences, so handlers stay level-correct.
- * - Any other error reconnects after capped exponential backoff with jitter (200 ms → 30 s).
+ * - Any other error reconnects after capped exponential backoff with jitter (200 ms → 5 s).
  * `stop()` aborts the request in flight and any pending wait: nothing is left running.
  */
 import type { KubeClient, KubeList, KubeObject, WatchEvent } from '../../kube/client.js';
 import { describeError, isGone } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
-import { backoffDelay } from './backoff.js';
+import { RECONNECT_MAX_MS, backoffDelay } from './backoff.js';
 import { sleep, systemClock, type Clock } from './clock.js';
 import type { Informer, InformerEvent, Logger, WatchTarget } from './types.js';
 
@@ -21,7 +21,7 @@ export interface InformerOptions {
   watchTimeoutSeconds?: number;
   /** Abort a watch that receives no byte for this long (default 90 s; bookmarks keep it alive). */
   idleMs?: number;
-  /** Reconnect backoff (default 200 ms doubling to 30 s, +20 % jitter). */
+  /** Reconnect backoff (default 200 ms doubling to RECONNECT_MAX_MS = 5 s, +20 % jitter). */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
   random?: () => number;
@@ -169,7 +169,7 @@ class ListWatch<T extends KubeObject> implements ListWatchInformer<T> {
   private delay(failures: number): number {
     return backoffDelay(failures, {
       initialMs: this.opts.backoffInitialMs ?? 200,
-      maxMs: this.opts.backoffMaxMs ?? 30_000,
+      maxMs: this.opts.backoffMaxMs ?? RECONNECT_MAX_MS,
       jitter: 0.2,
       random: this.opts.random,
     });

@@ -3,7 +3,9 @@
  * (in-cluster ServiceAccount config) and `--runtime local` (a kubeconfig file whose token it keeps
  * fresh). Health endpoints answer from the start; leader election on Lease `ocmadm-hub-controller`
  * gates the controllers, so two replicas are safe; SIGTERM stops the controllers, releases the
- * Lease and exits 0. startHubController() runs the same thing in-process.
+ * Lease and exits 0. Leadership lost (the API server was away longer than the renew deadline)
+ * starts the controller again in-process under the same identity, as the klusterlet does: a local
+ * runtime has no supervisor to restart it. startHubController() runs the same thing in-process.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +33,7 @@ export interface HubControllerOptions extends Partial<HubControllerFlags> {
   leaseDurationSeconds?: number;
   renewDeadlineSeconds?: number;
   retryPeriodSeconds?: number;
-  /** Called when leadership is lost (the process exits 1 so its supervisor restarts it). */
+  /** Called when leadership is lost (the process starts the controller again). */
   onLostLeadership?: () => void;
 }
 
@@ -71,6 +73,8 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
   }
 
   let manager: Manager | undefined;
+  // The controllers of the current term, settled once they have stopped (stop() waits for them).
+  let term: Promise<void> | undefined;
   let elector: LeaderElector | undefined;
   const health: HealthServer = await startHealthServer({
     port: opts.healthPort ?? 8000,
@@ -101,8 +105,9 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
       manager = m;
       addHubControllers(m, { client, log, informers: hubInformers(m.context), now: () => new Date() });
       // start() stops the manager when `signal` aborts; stopped() settles once reconciles ended.
-      await m.start(signal);
-      await m.stopped();
+      const t = m.start(signal).then(async () => void (await m.stopped()));
+      term = t;
+      await t;
     },
   });
   const electionCtrl = new AbortController();
@@ -126,6 +131,8 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
       (stopping ??= (async () => {
         electionCtrl.abort();
         await done;
+        // After a lost leadership the controllers were only told to stop: no reconcile outlives this.
+        await term?.catch(() => undefined);
         refresher?.stop();
         await health.close();
         await client.close();
@@ -134,7 +141,7 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
   };
 }
 
-/** The process: flags, signals, exit codes (0 clean stop, 1 failure or lost leadership, 2 bad flags). */
+/** The process: flags, signals, exit codes (0 clean stop, 1 failure, 2 bad flags). */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   let flags: HubControllerFlags;
   try {
@@ -145,8 +152,20 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   const log = createLogger({ level: flags.logLevel, component: 'hub-controller', fields: { identity: flags.identity } });
   let handle: HubControllerHandle;
+  const start = () => startHubController({ ...flags, log, onLostLeadership: () => void restart() });
+  // Same identity: the Lease still names it, so the new term campaigns without waiting it out.
+  const restart = async () => {
+    await handle.stop();
+    log.info('starting the hub controller again after the lost leadership');
+    try {
+      handle = await start();
+    } catch (err) {
+      log.error('cannot start the hub controller again', { error: describeError(err) });
+      process.exit(1);
+    }
+  };
   try {
-    handle = await startHubController({ ...flags, log, onLostLeadership: () => void handle?.stop().finally(() => process.exit(1)) });
+    handle = await start();
   } catch (err) {
     log.error('cannot start the hub controller', { error: describeError(err) });
     process.exit(err instanceof FlagError ? 2 : 1);

@@ -162,10 +162,10 @@ export async function startRegistrationAgent(opts: RegistrationAgentOptions): Pr
     const informer = createInformer<ManagedCluster>(
       id.client,
       { ref: MANAGED_CLUSTERS, fieldSelector: `metadata.name=${clusterName}` },
+      // Before acceptance the certificate may not read its cluster (403): retries back off to the
+      // default cap (5 s, which also bounds the reconnect after a hub outage); the bootstrap
+      // identity's watch below notices acceptance at once.
       log.child({ informer: 'hub-managedcluster' }),
-      // Before acceptance the certificate may not read its cluster (403): retries stay this far
-      // apart; the bootstrap identity's watch below notices acceptance at once.
-      { backoffMaxMs: 15_000 },
     );
     informer.on(() => {
       const mc = informer.get(clusterName);

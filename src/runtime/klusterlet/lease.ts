@@ -3,14 +3,15 @@
  * Lease"): only while `HubAcceptedManagedCluster=True`; GET it and PUT `spec.renewTime` (MicroTime)
  * at once on acceptance and then every `leaseDurationSeconds` (0 means 60) plus up to 25 % jitter,
  * each wait timed from the end of the previous renewal. The hub creates the Lease; the agent never
- * does (a missing Lease is retried sooner, with backoff up to the period).
+ * does (a failed renewal is retried sooner, with backoff up to the period but at most
+ * RECONNECT_MAX_MS: after a hub outage the lease is renewed within seconds of the hub's return).
  */
 import type { KubeClient } from '../../kube/client.js';
 import { describeError, isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import type { ManagedCluster } from '../../api/index.js';
 import { COND, LEASE } from '../../api/names.js';
-import { backoffDelay } from '../core/backoff.js';
+import { RECONNECT_MAX_MS, backoffDelay } from '../core/backoff.js';
 import { MAX_TIMER_MS, systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { isTrue, type Condition } from '../core/conditions.js';
 import { LEASES_V1, microTime, type Lease } from '../core/leader.js';
@@ -31,6 +32,16 @@ export interface LeaseUpdaterOptions {
 /** The period after a renewal: duration × (1 + 0.25 × random), as wait.JitterUntil computes it. */
 export function nextRenewalDelayMs(durationSeconds: number, random: () => number = Math.random): number {
   return durationSeconds * 1000 * (1 + LEASE_JITTER * random());
+}
+
+/**
+ * The wait before retry number `failures` of a failed renewal: 1 s doubling, +20 % jitter, at most
+ * RECONNECT_MAX_MS and never beyond the period (a hub back from a long outage gets the lease
+ * renewed within seconds, not up to a whole period later).
+ */
+export function leaseRetryDelayMs(failures: number, durationSeconds: number, random: () => number = Math.random): number {
+  const period = durationSeconds * 1000;
+  return Math.min(backoffDelay(failures, { initialMs: 1000, maxMs: Math.min(period, RECONNECT_MAX_MS), jitter: 0.2, random }), period);
 }
 
 /** The renewal period for a cluster: spec.leaseDurationSeconds, 0 (or unset) meaning 60. */
@@ -98,7 +109,7 @@ export class LeaseUpdater {
       this.schedule(gen, nextRenewalDelayMs(duration, this.random));
     } catch (err) {
       this.failures++;
-      const retryInMs = Math.min(backoffDelay(this.failures, { initialMs: 1000, maxMs: duration * 1000, jitter: 0.2 }), duration * 1000);
+      const retryInMs = leaseRetryDelayMs(this.failures, duration, this.random);
       this.opts.log.warn(isNotFound(err) ? 'the cluster lease does not exist on the hub yet' : 'cannot renew the cluster lease', {
         error: describeError(err),
         retryInMs,

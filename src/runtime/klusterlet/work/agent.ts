@@ -67,10 +67,9 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
   const hash = hubHash(opts.hubServer);
   const log = opts.log.child({ agent: 'work', cluster: opts.cluster });
   const hub = followingClient(opts.hub);
-  // Until the hub accepts the cluster the list is refused (403): retry at most 5 s apart, so the
-  // first works after accept are not held back by a long backoff (the default cap is 30 s).
-  const hubInformerOpts = { backoffMaxMs: 5_000, ...opts.informers };
-  const works = createInformer<ManifestWork>(hub, { ref: { ...MANIFEST_WORKS, namespace: opts.cluster } }, log.child({ informer: 'hub-manifestworks' }), hubInformerOpts);
+  // Until the hub accepts the cluster the list is refused (403): the default reconnect cap (5 s,
+  // RECONNECT_MAX_MS) keeps the first works after accept from being held back by a long backoff.
+  const works = createInformer<ManifestWork>(hub, { ref: { ...MANIFEST_WORKS, namespace: opts.cluster } }, log.child({ informer: 'hub-manifestworks' }), opts.informers);
   const applied = createInformer<AppliedManifestWork>(opts.spoke, { ref: APPLIED_MANIFEST_WORKS }, log.child({ informer: 'appliedmanifestworks' }), opts.informers);
   const id = { hubHash: hash, agentId: opts.agentId };
   // Both controllers read through these, so a key run again before the watches caught up with
