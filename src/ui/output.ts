@@ -3,9 +3,12 @@ import { UsageError } from '../cli/errors.js';
 
 export type OutputFormat = 'text' | 'json' | 'yaml';
 
-export function parseOutputFormat(value: string | undefined, allowed: OutputFormat[] = ['text', 'json', 'yaml']): OutputFormat {
+/** `textName`: what the command's --help calls its text format ("table" for get and list commands). */
+export function parseOutputFormat(value: string | undefined, allowed: OutputFormat[] = ['text', 'json', 'yaml'], textName = 'text'): OutputFormat {
   const v = (value ?? 'text') === 'table' ? 'text' : (value ?? 'text');
-  if (!allowed.includes(v as OutputFormat)) throw new UsageError(`unknown output format "${value}": use one of ${allowed.join(', ')}`);
+  if (!allowed.includes(v as OutputFormat)) {
+    throw new UsageError(`unknown output format "${value}": use one of ${allowed.map((f) => (f === 'text' ? textName : f)).join(', ')}`);
+  }
   return v as OutputFormat;
 }
 

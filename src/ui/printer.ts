@@ -13,7 +13,7 @@ export interface Column<T> {
 
 export const GET_FORMATS: OutputFormat[] = ['text', 'json', 'yaml'];
 
-export const parseGetFormat = (value: string | undefined): OutputFormat => parseOutputFormat(value, GET_FORMATS);
+export const parseGetFormat = (value: string | undefined): OutputFormat => parseOutputFormat(value, GET_FORMATS, 'table');
 
 export function printObjects<T extends KubeObject>(items: T[], columns: Column<T>[], format: OutputFormat, empty: string, now = Date.now()): string {
   return formatResult(

@@ -18,7 +18,7 @@ export function register(program: Command, app: App): void {
     .description('list local runtimes, their process and log file')
     .option('-o, --output <format>', 'table or json', 'table');
   app.action<{ output: string }>(list, async (flags, ctx) => {
-    const format = parseOutputFormat(flags.output === 'table' ? 'text' : flags.output, ['text', 'json']);
+    const format = parseOutputFormat(flags.output, ['text', 'json'], 'table');
     ctx.io.stdout.write(formatResult(listRuntimes(ctx.io.env), format, runtimeTable, (rows) => ({ items: rows })));
   });
   const stop = runtime
