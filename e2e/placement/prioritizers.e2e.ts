@@ -44,9 +44,11 @@ test('Steady keeps a decided cluster when another grows, unless only allocatable
   const id = unique('std');
   const [small, , big] = await threeClusters(id);
   // Additive: Balance 1 + Steady 3 + CPU 1. Exact: CPU only.
+  // steady decides before fickle exists: Balance would otherwise count fickle's decision for big
+  // against it if fickle happened to be scheduled first (seen on a loaded machine).
   await createPlacement(w, 'steady', { numberOfClusters: 1, predicates: mine(id), prioritizerPolicy: { configurations: [builtIn('Steady', 3), builtIn('ResourceAllocatableCPU', 1)] } });
-  await createPlacement(w, 'fickle', { numberOfClusters: 1, predicates: mine(id), prioritizerPolicy: { mode: 'Exact', configurations: [builtIn('ResourceAllocatableCPU', 1)] } });
   await decisionUntil(w, 'steady-decision-1', [big]);
+  await createPlacement(w, 'fickle', { numberOfClusters: 1, predicates: mine(id), prioritizerPolicy: { mode: 'Exact', configurations: [builtIn('ResourceAllocatableCPU', 1)] } });
   await decisionUntil(w, 'fickle-decision-1', [big]);
 
   // `small` becomes the largest: steady's big scores 100·1 (balance) + 100·3 (steady) − 100 (cpu)
