@@ -83,7 +83,7 @@ describe('Dockerfile', () => {
     expect(copyDist).toBeDefined();
     for (const command of [IMAGE_COMMAND, KLUSTERLET.command]) {
       expect(command[0]).toBe('node');
-      const file = command[1]!;
+      const file = command[command.length - 1]!;
       expect(file.startsWith(`${workdir}/dist/`)).toBe(true);
       // dist/<x>.js is compiled from src/<x>.ts
       const source = path.join(ROOT, 'src', file.slice(`${workdir}/dist/`.length).replace(/\.js$/, '.ts'));

@@ -6,6 +6,7 @@ import type { KubeObject } from '../kube/client.js';
 import { renderObjects } from '../render/index.js';
 import { LABEL, MANAGED_BY, NS, SA, SECRET } from '../api/names.js';
 import { hubInstanceName } from '../hub/runtime.js';
+import { RUNTIME_NODE_FLAGS } from '../runtime/node-flags.js';
 
 export const KLUSTERLET = {
   namespace: NS.agent,
@@ -21,7 +22,7 @@ export const KLUSTERLET = {
   role: 'klusterlet-agent',
   healthPort: 8001,
   /** The image's entrypoint for the agent (the package is installed at /app, as for the hub controller). */
-  command: ['node', '/app/dist/runtime/klusterlet/main.js'],
+  command: ['node', ...RUNTIME_NODE_FLAGS, '/app/dist/runtime/klusterlet/main.js'],
   /** Secrets the agent keeps in its namespace (bootstrap, hub credentials, CSR in flight). */
   secrets: [SECRET.bootstrapHubKubeconfig, SECRET.hubKubeconfig, SECRET.csrKey],
 } as const;

@@ -4,11 +4,12 @@
  */
 import { LABEL, MANAGED_BY, NS, SA } from '../api/names.js';
 import { VERSION } from '../version.js';
+import { RUNTIME_NODE_FLAGS } from '../runtime/node-flags.js';
 
 /** The image of the hub controller for `--runtime cluster` (the ocmadm package itself). */
 export const DEFAULT_IMAGE = `ghcr.io/ocmadm/ocmadm:v${VERSION}`;
 /** How the image starts the hub controller: node and the built entrypoint inside the image. */
-export const IMAGE_COMMAND = ['node', '/app/dist/runtime/hub/main.js'] as const;
+export const IMAGE_COMMAND = ['node', ...RUNTIME_NODE_FLAGS, '/app/dist/runtime/hub/main.js'] as const;
 
 export const HUB = {
   /** The admission guard (ValidatingAdmissionPolicy and its binding share the name). */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runtimeDir, writeSecretFile, type RuntimeKind } from './state.js';
+import { RUNTIME_NODE_FLAGS } from '../node-flags.js';
 
 const ENTRYPOINTS: Record<RuntimeKind, string> = {
   'hub-controller': '../hub/main.js',
@@ -87,9 +88,9 @@ export async function startLocalRuntime(spec: LocalRuntimeSpec): Promise<LocalRu
   const f = files(dir);
   writeSecretFile(f.kubeconfig, spec.kubeconfig);
   const entry = fileURLToPath(new URL(ENTRYPOINTS[spec.kind], import.meta.url));
-  const args = [entry, '--kubeconfig', f.kubeconfig, ...spec.args];
+  const flags = ['--kubeconfig', f.kubeconfig, ...spec.args];
   const log = fs.openSync(f.log, 'a', 0o600);
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, entry, ...flags], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...(spec.env ?? process.env) },
@@ -99,7 +100,7 @@ export async function startLocalRuntime(spec: LocalRuntimeSpec): Promise<LocalRu
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start the ${spec.kind} runtime`);
   child.unref();
-  const rec: PidRecord = { pid, startedAt: new Date().toISOString(), args: args.slice(1) };
+  const rec: PidRecord = { pid, startedAt: new Date().toISOString(), args: flags };
   fs.writeFileSync(f.pid, JSON.stringify(rec), { mode: 0o600 });
   return localRuntimeInfo(spec.kind, spec.instance, spec.env);
 }
