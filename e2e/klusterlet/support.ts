@@ -12,7 +12,7 @@ import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { KubeApiError, isNotFound } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { LABEL, RBAC, SA, NS, SECRET } from '../../src/api/names.js';
-import { ROOT, type ClusterInfo } from '../support/clusters.js';
+import { ROOT, eventually, type ClusterInfo } from '../support/clusters.js';
 import { serviceAccountToken, type Csr, CSRS } from '../hub/identities.js';
 import { NAMESPACES, RBAC_REFS, conditionOf, until } from '../hub/support.js';
 
@@ -47,16 +47,16 @@ export async function applyCrds(client: KubeClient, side: 'hub' | 'spoke'): Prom
     // (re)initializing". Wait until each served version lists (a readiness wait with a deadline).
     for (const v of crd!.spec.versions.filter((x) => x.served)) {
       const collection = resourcePath({ group: crd!.spec.group, version: v.name, resource: crd!.spec.names.plural });
-      const deadline = Date.now() + 30_000;
-      for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+      const serving = async (): Promise<boolean> => {
         try {
           await client.list(collection, { limit: 1 });
-          break;
+          return true;
         } catch (err) {
-          if (Date.now() > deadline || !(err instanceof KubeApiError) || (err.status !== 503 && err.status !== 429)) throw err;
-          await new Promise((r) => setTimeout(r, delay));
+          if (err instanceof KubeApiError && (err.status === 503 || err.status === 429)) return false;
+          throw err;
         }
-      }
+      };
+      await eventually(serving, { ms: 30_000, firstDelayMs: 20, maxDelayMs: 500, describe: () => `${collection} still not serving` });
     }
   }
 }
