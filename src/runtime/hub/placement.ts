@@ -12,7 +12,7 @@
  */
 import type { KubeObject, OwnerReference } from '../../kube/client.js';
 import { isNamespaceTerminating, isNotFound } from '../../kube/errors.js';
-import { resourcePath } from '../../kube/resources.js';
+import { getOrUndefined, resourcePath } from '../../kube/resources.js';
 import { ANNOTATION, LABEL } from '../../api/names.js';
 import { PLACEMENTS, PLACEMENT_DECISIONS, TYPE, type Placement, type PlacementDecision } from '../../api/index.js';
 import type { Reconciler, ReconcileResult } from '../core/types.js';
@@ -76,8 +76,14 @@ export class PlacementReconciler implements Reconciler {
     if (grouped.error) chosen = [];
     const { decisions, status: groupStatus } = desiredDecisions(name, grouped.groups);
 
-    // In a namespace being deleted nothing can be created; the placement goes with it.
-    if (!(await this.writeDecisions(placement, decisions, own))) return;
+    // In a namespace being deleted nothing can be created; the placement goes with it. A decision
+    // that vanished under a write was collected with a placement deleted since the cache saw it:
+    // nothing more to do then; any other 404 (a decision deleted by hand) needs another pass.
+    const wrote = await this.writeDecisions(placement, decisions, own).catch(async (e: unknown) => {
+      if (isNotFound(e) && (await this.placementGone(placement))) return false;
+      throw e;
+    });
+    if (!wrote) return;
 
     const n = placement.spec.numberOfClusters;
     const satisfied = satisfiedCondition({
@@ -99,6 +105,12 @@ export class PlacementReconciler implements Reconciler {
     });
     if (written !== placement) this.deps.log.info('placement scheduled', { placement: key, selected: chosen.length, reason: satisfied.reason });
     if (recheckAt !== undefined) return { requeueAfterMs: Math.max(1, recheckAt - now) };
+  }
+
+  private async placementGone(p: Placement): Promise<boolean> {
+    const path = resourcePath({ ...PLACEMENTS, namespace: p.metadata.namespace!, name: p.metadata.name! });
+    const now = await getOrUndefined<Placement>(this.deps.client, path);
+    return !now || !!now.metadata.deletionTimestamp || now.metadata.uid !== p.metadata.uid;
   }
 
   /** For Balance: how many decisions of other placements name each cluster. */
