@@ -12,11 +12,8 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # No install scripts: the only ones are the `node` devDependency (a second Node binary, not
-# needed here) and @swc/core (tests only). npm ci refuses a lock file that lacks other
-# platforms' optional binaries (swc, unrs-resolver; see .ci/run): then npm install, which still
-# takes the locked versions, without saving.
-RUN npm ci --ignore-scripts --no-audit --no-fund \
- || npm install --no-save --ignore-scripts --no-audit --no-fund
+# needed here) and @swc/core (tests only).
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # What `npm run build` runs, without npm's script machinery (and the skipped `node` package).
@@ -28,9 +25,7 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN (npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
-  || npm install --omit=dev --no-save --ignore-scripts --no-audit --no-fund) \
- && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /src/dist ./dist
 COPY manifests ./manifests
 COPY src/templates ./src/templates

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds etcd, kube-apiserver, kube-controller-manager and kubectl from the Go module next to this
+# Builds etcd, kube-apiserver, kube-controller-manager, kubectl and the node and scheduling
+# binaries (kubelet, kube-proxy, kube-scheduler) from the Go module next to this
 # script, once, into a cache outside the repository:
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/ocmadm/k8sbins/<key>/   key = sha256(go.sum + `go version`)
 # OCMADM_K8S_BIN=<dir> skips all of this and uses <dir> as is.
-# Progress goes to stderr; the last line of stdout is the directory holding the four binaries.
+# Progress goes to stderr; the last line of stdout is the directory holding the binaries.
 set -euo pipefail
 
-BINS=(etcd kube-apiserver kube-controller-manager kubectl)
+BINS=(etcd kube-apiserver kube-controller-manager kubectl kube-scheduler kubelet kube-proxy)
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 say() { printf 'k8sbins: %s\n' "$*" >&2; }
@@ -61,7 +62,8 @@ say "first run: downloads ~0.8 GB of modules and compiles for 5-20 min; later ru
 cd "$here"
 say "downloading modules..."
 go mod download
-pkgs=(./etcd k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl)
+pkgs=(./etcd k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl
+  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy)
 total="$(go list -deps "${pkgs[@]}" | wc -l)"
 say "compiling (at most $total packages; -v lists only those not already in the Go build cache)..."
 
