@@ -11,6 +11,7 @@ import yaml from 'js-yaml';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { KubeApiError, isNotFound } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
+import { bootstrapKubeconfigYaml as joinBootstrapYaml } from '../../src/install/klusterlet/bootstrap-kubeconfig.js';
 import { LABEL, RBAC, SA, NS, SECRET } from '../../src/api/names.js';
 import { ROOT, eventually, type ClusterInfo } from '../support/clusters.js';
 import { serviceAccountToken, type Csr, CSRS } from '../hub/identities.js';
@@ -91,14 +92,7 @@ export async function applyBootstrapRbac(hub: KubeClient): Promise<void> {
 
 /** The bootstrap kubeconfig as `join` writes it: cluster `hub`, user `bootstrap`, context `bootstrap`. */
 export function bootstrapKubeconfigYaml(hub: ClusterInfo, token: string): string {
-  return yaml.dump({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'hub', cluster: { server: hub.server, 'certificate-authority-data': fs.readFileSync(hub.caFile).toString('base64') } }],
-    users: [{ name: 'bootstrap', user: { token } }],
-    contexts: [{ name: 'bootstrap', context: { cluster: 'hub', user: 'bootstrap', namespace: 'default' } }],
-    'current-context': 'bootstrap',
-  });
+  return joinBootstrapYaml({ server: hub.server, caPem: fs.readFileSync(hub.caFile, 'utf8'), token });
 }
 
 /** A 1 h TokenRequest token of the bootstrap ServiceAccount (what `get token` hands out). */

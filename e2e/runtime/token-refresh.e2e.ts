@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KubeConfig } from '../../src/kube/kubeconfig.js';
+import { KubeConfig, clusterCaPem, pemData, singleContextConfig } from '../../src/kube/kubeconfig.js';
 import yaml from 'js-yaml';
 import { KubeClient } from '../../src/kube/client.js';
 import { isForbidden } from '../../src/kube/errors.js';
@@ -79,16 +79,12 @@ async function credentialId(client: KubeClient): Promise<string | undefined> {
 /** A kubeconfig for the SA with `token`, written 0600 like the local runtime does. */
 function writeSaKubeconfig(file: string, token: string): void {
   const cluster = env.kc.getCurrentCluster()!;
-  const ca = cluster.caData ?? (cluster.caFile ? fs.readFileSync(cluster.caFile).toString('base64') : undefined);
-  const cfg = {
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'hub', cluster: { server: cluster.server, 'certificate-authority-data': ca } }],
-    contexts: [{ name: 'agent', context: { cluster: 'hub', user: 'agent', namespace: ns } }],
-    'current-context': 'agent',
-    users: [{ name: 'agent', user: { token } }],
-  };
-  fs.writeFileSync(file, yaml.dump(cfg), { mode: 0o600 });
+  const kc = singleContextConfig({
+    cluster: { name: 'hub', server: cluster.server, caData: pemData(clusterCaPem(cluster)!) },
+    user: { name: 'agent', token },
+    context: { name: 'agent', namespace: ns },
+  });
+  fs.writeFileSync(file, kc.toYaml(), { mode: 0o600 });
 }
 
 test('mints the next token on its timer, rewrites the 0600 kubeconfig and switches the client', async () => {

@@ -3,8 +3,8 @@ import type https from 'node:https';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import type { Dispatcher } from 'undici';
-import type { KubeConfig } from './kubeconfig.js';
-import { KubeApiError, rootCauseCode } from './errors.js';
+import type { Cluster, KubeConfig } from './kubeconfig.js';
+import { KubeApiError, KubeConfigError, rootCauseCode } from './errors.js';
 
 /** The minimal shape every Kubernetes object has. */
 export interface KubeObject {
@@ -97,17 +97,7 @@ export class KubeClient {
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const opts: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(opts);
-    const { Agent } = await loadUndici();
-    const dispatcher = new Agent({
-      connect: {
-        ca: opts.ca as string | Buffer | undefined,
-        cert: opts.cert as string | Buffer | undefined,
-        key: opts.key as string | Buffer | undefined,
-        rejectUnauthorized: !cluster.skipTLSVerify,
-      },
-      keepAliveTimeout: 30_000,
-      connections: 64,
-    });
+    const dispatcher = await dispatcherFor(cluster, opts);
     const client = new KubeClient(kc, cluster.server, dispatcher, userAgent);
     client.headers = toHeaderRecord(opts.headers);
     client.headersAt = Date.now();
@@ -294,6 +284,40 @@ function toHeaderRecord(h: https.RequestOptions['headers']): Record<string, stri
 }
 
 const MAX_RETRIES = 10;
+
+/**
+ * One pooled connection owner per client. TLS: the CA, client certificate and key, and the name
+ * the server's certificate must carry (tls-server-name, else the URL's host). With proxy-url the
+ * connections are tunnelled through the proxy with HTTP CONNECT, as kubectl does; an https proxy
+ * is verified with the same CA bundle (clusteradm's join appends the proxy CA to it).
+ */
+async function dispatcherFor(cluster: Cluster, opts: https.RequestOptions): Promise<Dispatcher> {
+  const tls = {
+    ca: opts.ca as string | Buffer | undefined,
+    cert: opts.cert as string | Buffer | undefined,
+    key: opts.key as string | Buffer | undefined,
+    rejectUnauthorized: !cluster.skipTLSVerify,
+    ...(opts.servername ? { servername: opts.servername } : {}),
+  };
+  const pool = { keepAliveTimeout: 30_000, connections: 64 };
+  const { Agent, ProxyAgent } = await loadUndici();
+  if (!cluster.proxyUrl) return new Agent({ connect: tls, ...pool });
+  const proxy = proxyUrl(cluster);
+  return new ProxyAgent({ uri: proxy.href, requestTls: tls, proxyTls: { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized }, ...pool });
+}
+
+function proxyUrl(cluster: Cluster): URL {
+  let url: URL;
+  try {
+    url = new URL(cluster.proxyUrl!);
+  } catch {
+    throw new KubeConfigError(`cluster "${cluster.name}" has a proxy-url that is not a URL: ${cluster.proxyUrl}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new KubeConfigError(`cluster "${cluster.name}" has proxy-url scheme ${url.protocol.replace(/:$/, '')}: only http and https proxies are supported`);
+  }
+  return url;
+}
 
 // undici is loaded on the first client, not at start-up: commands that never call a cluster
 // (--help, --version, completion, runtime list) stay fast.

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type https from 'node:https';
-import { KubeConfig } from './kubeconfig.js';
+import { KubeConfig, clusterCaPem, mergeCaPem, pemData, singleContextConfig } from './kubeconfig.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const config = (user: Record<string, unknown>, cluster: Record<string, unknown> = {}) => `
@@ -78,5 +78,45 @@ describe('KubeConfig (light)', () => {
   test('a malformed kubeconfig names what is missing', () => {
     expect(() => new KubeConfig().loadFromString('clusters: [{ name: c, cluster: {} }]')).toThrow('clusters[0].cluster.server is missing');
     expect(() => new KubeConfig().loadFromString('contexts: [{ name: x }]')).toThrow('contexts[0].context is missing');
+  });
+});
+
+describe('writing kubeconfigs', () => {
+  test('one context: YAML with kubectl field names that reads back the same, tls-server-name and proxy-url kept', () => {
+    const kc = singleContextConfig({
+      cluster: { name: 'hub', server: 'https://10.0.0.1:6443', caData: pemData('CA'), tlsServerName: 'hub.example', proxyUrl: 'http://proxy:3128' },
+      user: { name: 'agent', token: 't' },
+      context: { name: 'ctx', namespace: 'ns' },
+    });
+    const text = kc.toYaml();
+    expect(text).toContain('tls-server-name: hub.example');
+    expect(text).toContain('proxy-url: http://proxy:3128');
+    const back = KubeConfig.fromText(text);
+    expect(back.getCurrentCluster()).toMatchObject(kc.getCurrentCluster()!);
+    expect(back.getCurrentUser()).toMatchObject({ name: 'agent', token: 't' });
+    expect(back.getContextObject('ctx')).toEqual({ name: 'ctx', cluster: 'hub', user: 'agent', namespace: 'ns' });
+  });
+
+  test('the CA of a cluster: data first, else the file; bundles merge with a newline between', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-'));
+    fs.writeFileSync(path.join(dir, 'ca.crt'), 'FROM-FILE');
+    expect(clusterCaPem({ caData: b64('FROM-DATA'), caFile: path.join(dir, 'ca.crt') })).toBe('FROM-DATA');
+    expect(clusterCaPem({ caFile: path.join(dir, 'ca.crt') })).toBe('FROM-FILE');
+    expect(clusterCaPem({})).toBeUndefined();
+    expect(mergeCaPem('A', 'B\n')).toBe('A\nB\n');
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('readable errors that name what was read', () => {
+    expect(() => KubeConfig.fromText('', 'the bootstrap kubeconfig')).toThrow('the bootstrap kubeconfig is empty');
+    expect(() => KubeConfig.fromText('a: [', 'x')).toThrow(/^x is not YAML/);
+    expect(() => KubeConfig.fromText('clusters: [{ name: c, cluster: {} }]', 'x')).toThrow('x: clusters[0].cluster.server is missing');
+    expect(() => KubeConfig.fromText('clusters: []', 'x').requireCurrentCluster('x')).toThrow('x has no current-context');
+  });
+
+  test("kubeadm's cluster-info shape: a cluster named \"\" and nothing else", () => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: [{ name: '', server: 'https://h:6443', caData: b64('CA') }] });
+    expect(clusterCaPem(KubeConfig.fromText(kc.toYaml()).clusters[0]!)).toBe('CA');
   });
 });

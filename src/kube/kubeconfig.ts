@@ -1,9 +1,11 @@
 /**
- * A kubeconfig model with the same shape and methods as client-node's KubeConfig (the subset
- * ocmadm uses), without loading client-node: importing client-node costs ~450 ms of start-up
- * (its generated API models), most of a CLI run. Credentials it handles itself: CA, client
- * certificates (data or files), tokens, token files, basic auth, impersonation. Exec plugins and
- * auth providers are delegated to client-node, loaded only for the users that need it.
+ * The one kubeconfig model of ocmadm: every kubeconfig it reads and every one it writes goes
+ * through here. Same shape and methods as client-node's KubeConfig (the subset ocmadm uses),
+ * without loading client-node: importing client-node costs ~450 ms of start-up (its generated API
+ * models), most of a CLI run. Credentials it handles itself: CA, client certificates (data or
+ * files), tokens, token files, basic auth, impersonation; the connection settings tls-server-name
+ * and proxy-url reach the client (client.ts). Exec plugins and auth providers are delegated to
+ * client-node, loaded only for the users that need it.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -65,10 +67,11 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 function parseClusters(raw: RawConfig['clusters']): Cluster[] {
   return (raw ?? []).map((e, i) => {
     const c = e.cluster;
-    if (!e.name) throw new Error(`clusters[${i}].name is missing`);
+    // "" is a name: kubeadm's cluster-info kubeconfig has one cluster so named.
+    if (typeof e.name !== 'string') throw new Error(`clusters[${i}].name is missing`);
     if (!c || !str(c.server)) throw new Error(`clusters[${i}].cluster.server is missing`);
     return {
-      name: e.name,
+      name: e.name as string,
       server: str(c.server)!.replace(/\/$/, ''),
       caData: str(c['certificate-authority-data']),
       caFile: str(c['certificate-authority']),
@@ -111,11 +114,63 @@ function parseContexts(raw: RawConfig['contexts']): Context[] {
 const fromFileOrData = (file?: string | null, data?: string | null): Buffer | undefined =>
   file ? fs.readFileSync(file) : data ? Buffer.from(data, 'base64') : undefined;
 
+/** base64 of a PEM text, as `certificate-authority-data` and `client-*-data` hold it. */
+export const pemData = (pem: string): string => Buffer.from(pem, 'utf8').toString('base64');
+
+/** The PEM bundle that verifies a cluster (its `certificate-authority-data` or file), if any. */
+export function clusterCaPem(cluster: Pick<Cluster, 'caData' | 'caFile'>): string | undefined {
+  // kubectl refuses a cluster with both; of the two, data is what the file would have been copied to.
+  return fromFileOrData(cluster.caData ? undefined : cluster.caFile, cluster.caData)?.toString('utf8');
+}
+
+/** Two PEM bundles as one (the hub CA and a proxy CA, as clusteradm's join merges them). */
+export function mergeCaPem(a: string, b: string): string {
+  const end = (s: string) => (s.endsWith('\n') ? s : `${s}\n`);
+  return end(a) + end(b);
+}
+
+/** What a kubeconfig with one context (the only kind ocmadm writes) is made of. */
+export interface SingleContext {
+  cluster: Cluster;
+  user: User;
+  context: { name: string; namespace?: string };
+}
+
+/** A kubeconfig with one cluster, one user and one context, made current. */
+export function singleContextConfig(spec: SingleContext): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [spec.cluster],
+    users: [spec.user],
+    contexts: [{ name: spec.context.name, cluster: spec.cluster.name, user: spec.user.name, namespace: spec.context.namespace }],
+    currentContext: spec.context.name,
+  });
+  return kc;
+}
+
 export class KubeConfig {
   clusters: Cluster[] = [];
   users: User[] = [];
   contexts: Context[] = [];
   currentContext = '';
+
+  /** Parses kubeconfig text; each error is one line that names `what`. */
+  static fromText(text: string, what = 'kubeconfig'): KubeConfig {
+    let doc: unknown;
+    try {
+      doc = yaml.load(text);
+    } catch (err) {
+      throw new Error(`${what} is not YAML: ${(err as Error).message.split('\n')[0]}`);
+    }
+    if (!doc || typeof doc !== 'object') throw new Error(`${what} is empty`);
+    const kc = new KubeConfig();
+    try {
+      kc.loadFromString(text);
+    } catch (err) {
+      throw new Error(`${what}: ${(err as Error).message}`);
+    }
+    return kc;
+  }
 
   loadFromString(text: string): void {
     const doc = (yaml.load(text) ?? {}) as RawConfig;
@@ -196,6 +251,21 @@ export class KubeConfig {
     return (ctx && this.users.find((u) => u.name === ctx.user)) ?? null;
   }
 
+  /** The current context's cluster; a readable error (naming `what`) when there is none. */
+  requireCurrentCluster(what = 'kubeconfig'): Cluster {
+    if (!this.currentContext) throw new Error(`${what} has no current-context`);
+    const ctx = this.getContextObject(this.currentContext);
+    if (!ctx?.cluster) throw new Error(`${what}: context "${this.currentContext}" is missing or names no cluster`);
+    const cluster = this.clusters.find((c) => c.name === ctx.cluster);
+    if (!cluster) throw new Error(`${what}: cluster "${ctx.cluster}" of context "${this.currentContext}" is missing`);
+    return cluster;
+  }
+
+  /** The kubeconfig as kubectl writes it: YAML, kubectl's field names, no line folding. */
+  toYaml(): string {
+    return yaml.dump(JSON.parse(this.exportConfig()), { lineWidth: -1, noRefs: true });
+  }
+
   /** The kubeconfig as YAML-compatible JSON text (kubectl's field names). */
   exportConfig(): string {
     const drop = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
@@ -258,6 +328,9 @@ export class KubeConfig {
       const delegated: https.RequestOptions = {};
       await full.applyToHTTPSOptions(delegated);
       Object.assign(headers, delegated.headers ?? {});
+      // An exec plugin may answer with a client certificate instead of a token.
+      if (delegated.cert) opts.cert = delegated.cert;
+      if (delegated.key) opts.key = delegated.key;
       return;
     }
     // As kubectl: an explicit token wins over a token file.

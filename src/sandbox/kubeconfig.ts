@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import yaml from 'js-yaml';
+import { pemData, singleContextConfig, type User } from '../kube/kubeconfig.js';
 
 /** Credentials of one kubeconfig user: a client certificate or a bearer token. */
 export type KubeconfigUser = { certPem: string; keyPem: string } | { token: string };
@@ -13,24 +13,11 @@ export interface KubeconfigSpec {
   userName?: string;
 }
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
-
 /** A self-contained kubeconfig (certificates embedded) with one context, made current. */
 export function kubeconfigYaml(spec: KubeconfigSpec): string {
-  const userName = spec.userName ?? `${spec.name}-user`;
-  const user =
-    'token' in spec.user
-      ? { token: spec.user.token }
-      : { 'client-certificate-data': b64(spec.user.certPem), 'client-key-data': b64(spec.user.keyPem) };
-  return yaml.dump({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: spec.name, cluster: { server: spec.server, 'certificate-authority-data': b64(spec.caPem) } }],
-    users: [{ name: userName, user }],
-    contexts: [{ name: spec.name, context: { cluster: spec.name, user: userName } }],
-    'current-context': spec.name,
-    preferences: {},
-  });
+  const name = spec.userName ?? `${spec.name}-user`;
+  const user: User = 'token' in spec.user ? { name, token: spec.user.token } : { name, certData: pemData(spec.user.certPem), keyData: pemData(spec.user.keyPem) };
+  return singleContextConfig({ cluster: { name: spec.name, server: spec.server, caData: pemData(spec.caPem) }, user, context: { name: spec.name } }).toYaml();
 }
 
 /** Writes the kubeconfig with mode 0600 and returns the path. */

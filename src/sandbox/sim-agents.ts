@@ -12,7 +12,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { KubeClient } from '../kube/client.js';
-import { KubeConfig } from '../kube/kubeconfig.js';
+import { pemData, singleContextConfig } from '../kube/kubeconfig.js';
 import { resourcePath } from '../kube/resources.js';
 import { isNotFound } from '../kube/errors.js';
 import { MANAGED_CLUSTERS, TYPE } from '../api/index.js';
@@ -42,13 +42,7 @@ export interface SimAgent {
 
 /** A client with the given credentials against the hub. */
 export function hubClient(hub: SimHub, user: { token?: string; certData?: string; keyData?: string }, userAgent: string): Promise<KubeClient> {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'hub', server: hub.server, caData: Buffer.from(hub.caPem).toString('base64') }],
-    users: [{ name: 'u', ...user }],
-    contexts: [{ name: 'c', cluster: 'hub', user: 'u' }],
-    currentContext: 'c',
-  });
+  const kc = singleContextConfig({ cluster: { name: 'hub', server: hub.server, caData: pemData(hub.caPem) }, user: { name: 'u', ...user }, context: { name: 'c' } });
   return KubeClient.create(kc, userAgent);
 }
 

@@ -11,6 +11,8 @@ export function register(program: Command, app: App): void {
     .option('--hub-apiserver <url>', 'the hub API server, https://host:port (required)')
     .option('--cluster-name <name>', 'name of this cluster on the hub: a DNS-1123 label, at most 63 characters (required)')
     .option('--ca-file <file>', "PEM CA of the hub's API server (default: discovered from the hub's kube-public/cluster-info, then verified)")
+    .option('--proxy-url <url>', 'a forward proxy (http:// or https://) the klusterlet reaches the hub through: proxy-url of its bootstrap and hub kubeconfigs')
+    .option('--proxy-ca-file <file>', 'PEM CA of an https --proxy-url, added to the CA bundle the klusterlet trusts for the hub')
     .option('--runtime <where>', 'where the klusterlet runs: cluster (a Deployment) or local (a process on this machine)', 'cluster')
     .option('--image <ref>', `klusterlet image for --runtime cluster (default ${DEFAULT_IMAGE})`)
     .option('--cluster-claims <k=v,...>', 'ClusterClaims to create on the spoke and report to the hub')

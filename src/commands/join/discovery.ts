@@ -19,8 +19,7 @@
  */
 import fs from 'node:fs';
 import { X509Certificate, createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import yaml from 'js-yaml';
-import { KubeConfig } from '../../kube/kubeconfig.js';
+import { KubeConfig, clusterCaPem, pemData, singleContextConfig } from '../../kube/kubeconfig.js';
 import { KubeClient } from '../../kube/client.js';
 import { CliError } from '../../cli/errors.js';
 import { isNotFound, isTlsError, isUnreachable, KubeApiError } from '../../kube/errors.js';
@@ -57,13 +56,8 @@ export function fingerprint(pem: string): string {
 
 /** A client for `server` with no credentials; `caPem` undefined means no verification (discovery only). */
 async function anonymousClient(server: string, caPem?: string): Promise<KubeClient> {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'hub', server, ...(caPem ? { caData: Buffer.from(caPem).toString('base64') } : { skipTLSVerify: true }) }],
-    users: [{ name: 'anonymous' }],
-    contexts: [{ name: 'hub', cluster: 'hub', user: 'anonymous' }],
-    currentContext: 'hub',
-  });
+  const trust = caPem ? { caData: pemData(caPem) } : { skipTLSVerify: true };
+  const kc = singleContextConfig({ cluster: { name: 'hub', server, ...trust }, user: { name: 'anonymous' }, context: { name: 'hub' } });
   return KubeClient.create(kc, 'ocmadm-join');
 }
 
@@ -93,9 +87,14 @@ async function fromClusterInfo(client: KubeClient, token: string): Promise<Found
   }
   const text = cm.data?.kubeconfig;
   if (!text) return { missing: 'kube-public/cluster-info has no kubeconfig' };
-  const doc = yaml.load(text) as { clusters?: { cluster?: { 'certificate-authority-data'?: string } }[] } | undefined;
-  const caB64 = doc?.clusters?.[0]?.cluster?.['certificate-authority-data'];
-  if (!caB64) return { missing: 'kube-public/cluster-info names no CA' };
+  let caPem: string | undefined;
+  try {
+    const first = KubeConfig.fromText(text, 'kube-public/cluster-info').clusters[0];
+    caPem = first?.caData ? clusterCaPem(first) : undefined;
+  } catch (err) {
+    return { missing: (err as Error).message };
+  }
+  if (!caPem) return { missing: 'kube-public/cluster-info names no CA' };
   const m = BOOTSTRAP_TOKEN.exec(token);
   const jws = m ? cm.data?.[`jws-kubeconfig-${m[1]}`] : undefined;
   if (m && jws && !verifyClusterInfoSignature(text, jws, m[2]!)) {
@@ -103,7 +102,7 @@ async function fromClusterInfo(client: KubeClient, token: string): Promise<Found
       `the hub's kube-public/cluster-info is not signed with this token: the token is wrong, or something between here and the hub altered it; check the token (\`ocmadm get token\` on the hub) or pass --ca-file`,
     );
   }
-  return { caPem: Buffer.from(caB64, 'base64').toString('utf8'), source: 'kube-public/cluster-info', signatureVerified: !!jws };
+  return { caPem, source: 'kube-public/cluster-info', signatureVerified: !!jws };
 }
 
 async function fromRootCaConfigMap(client: KubeClient): Promise<Found> {

@@ -3,9 +3,8 @@
  * least-privilege identity it has in a pod: a TokenRequest token of its ServiceAccount in a 0600
  * kubeconfig, renewed by the process itself (--token-refresh). Never the joiner's credentials.
  */
-import fs from 'node:fs';
 import type { KubeClient } from '../../kube/client.js';
-import { kubeconfigYaml } from '../../sandbox/kubeconfig.js';
+import { clusterCaPem, singleContextConfig } from '../../kube/kubeconfig.js';
 import { startLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
 import { KLUSTERLET, agentArgs, localInstance, type KlusterletValues } from '../../install/klusterlet/klusterlet.js';
 
@@ -15,9 +14,7 @@ export const LOCAL_TOKEN_SECONDS = 3600;
 /** The CA that verifies the spoke API server, from the joiner's kubeconfig (data or file). */
 export function spokeCaPem(spoke: KubeClient): string | undefined {
   const cluster = spoke.kc.getCurrentCluster();
-  if (cluster?.caData) return Buffer.from(cluster.caData, 'base64').toString('utf8');
-  if (cluster?.caFile) return fs.readFileSync(cluster.caFile, 'utf8');
-  return undefined;
+  return cluster ? clusterCaPem(cluster) : undefined;
 }
 
 export async function serviceAccountToken(spoke: KubeClient): Promise<string> {
@@ -34,7 +31,13 @@ export async function startLocalKlusterlet(spoke: KubeClient, v: KlusterletValue
   const caPem = spokeCaPem(spoke);
   if (!caPem) throw new Error(`the spoke kubeconfig has no CA for ${spoke.server}: the local klusterlet would have to skip TLS verification`);
   const token = await serviceAccountToken(spoke);
-  const kubeconfig = kubeconfigYaml({ name: 'spoke', server: spoke.server, caPem, user: { token }, userName: KLUSTERLET.serviceAccount });
+  // The joiner's own cluster entry (CA, tls-server-name, proxy-url), with the ServiceAccount's token.
+  const { tlsServerName, proxyUrl } = spoke.kc.getCurrentCluster()!;
+  const kubeconfig = singleContextConfig({
+    cluster: { name: 'spoke', server: spoke.server, caData: Buffer.from(caPem).toString('base64'), tlsServerName, proxyUrl },
+    user: { name: KLUSTERLET.serviceAccount, token },
+    context: { name: 'spoke' },
+  }).toYaml();
   return startLocalRuntime({
     kind: 'klusterlet',
     instance: localInstance(v.clusterName, spoke.server),

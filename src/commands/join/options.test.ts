@@ -25,6 +25,20 @@ describe('joinOptions', () => {
     expect(o).toMatchObject({ runtime: 'local', wait: true, clusterClaims: { env: 'prod' }, force: true, caFile: 'ca.pem', output: 'json' });
   });
 
+  test('a proxy for the agent: --proxy-url, with --proxy-ca-file for an https proxy', () => {
+    expect(joinOptions({ ...base, proxyUrl: 'http://127.0.0.1:3128' })).toMatchObject({ proxyUrl: 'http://127.0.0.1:3128', proxyCaFile: undefined });
+    expect(joinOptions({ ...base, proxyUrl: 'https://proxy:3129', proxyCaFile: 'p.pem' })).toMatchObject({ proxyUrl: 'https://proxy:3129', proxyCaFile: 'p.pem' });
+  });
+
+  test.each([
+    [{ proxyUrl: 'socks5://proxy:1080' }, /--proxy-url must be an http:\/\/ or https:\/\/ URL/],
+    [{ proxyUrl: 'not a url' }, /--proxy-url "not a url" is not a URL/],
+    [{ proxyCaFile: 'p.pem' }, /--proxy-ca-file only applies with --proxy-url/],
+    [{ proxyUrl: 'http://p:3128', proxyCaFile: '' }, /--proxy-ca-file is empty/],
+  ])('bad proxy flags %j', (over, message) => {
+    expect(() => joinOptions({ ...base, ...over })).toThrow(message);
+  });
+
   test.each([
     [{ hubToken: undefined }, /--hub-token is required.*ocmadm get token/],
     [{ hubToken: '  ' }, /--hub-token is required/],

@@ -13,6 +13,8 @@ export interface JoinFlags {
   hubApiserver?: string;
   clusterName?: string;
   caFile?: string;
+  proxyUrl?: string;
+  proxyCaFile?: string;
   wait?: boolean;
   dryRun?: boolean;
   outputFile?: string;
@@ -29,6 +31,10 @@ export interface JoinOptions {
   hubServer: string;
   clusterName: string;
   caFile?: string;
+  /** The forward proxy the klusterlet reaches the hub through (written into its kubeconfigs). */
+  proxyUrl?: string;
+  /** PEM CA of an https proxy, appended to the hub CA bundle. */
+  proxyCaFile?: string;
   wait: boolean;
   dryRun: boolean;
   outputFile?: string;
@@ -54,6 +60,20 @@ export function parseHubServer(text: string | undefined): string {
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
+/** --proxy-url: an http or https URL with a host (kubectl's proxy-url; socks is not supported). */
+export function parseProxyUrl(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--proxy-url "${text}" is not a URL; use http://<host>:<port> or https://<host>:<port>`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--proxy-url must be an http:// or https:// URL, got "${text}"`);
+  if (url.search || url.hash) throw new UsageError(`--proxy-url must not carry a query or fragment: "${text}"`);
+  return text;
+}
+
 export function joinOptions(flags: JoinFlags): JoinOptions {
   const token = flags.hubToken?.trim();
   if (!token) throw new UsageError('--hub-token is required: run `ocmadm get token` on the hub');
@@ -68,11 +88,16 @@ export function joinOptions(flags: JoinFlags): JoinOptions {
   if (!image.trim() || /\s/.test(image)) throw new UsageError(`--image "${image}" is not an image reference`);
   if (flags.caFile !== undefined && !flags.caFile) throw new UsageError('--ca-file is empty');
   if (flags.outputFile !== undefined && !flags.outputFile) throw new UsageError('--output-file is empty');
+  const proxyUrl = parseProxyUrl(flags.proxyUrl);
+  if (flags.proxyCaFile !== undefined && !flags.proxyCaFile) throw new UsageError('--proxy-ca-file is empty');
+  if (flags.proxyCaFile && !proxyUrl) throw new UsageError('--proxy-ca-file only applies with --proxy-url: pass both, or leave --proxy-ca-file out');
   return {
     hubToken: token,
     hubServer,
     clusterName,
     caFile: flags.caFile,
+    proxyUrl,
+    proxyCaFile: flags.proxyCaFile,
     wait: !!flags.wait,
     dryRun: !!flags.dryRun,
     outputFile: flags.outputFile,

@@ -21,6 +21,7 @@ import type { JoinOptions } from './options.js';
 import { preflightHub, preflightSpoke } from './preflight.js';
 import { spokeCaPem, startLocalKlusterlet } from './local.js';
 import { waitForRegistration } from './wait.js';
+import { parseCaBundle } from './discovery.js';
 
 export interface JoinResult {
   cluster: string;
@@ -95,6 +96,7 @@ async function releaseOtherNames(spoke: KubeClient, state: SpokeState, opts: Joi
 
 export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinResult> {
   const { spoke, progress, env } = deps;
+  const proxyCaPem = opts.proxyCaFile ? readProxyCa(opts.proxyCaFile) : undefined;
   progress.start(`checking the spoke ${spoke.server}`);
   const state = await preflightSpoke(spoke, opts, env);
   const caOfSpoke = spokeCaPem(spoke);
@@ -107,7 +109,7 @@ export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinRe
   progress.done('preflight passed');
   for (const w of hub.warnings) progress.warn(w);
 
-  const bootstrapText = bootstrapKubeconfigYaml({ server: opts.hubServer, caPem: hub.ca.caPem, token: opts.hubToken });
+  const bootstrapText = bootstrapKubeconfigYaml({ server: opts.hubServer, caPem: hub.ca.caPem, token: opts.hubToken, proxyUrl: opts.proxyUrl, proxyCaPem });
   const values = { clusterName: opts.clusterName, runtime: opts.runtime, image: opts.image, spokeServer: spoke.server, clusterClaims: opts.clusterClaims, bootstrapKubeconfig: bootstrapText };
   const objects = klusterletObjects(values);
   const [nsObj, ...rest] = objects;
@@ -182,4 +184,16 @@ export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinRe
     };
   }
   return result;
+}
+
+/** The PEM of --proxy-ca-file, checked to hold certificates. */
+function readProxyCa(file: string): string {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read --proxy-ca-file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; pass the file of the proxy's CA certificate`);
+  }
+  parseCaBundle(pem, `--proxy-ca-file ${file}`);
+  return pem;
 }

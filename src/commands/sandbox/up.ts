@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import yaml from 'js-yaml';
+import { KubeConfig } from '../../kube/kubeconfig.js';
 import { CommandContext, type Io } from '../../cli/context.js';
 import { CliError, InterruptedError } from '../../cli/errors.js';
 import { writeSecretFile } from '../../runtime/host/state.js';
@@ -51,14 +51,15 @@ function alreadyThere(name: string, dir: string): CliError {
 
 /** One kubeconfig with a context per cluster, named after the sandbox (0600: admin keys inside). */
 function combinedKubeconfig(rec: SandboxRecord): string {
-  const doc = { apiVersion: 'v1', kind: 'Config', clusters: [] as unknown[], users: [] as unknown[], contexts: [] as unknown[], 'current-context': rec.clusters[0]!.context, preferences: {} };
+  const out = new KubeConfig();
   for (const c of rec.clusters) {
-    const admin = yaml.load(fs.readFileSync(c.adminKubeconfig!, 'utf8')) as { clusters: { cluster: unknown }[]; users: { user: unknown }[] };
-    doc.clusters.push({ name: c.context, cluster: admin.clusters[0]!.cluster });
-    doc.users.push({ name: `${c.context}-admin`, user: admin.users[0]!.user });
-    doc.contexts.push({ name: c.context, context: { cluster: c.context, user: `${c.context}-admin` } });
+    const admin = KubeConfig.fromText(fs.readFileSync(c.adminKubeconfig!, 'utf8'), c.adminKubeconfig!);
+    out.addCluster({ ...admin.clusters[0]!, name: c.context });
+    out.addUser({ ...admin.users[0]!, name: `${c.context}-admin` });
+    out.addContext({ name: c.context, cluster: c.context, user: `${c.context}-admin` });
   }
-  return yaml.dump(doc, { noRefs: true, lineWidth: -1 });
+  out.setCurrentContext(rec.clusters[0]!.context);
+  return out.toYaml();
 }
 
 /** Progress of the in-process commands: hidden, or with -v prefixed by the cluster and never a spinner. */

@@ -3,8 +3,7 @@
  * (key `kubeconfig`), named as OCM's agents expect: cluster `hub`, user `bootstrap`, context
  * `bootstrap` (namespace `default`). The token lives only here and in the Secret: never in logs.
  */
-import yaml from 'js-yaml';
-import { KubeConfig } from '../../kube/kubeconfig.js';
+import { KubeConfig, mergeCaPem, pemData, singleContextConfig } from '../../kube/kubeconfig.js';
 
 export const BOOTSTRAP_NAMES = { cluster: 'hub', user: 'bootstrap', context: 'bootstrap' } as const;
 export const BOOTSTRAP_KEY = 'kubeconfig';
@@ -14,35 +13,28 @@ export interface BootstrapSpec {
   /** PEM bundle that verifies the hub's serving certificate. */
   caPem: string;
   token: string;
+  /** The forward proxy the agents reach the hub through (join --proxy-url). */
+  proxyUrl?: string;
+  /** The proxy's CA (join --proxy-ca-file), appended to the hub CA as clusteradm does; only with proxyUrl. */
+  proxyCaPem?: string;
 }
 
-export function bootstrapKubeconfigYaml(spec: BootstrapSpec): string {
-  return yaml.dump(
-    {
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: BOOTSTRAP_NAMES.cluster, cluster: { server: spec.server, 'certificate-authority-data': Buffer.from(spec.caPem).toString('base64') } }],
-      users: [{ name: BOOTSTRAP_NAMES.user, user: { token: spec.token } }],
-      contexts: [{ name: BOOTSTRAP_NAMES.context, context: { cluster: BOOTSTRAP_NAMES.cluster, user: BOOTSTRAP_NAMES.user, namespace: 'default' } }],
-      'current-context': BOOTSTRAP_NAMES.context,
-    },
-    { noRefs: true, lineWidth: -1 },
-  );
-}
-
-/** A client-node KubeConfig for the bootstrap identity (what the agent will use). */
+/** A client config for the bootstrap identity (what the agent will use). */
 export function bootstrapKubeConfig(spec: BootstrapSpec): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromString(bootstrapKubeconfigYaml(spec));
-  return kc;
+  const caPem = spec.proxyUrl && spec.proxyCaPem ? mergeCaPem(spec.caPem, spec.proxyCaPem) : spec.caPem;
+  return singleContextConfig({
+    cluster: { name: BOOTSTRAP_NAMES.cluster, server: spec.server, caData: pemData(caPem), proxyUrl: spec.proxyUrl || undefined },
+    user: { name: BOOTSTRAP_NAMES.user, token: spec.token },
+    context: { name: BOOTSTRAP_NAMES.context, namespace: 'default' },
+  });
 }
+
+export const bootstrapKubeconfigYaml = (spec: BootstrapSpec): string => bootstrapKubeConfig(spec).toYaml();
 
 /** The hub server named by a bootstrap kubeconfig text, or undefined when it cannot be read. */
 export function bootstrapServer(text: string): string | undefined {
   try {
-    const kc = new KubeConfig();
-    kc.loadFromString(text);
-    return kc.getCurrentCluster()?.server;
+    return KubeConfig.fromText(text).getCurrentCluster()?.server;
   } catch {
     return undefined;
   }

@@ -184,3 +184,23 @@ test('local runtime instances are per spoke: two spokes asking for one name neve
   expect(a).not.toBe(b);
   expect([clusterOfInstance(a), clusterOfInstance(b), clusterOfInstance('c1')]).toEqual(['c1', 'c1', 'c1']);
 });
+
+describe('bootstrap kubeconfig behind a proxy (join --proxy-url, --proxy-ca-file)', () => {
+  const HUB_CA = '-----BEGIN CERTIFICATE-----\nHUB\n-----END CERTIFICATE-----\n';
+  const PROXY_CA = '-----BEGIN CERTIFICATE-----\nPROXY\n-----END CERTIFICATE-----\n';
+  const cluster = (spec: Partial<Parameters<typeof bootstrapKubeconfigYaml>[0]>) =>
+    (yaml.load(bootstrapKubeconfigYaml({ server: 'https://hub:6443', caPem: HUB_CA, token: 'a.b', ...spec })) as { clusters: { cluster: Record<string, string> }[] }).clusters[0]!.cluster;
+  const ca = (c: Record<string, string>) => Buffer.from(c['certificate-authority-data']!, 'base64').toString();
+
+  test('proxy-url is written; the proxy CA is appended to the hub CA', () => {
+    const c = cluster({ proxyUrl: 'https://proxy:3129', proxyCaPem: PROXY_CA });
+    expect(c['proxy-url']).toBe('https://proxy:3129');
+    expect(ca(c)).toBe(HUB_CA + PROXY_CA);
+  });
+
+  test('without a proxy: neither, as before', () => {
+    const c = cluster({});
+    expect(c['proxy-url']).toBeUndefined();
+    expect(ca(c)).toBe(HUB_CA);
+  });
+});

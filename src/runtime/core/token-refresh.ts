@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import yaml from 'js-yaml';
 import type { KubeClient } from '../../kube/client.js';
+import { KubeConfig } from '../../kube/kubeconfig.js';
 import { describeError } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { backoffDelay } from './backoff.js';
@@ -74,21 +74,15 @@ interface TokenRequest {
 
 /** Rewrites the current user's token in a kubeconfig: temp file 0600 in the same dir, then rename. */
 export async function writeKubeconfigToken(file: string, token: string): Promise<void> {
-  const doc = yaml.load(await fs.readFile(file, 'utf8')) as {
-    'current-context'?: string;
-    contexts?: { name: string; context?: { user?: string } }[];
-    users?: { name: string; user?: Record<string, unknown> }[];
-  };
-  const ctx = doc.contexts?.find((c) => c.name === doc['current-context']);
-  const entry = doc.users?.find((u) => u.name === ctx?.context?.user);
-  if (!entry) throw new Error(`${file}: no user for the current context`);
-  const user: Record<string, unknown> = { ...(entry.user ?? {}), token };
-  delete user.tokenFile; // the token written here is the one to use
-  entry.user = user;
+  const kc = KubeConfig.fromText(await fs.readFile(file, 'utf8'), file);
+  const current = kc.getCurrentUser();
+  if (!current) throw new Error(`${file}: no user for the current context`);
+  // The token written here is the one to use: no token file beside it.
+  kc.users = kc.users.map((u) => (u === current ? { ...u, token, tokenFile: undefined } : u));
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await fs.open(tmp, 'wx', 0o600);
   try {
-    await fh.writeFile(yaml.dump(doc, { lineWidth: -1 }));
+    await fh.writeFile(kc.toYaml());
     await fh.chmod(0o600); // whatever the umask was
     await fh.sync();
   } finally {

@@ -5,8 +5,7 @@
  * A certificate rotation starts a new session on the new client and stops the old one; nothing
  * else restarts. Other agents (the work agent) get the identity through `onIdentity`.
  */
-import fs from 'node:fs';
-import type { KubeConfig } from '../../kube/kubeconfig.js';
+import { clusterCaPem, pemData, type KubeConfig } from '../../kube/kubeconfig.js';
 import { KubeClient } from '../../kube/client.js';
 import { describeError, isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
@@ -84,7 +83,8 @@ export function spokeClientConfigs(kc: KubeConfig, url: string | undefined, log:
     log.warn('the spoke server URL is not https; the hub will not get a client config', { url: server });
     return [];
   }
-  const caBundle = cluster?.caData ?? (cluster?.caFile ? fs.readFileSync(cluster.caFile).toString('base64') : undefined);
+  const caPem = cluster && clusterCaPem(cluster);
+  const caBundle = caPem ? pemData(caPem) : undefined;
   return [caBundle ? { url: server, caBundle } : { url: server }];
 }
 

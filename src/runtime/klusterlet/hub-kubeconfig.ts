@@ -5,8 +5,7 @@
  * the rules that decide whether an existing secret can be reused or the agent bootstraps again.
  * Pure: inputs are strings and Secret `data` maps (base64 values), outputs the same.
  */
-import yaml from 'js-yaml';
-import { KubeConfig } from '../../kube/kubeconfig.js';
+import { KubeConfig, pemData, singleContextConfig, type Cluster } from '../../kube/kubeconfig.js';
 import { HUB_KUBECONFIG_KEYS as K } from '../../api/names.js';
 import { certMatchesKey, parseCertificate, type CertInfo } from './csr.js';
 
@@ -15,55 +14,16 @@ export const DEFAULT_AUTH = 'default-auth';
 export const DEFAULT_NAMESPACE = 'configuration';
 
 /** The hub as the bootstrap kubeconfig's current context names it. */
-export interface HubCluster {
-  /** The cluster entry's NAME in the bootstrap kubeconfig (kept as the entry name). */
-  name: string;
-  server: string;
-  /** `certificate-authority-data` exactly as written (base64). */
-  caData?: string;
-  /** `certificate-authority` (a path), if the kubeconfig uses one. */
-  caFile?: string;
-  proxyUrl?: string;
-}
-
-interface RawKubeconfig {
-  'current-context'?: string;
-  clusters?: { name?: string; cluster?: Record<string, unknown> }[];
-  contexts?: { name?: string; context?: { cluster?: string; user?: string; namespace?: string } }[];
-  users?: { name?: string; user?: Record<string, unknown> }[];
-}
-
-function load(text: string, what: string): RawKubeconfig {
-  let doc: unknown;
-  try {
-    doc = yaml.load(text);
-  } catch (err) {
-    throw new Error(`${what} is not YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
-  if (!doc || typeof doc !== 'object') throw new Error(`${what} is empty`);
-  return doc as RawKubeconfig;
-}
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+export type HubCluster = Pick<Cluster, 'name' | 'server' | 'caData' | 'caFile' | 'proxyUrl' | 'tlsServerName'>;
 
 /** The current context's cluster of a kubeconfig; throws a readable error when there is none. */
 export function currentHubCluster(kubeconfigText: string, what = 'kubeconfig'): HubCluster {
-  const doc = load(kubeconfigText, what);
-  const ctxName = doc['current-context'];
-  if (!ctxName) throw new Error(`${what} has no current-context`);
-  const ctx = doc.contexts?.find((c) => c.name === ctxName)?.context;
-  if (!ctx?.cluster) throw new Error(`${what}: context "${ctxName}" is missing or names no cluster`);
-  const cluster = doc.clusters?.find((c) => c.name === ctx.cluster)?.cluster;
-  if (!cluster) throw new Error(`${what}: cluster "${ctx.cluster}" of context "${ctxName}" is missing`);
-  const server = str(cluster.server);
-  if (!server) throw new Error(`${what}: cluster "${ctx.cluster}" has no server`);
-  const out: HubCluster = { name: ctx.cluster, server };
-  const caData = str(cluster['certificate-authority-data']);
-  const caFile = str(cluster['certificate-authority']);
-  const proxyUrl = str(cluster['proxy-url']);
-  if (caData) out.caData = caData;
-  if (caFile) out.caFile = caFile;
-  if (proxyUrl) out.proxyUrl = proxyUrl;
+  const c = KubeConfig.fromText(kubeconfigText, what).requireCurrentCluster(what);
+  const out: HubCluster = { name: c.name, server: c.server };
+  if (c.caData) out.caData = c.caData;
+  if (c.caFile) out.caFile = c.caFile;
+  if (c.proxyUrl) out.proxyUrl = c.proxyUrl;
+  if (c.tlsServerName) out.tlsServerName = c.tlsServerName;
   return out;
 }
 
@@ -79,22 +39,11 @@ export function sameHub(a: HubCluster, b: HubCluster): boolean {
 
 /** The `kubeconfig` key of the secret: the hub entry from bootstrap, relative cert and key paths. */
 export function hubKubeconfigYaml(hub: HubCluster): string {
-  const cluster: Record<string, string> = { server: hub.server };
-  if (hub.caFile) cluster['certificate-authority'] = hub.caFile;
-  if (hub.caData) cluster['certificate-authority-data'] = hub.caData;
-  if (hub.proxyUrl) cluster['proxy-url'] = hub.proxyUrl;
-  return yaml.dump(
-    {
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: hub.name, cluster }],
-      contexts: [{ name: DEFAULT_CONTEXT, context: { cluster: hub.name, user: DEFAULT_AUTH, namespace: DEFAULT_NAMESPACE } }],
-      'current-context': DEFAULT_CONTEXT,
-      users: [{ name: DEFAULT_AUTH, user: { 'client-certificate': K.cert, 'client-key': K.key } }],
-      preferences: {},
-    },
-    { lineWidth: -1 },
-  );
+  return singleContextConfig({
+    cluster: { ...hub },
+    user: { name: DEFAULT_AUTH, certFile: K.cert, keyFile: K.key },
+    context: { name: DEFAULT_CONTEXT, namespace: DEFAULT_NAMESPACE },
+  }).toYaml();
 }
 
 export interface HubCredentials {
@@ -102,7 +51,7 @@ export interface HubCredentials {
   keyPem: string;
 }
 
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+const b64 = pemData;
 const unb64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8'));
 
 /** The secret's `data` (base64 values): kubeconfig, tls.crt, tls.key, cluster-name, agent-name. */
@@ -171,21 +120,16 @@ export function checkHubKubeconfigSecret(
 
 /** The agent's own client config for the hub: the same entry, with the cert and key inline. */
 export function hubKubeConfig(hub: HubCluster, creds: HubCredentials): KubeConfig {
-  const kc = new KubeConfig();
-  const cluster = { name: hub.name, server: hub.server, skipTLSVerify: false, caData: hub.caData, caFile: hub.caFile, proxyUrl: hub.proxyUrl };
-  kc.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name: DEFAULT_AUTH, certData: b64(creds.certPem), keyData: b64(creds.keyPem) }],
-    contexts: [{ name: DEFAULT_CONTEXT, cluster: hub.name, user: DEFAULT_AUTH, namespace: DEFAULT_NAMESPACE }],
-    currentContext: DEFAULT_CONTEXT,
+  return singleContextConfig({
+    cluster: { ...hub, skipTLSVerify: false },
+    user: { name: DEFAULT_AUTH, certData: pemData(creds.certPem), keyData: pemData(creds.keyPem) },
+    context: { name: DEFAULT_CONTEXT, namespace: DEFAULT_NAMESPACE },
   });
-  return kc;
 }
 
 /** The bootstrap kubeconfig as a client config (its own credentials: token or certificate). */
 export function bootstrapKubeConfig(text: string): KubeConfig {
-  currentHubCluster(text, 'the bootstrap kubeconfig'); // readable errors first
-  const kc = new KubeConfig();
-  kc.loadFromString(text);
+  const kc = KubeConfig.fromText(text, 'the bootstrap kubeconfig');
+  kc.requireCurrentCluster('the bootstrap kubeconfig'); // readable errors first
   return kc;
 }
