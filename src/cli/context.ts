@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { KubeConfig } from '../kube/kubeconfig.js';
 import { KubeClient } from '../kube/client.js';
+import { asCliError } from './errors.js';
 import { loadKubeConfig, type KubeAccess } from '../kube/config.js';
 import { Progress } from '../ui/progress.js';
 import { makeStyle, type Style } from '../ui/style.js';
@@ -49,7 +50,11 @@ export class CommandContext {
   }
 
   kubeConfig(access: KubeAccess = this.globals, what?: string): KubeConfig {
-    return loadKubeConfig(access, what);
+    try {
+      return loadKubeConfig(access, what);
+    } catch (err) {
+      throw asCliError(err);
+    }
   }
 
   /** A client for --kubeconfig/--context (or another access), closed when the command ends. */

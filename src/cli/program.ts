@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CommandContext, type GlobalOptions, type Io } from './context.js';
-import { CliError, EXIT, UsageError } from './errors.js';
+import { CliError, EXIT, UsageError, asCliError } from './errors.js';
 import type { Action, App } from './app.js';
 import { describeError, isUnauthorized, isUnreachable } from '../kube/errors.js';
 import { VERSION } from '../version.js';
@@ -76,7 +76,8 @@ function configureUsageErrors(cmd: Command, io: Io): void {
 }
 
 /** Prints one line for an error (a stack only with --verbose) and returns the exit code. */
-export function reportError(err: unknown, io: Io, verbose: boolean): number {
+export function reportError(thrown: unknown, io: Io, verbose: boolean): number {
+  const err = asCliError(thrown);
   const code = err instanceof CliError ? err.exitCode : EXIT.FAILURE;
   const message = err instanceof CliError ? err.message : `${describeError(err)}${whatToDo(err)}`;
   io.stderr.write(`Error: ${message}\n`);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from './kubeconfig.js';
-import { CliError } from '../cli/errors.js';
+import { KubeConfigError } from './errors.js';
 
 export interface KubeAccess {
   kubeconfig?: string;
@@ -17,7 +17,7 @@ export function loadKubeConfig(access: KubeAccess, what = 'cluster'): KubeConfig
   const kc = new KubeConfig();
   const files = candidateFiles(access.kubeconfig);
   if (files.length === 0) {
-    throw new CliError(`no kubeconfig found for the ${what}: pass --kubeconfig <file> or set KUBECONFIG`);
+    throw new KubeConfigError(`no kubeconfig found for the ${what}`, 'none-found');
   }
   try {
     if (files.length === 1) kc.loadFromFile(files[0]!);
@@ -32,30 +32,30 @@ export function loadKubeConfig(access: KubeAccess, what = 'cluster'): KubeConfig
       kc.loadFromString(merged.exportConfig());
     }
   } catch (err) {
-    throw new CliError(`cannot read kubeconfig ${files.join(':')}: ${(err as Error).message.split('\n')[0]}; fix it or pass another --kubeconfig`);
+    throw new KubeConfigError(`cannot read kubeconfig ${files.join(':')}: ${(err as Error).message.split('\n')[0]}`, 'unreadable');
   }
   if (access.context) {
     if (!kc.getContexts().some((c) => c.name === access.context)) {
       const known = kc.getContexts().map((c) => c.name).join(', ') || 'none';
-      throw new CliError(`context "${access.context}" is not in ${files.join(':')} (contexts: ${known}); pass an existing --context`);
+      throw new KubeConfigError(`context "${access.context}" is not in ${files.join(':')} (contexts: ${known})`, 'unknown-context');
     }
     kc.setCurrentContext(access.context);
   }
   if (!kc.getCurrentContext() || !kc.getCurrentCluster()) {
-    throw new CliError(`kubeconfig ${files.join(':')} has no current context; pass --context <name>`);
+    throw new KubeConfigError(`kubeconfig ${files.join(':')} has no current context`, 'no-current-context');
   }
   return kc;
 }
 
 function candidateFiles(explicit?: string): string[] {
   if (explicit) {
-    if (!fs.existsSync(explicit)) throw new CliError(`kubeconfig file ${explicit} does not exist; pass an existing --kubeconfig`);
+    if (!fs.existsSync(explicit)) throw new KubeConfigError(`kubeconfig file ${explicit} does not exist`, 'file-missing');
     return [explicit];
   }
   const env = process.env.KUBECONFIG;
   if (env) {
     const files = env.split(path.delimiter).filter((f) => f && fs.existsSync(f));
-    if (files.length === 0) throw new CliError(`KUBECONFIG=${env} names no existing file; fix it or pass --kubeconfig`);
+    if (files.length === 0) throw new KubeConfigError(`KUBECONFIG=${env} names no existing file`, 'env-names-no-file');
     return files;
   }
   const home = path.join(os.homedir(), '.kube', 'config');

@@ -17,11 +17,33 @@ export class KubeApiError extends Error {
   }
 }
 
+/** Why a kubeconfig cannot be used; the CLI turns each into its flag advice (src/cli/errors.ts). */
+export type KubeConfigProblem = 'none-found' | 'file-missing' | 'env-names-no-file' | 'unreadable' | 'unknown-context' | 'no-current-context' | 'invalid';
+
 /** A kubeconfig that cannot be used as it is (missing, unreadable, or naming what does not exist). */
 export class KubeConfigError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly problem: KubeConfigProblem = 'invalid',
+  ) {
     super(message);
     this.name = 'KubeConfigError';
+  }
+}
+
+/** A wait (src/kube/wait.ts) whose deadline passed before its condition held. */
+export class WaitTimeoutError extends Error {
+  constructor(readonly what: string) {
+    super(`timed out waiting for ${what}`);
+    this.name = 'WaitTimeoutError';
+  }
+}
+
+/** A wait ended by its caller's signal. */
+export class WaitInterruptedError extends Error {
+  constructor(readonly what: string) {
+    super(`interrupted while waiting for ${what}`);
+    this.name = 'WaitInterruptedError';
   }
 }
 

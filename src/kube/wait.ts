@@ -1,7 +1,6 @@
 import type { KubeClient, KubeObject } from './client.js';
-import { isGone } from './errors.js';
+import { WaitInterruptedError, WaitTimeoutError, isGone } from './errors.js';
 import { resourcePath, type ResourceRef } from './resources.js';
-import { CliError, InterruptedError } from '../cli/errors.js';
 
 export interface WaitOptions {
   /** Epoch ms after which the wait fails. */
@@ -59,8 +58,8 @@ export async function waitForObject<T extends KubeObject>(
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
   }
-  if (opts.signal?.aborted) throw new InterruptedError(`interrupted while waiting for ${opts.what}`);
-  throw new CliError(`timed out waiting for ${opts.what}; raise --timeout or check the cluster`);
+  if (opts.signal?.aborted) throw new WaitInterruptedError(opts.what);
+  throw new WaitTimeoutError(opts.what);
 }
 
 /**
@@ -117,6 +116,6 @@ export async function waitForList<T extends KubeObject>(
     clearTimeout(timer);
     opts.signal?.removeEventListener('abort', onAbort);
   }
-  if (opts.signal?.aborted) throw new InterruptedError(`interrupted while waiting for ${opts.what}`);
-  throw new CliError(`timed out waiting for ${opts.what}; raise --timeout or check the cluster`);
+  if (opts.signal?.aborted) throw new WaitInterruptedError(opts.what);
+  throw new WaitTimeoutError(opts.what);
 }

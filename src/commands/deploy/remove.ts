@@ -10,7 +10,7 @@ import { isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { MANIFEST_WORKS, MANIFEST_WORK_REPLICA_SETS, PLACEMENTS } from '../../api/index.js';
 import { LABEL } from '../../api/names.js';
-import { waitForList } from '../../kube/wait.js';
+import { waitForList } from '../../cli/wait.js';
 import type { DeployOptions } from './options.js';
 import { deploySelector } from './run.js';
 

@@ -4,7 +4,7 @@
  * deadline ends the wait with the last state seen, so the result can name the clusters that
  * did not finish.
  */
-import { waitForList, waitForObject } from '../../kube/wait.js';
+import { waitForList, waitForObject } from '../../cli/wait.js';
 import type { CommandContext } from '../../cli/context.js';
 import { CliError, InterruptedError } from '../../cli/errors.js';
 import type { KubeClient, KubeObject } from '../../kube/client.js';

@@ -5,7 +5,7 @@
  * agent's CSR is the one its csr-key secret on the spoke names: another spoke asking for the same
  * name files CSRs with the same label, and those are reported as competitors, never as ours.
  */
-import { waitForList, waitForObject } from '../../kube/wait.js';
+import { waitForList, waitForObject } from '../../cli/wait.js';
 import type { KubeClient } from '../../kube/client.js';
 import { resourcePath } from '../../kube/resources.js';
 import { InterruptedError } from '../../cli/errors.js';

@@ -6,7 +6,7 @@ import type { KubeClient } from '../../kube/client.js';
 import { CliError } from '../../cli/errors.js';
 import { isNotFound, isUnauthorized } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
-import { waitForObject } from '../../kube/wait.js';
+import { waitForObject } from '../../cli/wait.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
 import { COND, GROUP } from '../../api/names.js';
 

@@ -2,7 +2,7 @@
 import type { KubeClient } from '../../kube/client.js';
 import { isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
-import { waitForObject } from '../../kube/wait.js';
+import { waitForObject } from '../../cli/wait.js';
 import { CliError } from '../../cli/errors.js';
 import type { Ref } from './plan.js';
 

@@ -5,7 +5,7 @@
  */
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { describeError, isNotFound } from '../../kube/errors.js';
-import { waitForObject } from '../../kube/wait.js';
+import { waitForObject } from '../../cli/wait.js';
 import { CliError } from '../../cli/errors.js';
 import { FIELD_MANAGER } from '../../api/names.js';
 import { describeObject, pathOf } from './kinds.js';

@@ -5,7 +5,7 @@
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { describeError, isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
-import { waitForObject } from '../../kube/wait.js';
+import { waitForObject } from '../../cli/wait.js';
 import { InterruptedError } from '../../cli/errors.js';
 import { describeObject, objectRef, refOf, type ObjectRef } from './kinds.js';
 

@@ -7,7 +7,7 @@
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
-import { waitForObject } from '../../kube/wait.js';
+import { waitForObject } from '../../cli/wait.js';
 import { CliError, InterruptedError } from '../../cli/errors.js';
 import { LEASE, NS, SA } from '../../api/names.js';
 import { isAlive, localRuntimeInfo, removeLocalRuntime, startLocalRuntime, stopLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';

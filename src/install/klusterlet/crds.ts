@@ -6,7 +6,7 @@
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { KubeApiError } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
-import { waitForObject } from '../../kube/wait.js';
+import { waitForObject } from '../../cli/wait.js';
 import { crdName, crdObject, crdsFor } from '../../api/crds.js';
 import { FIELD_MANAGER } from '../../api/names.js';
 import { sleep } from '../../runtime/core/clock.js';

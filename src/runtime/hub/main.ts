@@ -9,9 +9,8 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '../../kube/kubeconfig.js';
+import type { KubeConfig } from '../../kube/kubeconfig.js';
 import { KubeClient } from '../../kube/client.js';
-import { loadKubeConfig } from '../../kube/config.js';
 import { describeError } from '../../kube/errors.js';
 import { LEASE } from '../../api/names.js';
 import { Manager } from '../core/controller.js';
@@ -24,6 +23,7 @@ import { addHubControllers } from './controllers.js';
 import { hubInformers } from './deps.js';
 import { FlagError, USAGE, defaultIdentity, parseHubFlags, type HubControllerFlags } from './options.js';
 import { exitOnSignals } from '../core/signals.js';
+import { processKubeConfig } from '../core/process-flags.js';
 
 export interface HubControllerOptions extends Partial<HubControllerFlags> {
   /** A loaded config instead of `kubeconfig` (in-process use); neither means in-cluster. */
@@ -48,24 +48,12 @@ export interface HubControllerHandle {
   stop(): Promise<void>;
 }
 
-function clusterConfig(opts: HubControllerOptions): KubeConfig {
-  if (opts.kubeConfig) return opts.kubeConfig;
-  if (opts.kubeconfig) return loadKubeConfig({ kubeconfig: opts.kubeconfig }, 'hub');
-  // In-cluster: the pod's ServiceAccount token and CA; never client-node's localhost fallback.
-  if (!fs.existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) {
-    throw new FlagError('no --kubeconfig given and not running in a pod (no ServiceAccount token mounted)');
-  }
-  const kc = new KubeConfig();
-  kc.loadFromCluster();
-  return kc;
-}
-
 export async function startHubController(opts: HubControllerOptions = {}): Promise<HubControllerHandle> {
   const namespace = opts.namespace ?? parseHubFlags([]).namespace;
   const identity = opts.identity ?? defaultIdentity();
   const log = opts.log ?? createLogger({ level: opts.logLevel ?? 'info', component: 'hub-controller', fields: { identity } });
   if (opts.tokenRefresh && !opts.kubeconfig) throw new FlagError('--token-refresh needs --kubeconfig (the file whose token it renews)');
-  const client = await KubeClient.create(clusterConfig(opts), 'ocmadm-hub-controller');
+  const client = await KubeClient.create(processKubeConfig(opts, 'hub'), 'ocmadm-hub-controller');
 
   let refresher: TokenRefresher | undefined;
   if (opts.tokenRefresh) {

@@ -3,11 +3,11 @@
  * startHubController(). Pure, so the parsing rules are unit-tested.
  */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { NS } from '../../api/names.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+import { FlagError, parseLogLevel, parseProcessArgs, parseTokenRefresh, type LogLevel } from '../core/process-flags.js';
+
+export { FlagError, type LogLevel };
 
 export interface HubControllerFlags {
   /** Kubeconfig file; without it the in-cluster ServiceAccount config is used. */
@@ -28,44 +28,26 @@ export interface HubControllerFlags {
 export const USAGE = `usage: main.js [--kubeconfig <file>] [--namespace <ns>] [--health-port <n>] [--health-bind <addr>]
                [--id <identity>] [--token-refresh <namespace/serviceaccount>] [--log-level debug|info|warn|error]`;
 
-export class FlagError extends Error {}
-
 /** A replica identity unique enough for leader election: host plus a random suffix. */
 export function defaultIdentity(): string {
   return `${os.hostname()}_${Math.random().toString(36).slice(2, 10)}`;
 }
 
 export function parseHubFlags(argv: string[]): HubControllerFlags {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        kubeconfig: { type: 'string' },
-        namespace: { type: 'string', default: NS.hubRuntime },
-        'health-port': { type: 'string', default: '8000' },
-        'health-bind': { type: 'string', default: '0.0.0.0' },
-        id: { type: 'string' },
-        'token-refresh': { type: 'string' },
-        'log-level': { type: 'string', default: 'info' },
-      },
-    }));
-  } catch (err) {
-    throw new FlagError((err as Error).message);
-  }
+  const values = parseProcessArgs(argv, {
+    kubeconfig: { type: 'string' },
+    namespace: { type: 'string', default: NS.hubRuntime },
+    'health-port': { type: 'string', default: '8000' },
+    'health-bind': { type: 'string', default: '0.0.0.0' },
+    id: { type: 'string' },
+    'token-refresh': { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+  });
   const port = Number(values['health-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FlagError(`--health-port must be 0–65535, got "${values['health-port']}"`);
-  const level = values['log-level'] as LogLevel;
-  if (!LEVELS.includes(level)) throw new FlagError(`--log-level must be one of ${LEVELS.join(', ')}, got "${level}"`);
+  const level = parseLogLevel(values['log-level']);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(values.namespace!)) throw new FlagError(`--namespace "${values.namespace}" is not a namespace name`);
-  let tokenRefresh: HubControllerFlags['tokenRefresh'];
-  if (values['token-refresh'] !== undefined) {
-    const m = /^([a-z0-9][-a-z0-9]*)\/([a-z0-9][-a-z0-9.]*)$/.exec(values['token-refresh']);
-    if (!m) throw new FlagError(`--token-refresh must be <namespace>/<serviceaccount>, got "${values['token-refresh']}"`);
-    tokenRefresh = { namespace: m[1]!, name: m[2]! };
-  }
+  const tokenRefresh = parseTokenRefresh(values['token-refresh']);
   return {
     kubeconfig: values.kubeconfig,
     namespace: values.namespace!,

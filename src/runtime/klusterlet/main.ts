@@ -9,9 +9,8 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '../../kube/kubeconfig.js';
+import type { KubeConfig } from '../../kube/kubeconfig.js';
 import { KubeClient } from '../../kube/client.js';
-import { loadKubeConfig } from '../../kube/config.js';
 import { describeError } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { CLUSTER_CLAIMS, TYPE } from '../../api/index.js';
@@ -23,6 +22,7 @@ import type { Logger } from '../core/types.js';
 import { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
 import { FlagError, USAGE, parseKlusterletFlags, type KlusterletFlags } from './options.js';
 import { exitOnSignals } from '../core/signals.js';
+import { processKubeConfig } from '../core/process-flags.js';
 import { workAgentStarter } from './work/agent.js';
 import type { AgentStarter } from './agent-starter.js';
 
@@ -46,17 +46,6 @@ export interface KlusterletOptions extends Partial<KlusterletFlags> {
   kubeConfig?: KubeConfig;
   log?: Logger;
   agents?: AgentStarter[];
-}
-
-function spokeConfig(opts: KlusterletOptions): KubeConfig {
-  if (opts.kubeConfig) return opts.kubeConfig;
-  if (opts.kubeconfig) return loadKubeConfig({ kubeconfig: opts.kubeconfig }, 'spoke');
-  if (!fs.existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) {
-    throw new FlagError('no --kubeconfig given and not running in a pod (no ServiceAccount token mounted)');
-  }
-  const kc = new KubeConfig();
-  kc.loadFromCluster();
-  return kc;
 }
 
 /** The agent namespace: the pod's own ServiceAccount namespace when running in a pod, as OCM does. */
@@ -83,7 +72,7 @@ async function applyClusterClaims(spoke: KubeClient, claims: Record<string, stri
 export async function startKlusterlet(opts: KlusterletOptions = {}): Promise<KlusterletHandle> {
   const log = opts.log ?? createLogger({ level: opts.logLevel ?? 'info', component: 'klusterlet' });
   if (opts.tokenRefresh && !opts.kubeconfig) throw new FlagError('--token-refresh needs --kubeconfig (the file whose token it renews)');
-  const spoke = await KubeClient.create(spokeConfig(opts), 'ocmadm-klusterlet');
+  const spoke = await KubeClient.create(processKubeConfig(opts, 'spoke'), 'ocmadm-klusterlet');
   let refresher: TokenRefresher | undefined;
   if (opts.tokenRefresh) refresher = startTokenRefresher({ client: spoke, serviceAccount: opts.tokenRefresh, kubeconfigPath: opts.kubeconfig!, log });
   await applyClusterClaims(spoke, opts.clusterClaims ?? {}, log);

@@ -2,10 +2,10 @@
  * Flags of the klusterlet process (dist/runtime/klusterlet/main.js), parsed into options. Pure,
  * so the parsing rules are unit-tested.
  */
-import { parseArgs } from 'node:util';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+import { FlagError, parseLogLevel, parseProcessArgs, parseTokenRefresh, type LogLevel } from '../core/process-flags.js';
+
+export { FlagError, type LogLevel };
 
 export interface KlusterletFlags {
   /** Spoke kubeconfig; without it the in-cluster ServiceAccount config is used. */
@@ -41,8 +41,6 @@ export const USAGE = `usage: main.js --cluster-name <name> [--kubeconfig <file>]
                [--max-custom-cluster-claims <n>] [--status-sync-interval <seconds>]
                [--appliedmanifestwork-eviction-grace-period <seconds>] [--log-level debug|info|warn|error]`;
 
-export class FlagError extends Error {}
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -67,34 +65,24 @@ function int(flag: string, text: string | undefined, min: number, max = Number.M
 }
 
 export function parseKlusterletFlags(argv: string[]): KlusterletFlags {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        kubeconfig: { type: 'string' },
-        'cluster-name': { type: 'string' },
-        'agent-namespace': { type: 'string' },
-        'agent-id': { type: 'string' },
-        'spoke-external-server-url': { type: 'string' },
-        'health-port': { type: 'string', default: '8001' },
-        'health-bind': { type: 'string', default: '0.0.0.0' },
-        'token-refresh': { type: 'string' },
-        'client-cert-expiration-seconds': { type: 'string' },
-        'cluster-claims': { type: 'string' },
-        'cluster-annotations': { type: 'string' },
-        'reserved-claim-suffixes': { type: 'string' },
-        'max-custom-cluster-claims': { type: 'string', default: '20' },
-        'status-sync-interval': { type: 'string', default: '10' },
-        'appliedmanifestwork-eviction-grace-period': { type: 'string', default: '3600' },
-        'log-level': { type: 'string', default: 'info' },
-      },
-    }));
-  } catch (err) {
-    throw new FlagError((err as Error).message);
-  }
+  const values = parseProcessArgs(argv, {
+    kubeconfig: { type: 'string' },
+    'cluster-name': { type: 'string' },
+    'agent-namespace': { type: 'string' },
+    'agent-id': { type: 'string' },
+    'spoke-external-server-url': { type: 'string' },
+    'health-port': { type: 'string', default: '8001' },
+    'health-bind': { type: 'string', default: '0.0.0.0' },
+    'token-refresh': { type: 'string' },
+    'client-cert-expiration-seconds': { type: 'string' },
+    'cluster-claims': { type: 'string' },
+    'cluster-annotations': { type: 'string' },
+    'reserved-claim-suffixes': { type: 'string' },
+    'max-custom-cluster-claims': { type: 'string', default: '20' },
+    'status-sync-interval': { type: 'string', default: '10' },
+    'appliedmanifestwork-eviction-grace-period': { type: 'string', default: '3600' },
+    'log-level': { type: 'string', default: 'info' },
+  });
   const cluster = values['cluster-name'];
   if (cluster !== undefined && (!DNS_LABEL.test(cluster) || cluster.length > 63)) {
     throw new FlagError(`--cluster-name "${cluster}" must be a DNS-1123 label of at most 63 characters`);
@@ -105,14 +93,8 @@ export function parseKlusterletFlags(argv: string[]): KlusterletFlags {
   if (agentId !== undefined && !/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(agentId)) throw new FlagError(`--agent-id "${agentId}" may hold letters, digits, '-', '_' and '.' only`);
   const url = values['spoke-external-server-url'];
   if (url !== undefined && !/^https:\/\/[^\s/]+/.test(url)) throw new FlagError(`--spoke-external-server-url must be an https URL, got "${url}"`);
-  const level = values['log-level'] as LogLevel;
-  if (!LEVELS.includes(level)) throw new FlagError(`--log-level must be one of ${LEVELS.join(', ')}, got "${level}"`);
-  let tokenRefresh: KlusterletFlags['tokenRefresh'];
-  if (values['token-refresh'] !== undefined) {
-    const m = /^([a-z0-9][-a-z0-9]*)\/([a-z0-9][-a-z0-9.]*)$/.exec(values['token-refresh']);
-    if (!m) throw new FlagError(`--token-refresh must be <namespace>/<serviceaccount>, got "${values['token-refresh']}"`);
-    tokenRefresh = { namespace: m[1]!, name: m[2]! };
-  }
+  const level = parseLogLevel(values['log-level']);
+  const tokenRefresh = parseTokenRefresh(values['token-refresh']);
   const claims = parsePairs('--cluster-claims', values['cluster-claims']);
   for (const name of Object.keys(claims)) if (!DNS_SUBDOMAIN.test(name)) throw new FlagError(`--cluster-claims: "${name}" is not a valid claim name`);
   return {

@@ -9,7 +9,7 @@ import { CliError } from '../../../cli/errors.js';
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { isNotFound } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';
-import { waitForObject } from '../../../kube/wait.js';
+import { waitForObject } from '../../../cli/wait.js';
 import { NS, RBAC, SA, SECRET } from '../../../api/names.js';
 import { requirePermissions, type Permission } from '../../../install/hub/access.js';
 import { applyOne } from '../../../install/hub/apply.js';
