@@ -3,7 +3,7 @@ import { KubeApiError } from '../../kube/errors.js';
 import { Controller } from './controller.js';
 import { createLogger } from './log.js';
 import { ManualClock, flushPromises } from './manual-clock.js';
-import type { Informer, InformerEvent } from './types.js';
+import { TerminalError, type Informer, type InformerEvent } from './types.js';
 
 /** An in-memory event source standing in for an informer (controller logic only). */
 class Source implements Informer {
@@ -23,7 +23,7 @@ class Source implements Informer {
 
 const obj = (name: string, ns = 'c1'): KubeObject => ({ metadata: { name, namespace: ns } });
 
-function setup(reconcile: (key: string) => Promise<unknown>, workers = 1, before?: (c: Controller) => void) {
+function setup(reconcile: (key: string, signal: AbortSignal) => Promise<unknown>, workers = 1, before?: (c: Controller) => void) {
   const clock = new ManualClock();
   const lines: Record<string, unknown>[] = [];
   const log = createLogger({ component: 't', level: 'debug', stream: { write: (s: string) => lines.push(JSON.parse(s)) } });
@@ -32,9 +32,9 @@ function setup(reconcile: (key: string) => Promise<unknown>, workers = 1, before
     {
       reconciler: {
         name: 'test',
-        reconcile: async (key) => {
+        reconcile: async (key, signal) => {
           calls.push(key);
-          return (await reconcile(key)) as void;
+          return (await reconcile(key, signal)) as void;
         },
       },
       workers,
@@ -152,6 +152,46 @@ describe('controller', () => {
     await done;
     expect(calls).toEqual(['slow']);
     ctrl.enqueue('late');
+    expect(ctrl.queue.length).toBe(0);
+  });
+
+  test('a TerminalError is logged once and not retried; the next change reconciles the key again', async () => {
+    let terminal = true;
+    const { ctrl, calls, clock, lines, abort, done } = setup(async () => {
+      if (terminal) throw new TerminalError('spec.x is invalid');
+    });
+    ctrl.enqueue('k');
+    await flushPromises();
+    await clock.advanceAsync(60_000);
+    expect(calls).toEqual(['k']);
+    expect(clock.pending).toBe(0);
+    expect(ctrl.queue.numRequeues('k')).toBe(0);
+    const errors = lines.filter((l) => l.level === 'error');
+    expect(errors).toEqual([expect.objectContaining({ msg: 'reconcile failed, not retried', object: 'k', error: 'spec.x is invalid' })]);
+    terminal = false;
+    ctrl.enqueue('k');
+    await flushPromises();
+    expect(calls).toEqual(['k', 'k']);
+    abort.abort();
+    await done;
+  });
+
+  test('stop aborts the signal a reconcile got; what it throws then is no failure and not retried', async () => {
+    let seen: AbortSignal | undefined;
+    const { ctrl, lines, abort, done } = setup(
+      (_k, signal) =>
+        new Promise((_resolve, reject) => {
+          seen = signal;
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+        }),
+    );
+    ctrl.enqueue('k');
+    await flushPromises();
+    expect(seen?.aborted).toBe(false);
+    abort.abort();
+    await done;
+    expect(seen?.aborted).toBe(true);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
     expect(ctrl.queue.length).toBe(0);
   });
 });

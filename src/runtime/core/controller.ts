@@ -2,7 +2,8 @@
  * Controller: informer events → keys → a work queue → N workers calling reconcile(key).
  * Success forgets the key's failures (and honours requeueAfterMs); a throw retries with the
  * queue's backoff and logs one line with the error's message; a 409 Conflict (a write based on a
- * stale read) retries almost at once, since the fresher object is already on its way.
+ * stale read) retries almost at once, since the fresher object is already on its way; a
+ * TerminalError is logged once and not retried. reconcile gets the run's signal: stop aborts it.
  * Manager: the process-level owner of the client, the shared informers and the controllers.
  */
 import type { KubeClient, KubeObject } from '../../kube/client.js';
@@ -11,7 +12,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { InformerOptions } from './informer.js';
 import { createWorkQueue, type KeyedWorkQueue, type WorkQueueOptions } from './queue.js';
 import { SharedInformers } from './shared-informers.js';
-import type { ControllerSpec, Informer, InformerEvent, Logger, RuntimeContext } from './types.js';
+import { TerminalError, type ControllerSpec, type Informer, type InformerEvent, type Logger, type RuntimeContext } from './types.js';
 
 /** Maps an informer change to the keys to reconcile (`old` is set for updates and deletes). */
 export type KeysFn<T> = (obj: T, old: T | undefined, event: InformerEvent) => string[];
@@ -73,7 +74,7 @@ export class Controller {
     if (signal.aborted) stop();
     else signal.addEventListener('abort', stop, { once: true });
     this.log.info('controller started', { controller: this.name, workers: this.workers });
-    const workers = Array.from({ length: this.workers }, () => this.worker());
+    const workers = Array.from({ length: this.workers }, () => this.worker(signal));
     this.running = Promise.all(workers).then(() => {
       signal.removeEventListener('abort', stop);
       this.log.info('controller stopped', { controller: this.name });
@@ -81,13 +82,13 @@ export class Controller {
     return this.running;
   }
 
-  private async worker(): Promise<void> {
+  private async worker(signal: AbortSignal): Promise<void> {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
       this.busy++;
       try {
-        await this.process(key);
+        await this.process(key, signal);
       } finally {
         this.busy--;
         this.queue.done(key);
@@ -95,16 +96,27 @@ export class Controller {
     }
   }
 
-  private async process(key: string): Promise<void> {
+  private async process(key: string, signal: AbortSignal): Promise<void> {
     const started = this.clock.now();
     try {
-      const res = await this.spec.reconciler.reconcile(key);
+      const res = await this.spec.reconciler.reconcile(key, signal);
       this.queue.forget(key);
       this.conflicts.delete(key);
       const after = res ? res.requeueAfterMs : undefined;
       if (after !== undefined && after >= 0) this.queue.addAfter(key, after);
       this.log.debug('reconciled', { controller: this.name, object: key, ms: this.clock.now() - started, requeueAfterMs: after });
     } catch (err) {
+      if (signal.aborted) {
+        // Stopping: the queue hands out nothing more, and an aborted call is no failure.
+        this.log.debug('reconcile ended by stop', { controller: this.name, object: key, error: describeError(err) });
+        return;
+      }
+      if (err instanceof TerminalError) {
+        this.queue.forget(key);
+        this.conflicts.delete(key);
+        this.log.error('reconcile failed, not retried', { controller: this.name, object: key, error: describeError(err) });
+        return;
+      }
       const n = this.conflicts.get(key) ?? 0;
       if (isConflict(err) && n < (this.opts.maxQuickConflictRetries ?? 5)) {
         this.conflicts.set(key, n + 1);

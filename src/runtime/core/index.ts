@@ -20,6 +20,7 @@ export { SharedInformers, targetKey } from './shared-informers.js';
 export { forEachLimit } from './limit.js';
 export { OwnWrites } from './own-writes.js';
 export { createWorkQueue, type WorkQueueOptions } from './queue.js';
+export { TerminalError } from './types.js';
 export { Controller, Manager, type ControllerOptions, type KeysFn, type ManagerOptions } from './controller.js';
 export {
   LEASES_V1,

@@ -7,11 +7,13 @@ import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadKubeConfig } from '../../kube/config.js';
 import { KubeConfig } from '../../kube/kubeconfig.js';
+import type { LogLevel } from './log.js';
+
+export type { LogLevel };
 
 /** Bad process flags: the process prints its usage and exits 2. */
 export class FlagError extends Error {}
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 /** node:util parseArgs, strict, with its errors as FlagError. */
@@ -23,7 +25,8 @@ export function parseProcessArgs<O extends NonNullable<ParseArgsConfig['options'
   }
 }
 
-export function parseLogLevel(text: string | undefined): LogLevel {
+/** --log-level, strictly (log.ts's parseLogLevel falls back instead: for environment variables). */
+export function logLevelFlag(text: string | undefined): LogLevel {
   const level = text as LogLevel;
   if (!LEVELS.includes(level)) throw new FlagError(`--log-level must be one of ${LEVELS.join(', ')}, got "${text}"`);
   return level;

@@ -68,11 +68,24 @@ export interface ReconcileResult {
 
 /**
  * Level-based and idempotent: reads current state from informers, writes the difference, and
- * running it twice in a row changes nothing the second time. Throwing requeues with backoff.
+ * running it twice in a row changes nothing the second time. Throwing requeues with backoff;
+ * throwing a TerminalError does not (the key waits for its next change). `signal` aborts when
+ * the controller stops: pass it to long calls so a stop does not wait for them.
  */
 export interface Reconciler {
   readonly name: string;
-  reconcile(key: string): Promise<ReconcileResult | void>;
+  reconcile(key: string, signal: AbortSignal): Promise<ReconcileResult | void>;
+}
+
+/**
+ * A failure that retrying cannot mend (an invalid spec, say): logged once, not requeued, as
+ * controller-runtime's reconcile.TerminalError. The key is reconciled again on its next change.
+ */
+export class TerminalError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TerminalError';
+  }
 }
 
 /** A reconciler with the informers that feed its queue. */

@@ -5,7 +5,7 @@
 import os from 'node:os';
 import { NS } from '../../api/names.js';
 
-import { FlagError, parseLogLevel, parseProcessArgs, parseTokenRefresh, type LogLevel } from '../core/process-flags.js';
+import { FlagError, logLevelFlag, parseProcessArgs, parseTokenRefresh, type LogLevel } from '../core/process-flags.js';
 
 export { FlagError, type LogLevel };
 
@@ -45,7 +45,7 @@ export function parseHubFlags(argv: string[]): HubControllerFlags {
   });
   const port = Number(values['health-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FlagError(`--health-port must be 0–65535, got "${values['health-port']}"`);
-  const level = parseLogLevel(values['log-level']);
+  const level = logLevelFlag(values['log-level']);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(values.namespace!)) throw new FlagError(`--namespace "${values.namespace}" is not a namespace name`);
   const tokenRefresh = parseTokenRefresh(values['token-refresh']);
   return {

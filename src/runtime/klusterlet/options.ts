@@ -3,7 +3,7 @@
  * so the parsing rules are unit-tested.
  */
 
-import { FlagError, parseLogLevel, parseProcessArgs, parseTokenRefresh, type LogLevel } from '../core/process-flags.js';
+import { FlagError, logLevelFlag, parseProcessArgs, parseTokenRefresh, type LogLevel } from '../core/process-flags.js';
 
 export { FlagError, type LogLevel };
 
@@ -93,7 +93,7 @@ export function parseKlusterletFlags(argv: string[]): KlusterletFlags {
   if (agentId !== undefined && !/^[A-Za-z0-9][-A-Za-z0-9_.]*$/.test(agentId)) throw new FlagError(`--agent-id "${agentId}" may hold letters, digits, '-', '_' and '.' only`);
   const url = values['spoke-external-server-url'];
   if (url !== undefined && !/^https:\/\/[^\s/]+/.test(url)) throw new FlagError(`--spoke-external-server-url must be an https URL, got "${url}"`);
-  const level = parseLogLevel(values['log-level']);
+  const level = logLevelFlag(values['log-level']);
   const tokenRefresh = parseTokenRefresh(values['token-refresh']);
   const claims = parsePairs('--cluster-claims', values['cluster-claims']);
   for (const name of Object.keys(claims)) if (!DNS_SUBDOMAIN.test(name)) throw new FlagError(`--cluster-claims: "${name}" is not a valid claim name`);
