@@ -69,9 +69,23 @@ function newestCached(root: string): BinaryPaths | undefined {
   return undefined;
 }
 
-/** The cache key build.sh uses: sha256 of go.sum followed by the `go version` line. */
-export function cacheKey(goSum: Buffer, goVersionLine: string): string {
-  return createHash('sha256').update(goSum).update(goVersionLine + '\n').digest('hex').slice(0, 16);
+/** The files a build depends on besides Go, in build.sh's order (its KEY_FILES). */
+export const KEY_FILES = ['go.sum', 'images/go.sum', 'images/pause/main.go', 'images/htpasswd/main.go'] as const;
+
+/** The cache key build.sh uses: sha256 of the KEY_FILES' contents followed by the `go version` line. */
+export function cacheKey(keyFiles: Buffer[], goVersionLine: string): string {
+  const h = createHash('sha256');
+  for (const f of keyFiles) h.update(f);
+  return h.update(goVersionLine + '\n').digest('hex').slice(0, 16);
+}
+
+/** The cache key of the build module in `moduleDir` (undefined when one of its KEY_FILES is missing). */
+export function moduleCacheKey(moduleDir: string, goVersionLine: string): string | undefined {
+  try {
+    return cacheKey(KEY_FILES.map((f) => fs.readFileSync(path.join(moduleDir, f))), goVersionLine);
+  } catch {
+    return undefined;
+  }
 }
 
 function runBuildScript(script: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -115,7 +129,8 @@ export async function findBinaries(opts: FindBinariesOptions = {}): Promise<Bina
   const checkout = fs.existsSync(goSum) && fs.existsSync(script);
   if (go && checkout) {
     // A checkout builds exactly what its go.sum pins (a bumped version must not reuse old ones).
-    const cached = complete(path.join(cacheRoot(env), cacheKey(fs.readFileSync(goSum), go)));
+    const key = moduleCacheKey(moduleDir, go);
+    const cached = key ? complete(path.join(cacheRoot(env), key)) : undefined;
     if (cached) return cached;
     if (opts.build === false) throw new Error('the control-plane binaries are not built yet: run npm run k8s:bins');
     const dir = await runBuildScript(script, env);
