@@ -32,6 +32,8 @@ export interface StartRegistryOptions {
   /** Deadline for the registry to answer (default 30 s). */
   timeoutMs?: number;
   tools?: ImageTools;
+  /** The registry outlives this process (a sandbox records its pid and stops it on `down`). */
+  outlive?: boolean;
 }
 
 export interface Registry {
@@ -98,7 +100,7 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Registr
   const logFile = path.join(opts.dir, 'registry.log');
   // No tracing exporter: distribution would otherwise try to reach an OTLP collector.
   const env = { ...process.env, OTEL_TRACES_EXPORTER: 'none' };
-  const proc: Component = startComponent('registry', tools.registry, ['serve', configFile], logFile, { env });
+  const proc: Component = startComponent('registry', tools.registry, ['serve', configFile], logFile, { env, outlive: opts.outlive });
   const stop = async () => {
     await proc.stop();
     if (!opts.port) releasePorts([port]);
