@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fetch } from 'undici';
+import { isAlive } from '../../src/runtime/host/index.js';
 import { NODE_IMAGE, PAUSE_IMAGE, pushSandboxImages, startRegistry, type Registry } from '../../src/sandbox/images/index.js';
 
 const ACCEPT = 'application/vnd.oci.image.manifest.v1+json';
@@ -18,15 +19,6 @@ async function manifest(reg: Registry, repoAndTag: string, auth?: { username: st
   const res = await fetch(`http://${reg.address}/v2/${repo}/manifests/${tag}`, { headers });
   await res.body?.cancel();
   return { status: res.status, digest: res.headers.get('docker-content-digest') };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('local registry', () => {
@@ -64,7 +56,7 @@ describe('local registry', () => {
     expect(fs.statSync(path.join(path.dirname(reg.logFile), 'htpasswd')).mode & 0o777).toBe(0o600);
 
     await reg.stop();
-    expect(alive(reg.pid)).toBe(false);
+    expect(isAlive(reg.pid)).toBe(false);
   });
 
   test('without auth: an anonymous pull is served', async () => {

@@ -21,9 +21,10 @@ const execFileP = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const K8SBINS_MODULE = path.join(ROOT, 'e2e', 'k8sbins');
 
-function complete(dir: string): BinaryPaths | undefined {
-  const out = {} as BinaryPaths;
-  for (const b of K8S_BINARIES) {
+/** The paths of `names` in `dir`, or undefined unless every one is an executable file there. */
+export function executablesIn<T extends string>(dir: string, names: readonly T[]): Record<T, string> | undefined {
+  const out = {} as Record<T, string>;
+  for (const b of names) {
     const file = path.join(dir, b);
     try {
       fs.accessSync(file, fs.constants.X_OK);
@@ -34,6 +35,8 @@ function complete(dir: string): BinaryPaths | undefined {
   }
   return out;
 }
+
+const complete = (dir: string): BinaryPaths | undefined => executablesIn(dir, K8S_BINARIES);
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');

@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { findBinaries, type FindBinariesOptions } from '../binaries.js';
+import { executablesIn, findBinaries, type FindBinariesOptions } from '../binaries.js';
 
 /**
  * The image tooling that e2e/k8sbins/build.sh builds next to the Kubernetes binaries: the pause
@@ -9,25 +8,10 @@ import { findBinaries, type FindBinariesOptions } from '../binaries.js';
 export const IMAGE_TOOLS = ['pause', 'registry', 'crane', 'htpasswd'] as const;
 export type ImageTools = Record<(typeof IMAGE_TOOLS)[number], string>;
 
-/** The tools in `dir`, or undefined when one is missing. */
-export function imageToolsIn(dir: string): ImageTools | undefined {
-  const out = {} as ImageTools;
-  for (const t of IMAGE_TOOLS) {
-    const file = path.join(dir, t);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-    } catch {
-      return undefined;
-    }
-    out[t] = file;
-  }
-  return out;
-}
-
 export async function findImageTools(opts: FindBinariesOptions = {}): Promise<ImageTools> {
   const bins = await findBinaries(opts);
   const dir = path.dirname(bins.etcd);
-  const tools = imageToolsIn(dir);
+  const tools = executablesIn(dir, IMAGE_TOOLS);
   if (!tools) throw new Error(`${dir} lacks one of ${IMAGE_TOOLS.join(', ')} (an older build): run npm run k8s:bins, or point OCMADM_K8S_BIN at a complete build`);
   return tools;
 }
