@@ -76,8 +76,29 @@ export function pauseImageSpec(pauseBinary: string): ImageSpec {
   };
 }
 
-/** Content hashes of host files, remembered per (path, inode, size, mtime): the node binary is ~120 MB. */
+/**
+ * Content hashes of host files, remembered per (path, inode, size, mtime) in memory and in the
+ * cache's file-hashes.json: the node binary is ~120 MB, and every `sandbox up` asks for the key.
+ */
 const fileHashes = new Map<string, Buffer>();
+const MEMO = 'file-hashes.json';
+
+function loadHashMemo(root: string): void {
+  try {
+    const saved = JSON.parse(fs.readFileSync(path.join(root, MEMO), 'utf8')) as Record<string, string>;
+    for (const [id, hex] of Object.entries(saved)) if (!fileHashes.has(id)) fileHashes.set(id, Buffer.from(hex, 'hex'));
+  } catch {
+    /* none yet, or unreadable: hash again */
+  }
+}
+
+function saveHashMemo(root: string): void {
+  // The newest 64 entries: enough for a few node binaries and library sets.
+  const entries = [...fileHashes].slice(-64).map(([id, sum]) => [id, sum.toString('hex')]);
+  const tmp = path.join(root, `.${MEMO}.${process.pid}`);
+  fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(entries)));
+  fs.renameSync(tmp, path.join(root, MEMO));
+}
 
 function fileHash(file: string): Buffer {
   const st = fs.statSync(file);
@@ -113,9 +134,12 @@ function cacheDirName(spec: ImageSpec, key: string): string {
  */
 export async function buildImage(spec: ImageSpec, env: NodeJS.ProcessEnv = process.env): Promise<BuiltImage & { cached: boolean }> {
   const root = imageCacheRoot(env);
-  const dest = path.join(root, cacheDirName(spec, specKey(spec)));
-  if (fs.existsSync(path.join(dest, 'index.json'))) return { ...readOciLayout(dest), cached: true };
   await fs.promises.mkdir(root, { recursive: true });
+  loadHashMemo(root);
+  const known = fileHashes.size;
+  const dest = path.join(root, cacheDirName(spec, specKey(spec)));
+  if (fileHashes.size !== known) saveHashMemo(root);
+  if (fs.existsSync(path.join(dest, 'index.json'))) return { ...readOciLayout(dest), cached: true };
   const tmp = await fs.promises.mkdtemp(path.join(root, '.tmp-'));
   try {
     await writeOciLayout(tmp, spec);
