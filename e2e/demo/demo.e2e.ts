@@ -33,6 +33,9 @@ test('npm run demo: a sandbox with two spokes, hello deployed to both through a 
     expect(r.out).toMatch(/^spoke1\s+true\s+True\s+True/m);
     expect(r.out).toMatch(/^spoke2\s+true\s+True\s+True/m);
     expect(r.out).toMatch(/default\s+hello\s+2\s+True\s+AllDecisionsScheduled/);
+    // hello's Deployment on each spoke, from the works' status feedback (<none> without nodes).
+    expect(r.out).toMatch(/^CLUSTER\s+DEPLOYMENT\s+READY\s+REPLICAS\s+AVAILABLE$/m);
+    for (const spoke of ['spoke1', 'spoke2']) expect(r.out).toMatch(new RegExp(`^${spoke}\\s+hello/hello\\s+(\\d+|<none>)\\s`, 'm'));
     expect(r.out).toContain('npm run demo:down');
 
     const status = await runCli(['sandbox', 'status', '-o', 'json'], { env });
