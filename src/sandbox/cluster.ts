@@ -18,8 +18,7 @@ import type { EnsureDeps } from './node/prereqs.js';
 import type { NodeSlot } from './node/slot.js';
 import type { NodeRecord } from './node/index.js';
 
-/** The pause image every pod sandbox starts from (its name as on registry.k8s.io). */
-export const DEFAULT_PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
+import { PAUSE_IMAGE } from './images/build.js';
 
 /**
  * A named local Kubernetes control plane on loopback: etcd, kube-apiserver and
@@ -45,7 +44,7 @@ export interface StartClusterOptions {
   nodes?: 0 | 1;
   /** The local registry (127.0.0.1:<port>) that serves docker.io and registry.k8s.io images to the node. */
   registry?: string;
-  /** The node's pod sandbox image (default registry.k8s.io/pause:3.10). */
+  /** The node's pod sandbox image (default: the one the images module builds). */
   pauseImage?: string;
   /** Injected prerequisite check/installer (tests); default: the machine's. */
   nodePrereqs?: EnsureDeps;
@@ -294,10 +293,11 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
           slot: nodeNet.slot,
           apiPort: api.ports[0]!,
           registryPort: opts.registry ? Number(opts.registry.split(':').pop()) : undefined,
-          pauseImage: opts.pauseImage ?? DEFAULT_PAUSE_IMAGE,
+          pauseImage: opts.pauseImage ?? PAUSE_IMAGE,
           pki,
           bins: nodeBins,
           client,
+          adminKubeconfig: adminKubeconfigPath,
           deadline,
           log,
           spawn,

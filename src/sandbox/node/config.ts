@@ -86,14 +86,6 @@ disabled_plugins = ["io.containerd.internal.v1.opt", "io.containerd.snapshotter.
 `;
 }
 
-/** Registries whose images the local registry serves: containerd never falls back to the public host. */
-export const MIRRORED_REGISTRIES = ['docker.io', 'registry.k8s.io'];
-
-export function hostsToml(l: NodeLayout): string {
-  const server = `http://${l.slot.nodeIp}:${l.registryPort}`;
-  return `server = "${server}"\n\n[host."${server}"]\n  capabilities = ["pull", "resolve"]\n`;
-}
-
 export function cniConflist(l: NodeLayout): string {
   const p = nodePaths(l);
   return `${JSON.stringify(

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { KubeClient } from '../../kube/client.js';
+import { KubeClient } from '../../kube/client.js';
+import { KubeConfig } from '../../kube/kubeconfig.js';
 import { waitForObject } from '../../kube/wait.js';
 import { issueCertificate, type ClusterPki } from '../pki.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import type { Component } from '../process.js';
 import { waitForCondition } from '../readiness.js';
-import { cniConflist, containerdToml, hostsToml, kubeletConfigYaml, kubeProxyConfigYaml, MIRRORED_REGISTRIES, nodePaths, type NodeLayout } from './config.js';
+import { writeMirrorHosts } from '../images/registry.js';
+import { cniConflist, containerdToml, kubeletConfigYaml, kubeProxyConfigYaml, nodePaths, type NodeLayout } from './config.js';
 import { inNetns, sh, teardownNetworkAndLeftovers } from './network.js';
 import { releaseSlot, slotAddresses, type NodeSlot } from './slot.js';
 
@@ -44,7 +46,10 @@ export interface StartNodeOptions {
   pauseImage: string;
   pki: ClusterPki;
   bins: NodeBinaries;
+  /** For the startup wait only (closed once the cluster is up). */
   client: KubeClient;
+  /** A kubeconfig for later waits (a restarted kubelet). */
+  adminKubeconfig: string;
   deadline: number;
   log: (component: string) => string;
   spawn: (name: string, binary: string, args: string[], logFile: string) => Component;
@@ -131,8 +136,9 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     write(path.join(p.cniConfDir, '10-ocmadm.conflist'), cniConflist(layout)),
     write(p.kubeletConfig, kubeletConfigYaml(layout, o.pki.files.caCert, { cert: servingCert, key: servingKey })),
     write(p.kubeProxyConfig, kubeProxyConfigYaml(layout)),
-    ...(o.registryPort ? MIRRORED_REGISTRIES.map((r) => write(path.join(p.registryHosts, r, 'hosts.toml'), hostsToml(layout))) : []),
   ]);
+  // Pulls of docker.io and registry.k8s.io images go to the local registry through the relay, never to the public hosts.
+  if (o.registryPort) writeMirrorHosts(p.registryHosts, `${o.slot.nodeIp}:${o.registryPort}`);
 
   const sched = o.spawn('kube-scheduler', o.bins['kube-scheduler'], [
     `--kubeconfig=${path.join(layout.dir, 'kube-scheduler.kubeconfig')}`,
@@ -171,7 +177,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const [pcmd, pargs] = inNetns(o.slot.netns, [o.bins['kube-proxy'], `--config=${p.kubeProxyConfig}`, '--v=1']);
   add(o.spawn('kube-proxy', pcmd, pargs, o.log('kube-proxy')));
 
-  const ready = (until: number, watch: Component) => {
+  const ready = (until: number, watch: Component, client = o.client) => {
     const crashed = watch.exit.then(() => {
       throw new Error(`kubelet of ${name} exited during startup; see ${watch.logFile}`);
     });
@@ -179,7 +185,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     return Promise.race([
       crashed,
       waitForObject(
-        o.client,
+        client,
         { group: '', version: 'v1', resource: 'nodes', name },
         (n: { status?: { conditions?: { type: string; status: string }[] } } | undefined) => !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
         { deadline: until, what: `Node ${name} Ready (kubelet log ${watch.logFile})` },
@@ -200,7 +206,14 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     },
     startKubelet: async () => {
       if (!components.get('kubelet')!.exited) throw new Error(`the kubelet of ${name} is still running`);
-      await ready(Date.now() + 120_000, spawnKubelet());
+      const kc = new KubeConfig();
+      kc.loadFromFile(o.adminKubeconfig);
+      const client = await KubeClient.create(kc, 'ocmadm-sandbox');
+      try {
+        await ready(Date.now() + 120_000, spawnKubelet(), client);
+      } finally {
+        await client.close();
+      }
     },
   };
 }

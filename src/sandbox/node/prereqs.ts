@@ -86,8 +86,10 @@ export async function ensureNodePrereqs(deps: EnsureDeps = {}): Promise<string |
   (deps.log ?? ((l) => process.stderr.write(`${l}\n`)))(`installing ${first.missing.join(' ')} with apt-get (needed by nodes)`);
   const run = deps.run ?? defaultRun;
   try {
-    await run('apt-get', ['update', '-q']);
-    await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...first.missing]);
+    // Another apt-get (another session, another test process) may hold the dpkg lock: wait for it.
+    const lock = ['-o', 'DPkg::Lock::Timeout=600'];
+    await run('apt-get', [...lock, 'update', '-q']);
+    await run('apt-get', [...lock, 'install', '-y', '-q', '--no-install-recommends', ...first.missing]);
   } catch (err) {
     return `nodes need the packages ${first.missing.join(', ')}; apt-get install failed: ${((err as Error).message.split('\n')[0] ?? '').trim()}`;
   }
