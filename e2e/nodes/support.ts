@@ -62,18 +62,19 @@ export async function nodeLeftovers(c: { dir: string; node?: { slot: number; net
   const s = slotAddresses(c.node!.slot);
   const { stdout: ps } = await execFileP('ps', ['-eo', 'pid=,args=']);
   for (const line of ps.split('\n')) {
-    if (line.includes(c.dir) || line.includes(s.runDir + '/') || line.includes(`/run/netns/${s.netns} `)) left.push(`process ${line.trim()}`);
+    if (line.includes(c.dir) || line.includes(s.runDir + '/') || line.includes(s.dataDir + '/') || line.includes(`/run/netns/${s.netns} `)) left.push(`process ${line.trim()}`);
   }
   if (fs.existsSync(`/run/netns/${s.netns}`)) left.push(`network namespace ${s.netns}`);
   const { stdout: links } = await execFileP('ip', ['-o', 'link', 'show']);
   if (links.includes(`${s.hostVeth}@`)) left.push(`veth ${s.hostVeth}`);
-  for (const m of mountsUnder([c.dir, s.runDir])) left.push(`mount ${m}`);
+  for (const m of mountsUnder([c.dir, s.runDir, s.dataDir])) left.push(`mount ${m}`);
   for (const d of cgroupDirs(s.netns)) left.push(`cgroup ${d}`);
   if (claimedSlots().includes(s.slot) && fs.existsSync(path.join(s.runDir, '..', 'slots', String(s.slot), 'owner.json'))) {
     const owner = JSON.parse(fs.readFileSync(path.join(s.runDir, '..', 'slots', String(s.slot), 'owner.json'), 'utf8')) as { dir: string };
     if (owner.dir === c.dir) left.push(`slot ${s.slot}`);
   }
   if (fs.existsSync(s.runDir)) left.push(`run dir ${s.runDir}`);
+  if (fs.existsSync(s.dataDir)) left.push(`data dir ${s.dataDir}`);
   // The host's firewall never held a rule of ours: the node's live in its own namespace.
   const { stdout: rules } = await execFileP('iptables-save').catch(() => ({ stdout: '' }));
   for (const r of rules.split('\n')) if (r.includes(s.podCidr) || r.includes(s.nodeIp)) left.push(`host iptables rule ${r}`);

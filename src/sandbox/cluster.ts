@@ -110,6 +110,8 @@ export interface LocalNode {
   podCidr: string;
   /** The node's claimed slot (addresses, names). */
   slot: number;
+  /** Milliseconds spent on the node: its network, then its processes until the Node was Ready. */
+  startupMs: number;
   /** Pids of its processes by component name (kubelet, containerd, kube-proxy, forwarders, kube-scheduler). */
   pids(): Record<string, number>;
   stopKubelet(how?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
@@ -186,6 +188,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
   const withNode = opts.nodes === 1;
   let nodeNet: { slot: NodeSlot; record: NodeRecord } | undefined;
   let node: RunningNode | undefined;
+  let nodeMs = 0;
 
   // The running process of each component, in start order (a restart replaces it in place).
   const components = new Map<ComponentName, Component>();
@@ -216,7 +219,9 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
     const nodeBins = withNode ? nodeBinaries(bins) : undefined;
     if (withNode) {
       await nodePrereqs(opts.nodePrereqs);
+      const n0 = Date.now();
       nodeNet = await claimNodeNetwork(opts.name, dir, !!opts.outlive);
+      nodeMs += Date.now() - n0;
     }
     const pkiP: Promise<ClusterPki> = generateClusterPki(opts.name, path.join(dir, 'pki'), nodeNet ? [nodeNet.slot.nodeIp] : []);
     pkiP.catch(() => undefined);
@@ -287,6 +292,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
       }
       await nodeP;
       if (nodeNet && nodeBins) {
+        const n0 = Date.now();
         node = await startNode({
           cluster: opts.name,
           clusterDir: dir,
@@ -302,6 +308,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
           log,
           spawn,
         });
+        nodeMs += Date.now() - n0;
       }
       const running = node;
       const localNode: LocalNode | undefined = running && nodeNet
@@ -311,6 +318,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
             netns: running.netns,
             podCidr: running.podCidr,
             slot: nodeNet.slot.slot,
+            startupMs: nodeMs,
             pids: () => Object.fromEntries([...running.components].map(([k, c]) => [k, c.pid])),
             stopKubelet: (how) => running.stopKubelet(how),
             startKubelet: () => running.startKubelet(),

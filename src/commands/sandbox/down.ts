@@ -117,9 +117,9 @@ export async function runDown(name: string, env: NodeJS.ProcessEnv, opts: { forc
 }
 
 export function renderDown(r: DownResult): string {
-  const planes = new Set(r.stopped.map((s) => s.context)).size;
+  const planes = new Set(r.stopped.map((s) => s.context).filter(Boolean)).size;
   return [
-    `Sandbox "${r.name}" is down (${(r.durationMs / 1000).toFixed(1)} s): stopped ${r.stopped.length} control-plane processes of ${planes} clusters and ${r.runtimes.length} local runtimes.`,
+    `Sandbox "${r.name}" is down (${(r.durationMs / 1000).toFixed(1)} s): stopped ${r.stopped.length} processes of ${planes} clusters and ${r.runtimes.length} local runtimes.`,
     `Removed ${r.removed}.`,
     '',
   ].join('\n');

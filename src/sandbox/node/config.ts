@@ -31,7 +31,7 @@ export function nodePaths(l: Pick<NodeLayout, 'dir' | 'slot'>) {
     registryHosts: d('certs.d'),
     cniConfDir: d('cni', 'net.d'),
     cniIpam: d('cni', 'ipam'),
-    kubeletRoot: d('kubelet'),
+    kubeletRoot: path.join(l.slot.dataDir, 'kubelet'),
     kubeletConfig: d('kubelet.yaml'),
     kubeletKubeconfig: d('kubelet.kubeconfig'),
     podLogs: d('pod-logs'),

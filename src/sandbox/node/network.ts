@@ -149,10 +149,12 @@ export async function teardownNetworkAndLeftovers(s: NodeSlot, dirs: string[]): 
   const pods = await podNetnses(s.netns);
   await emptyNetns(s.netns);
   for (const p of pods) await emptyNetns(p);
-  await unmountUnder([...dirs, s.runDir]);
+  await unmountUnder([...dirs, s.runDir, s.dataDir]);
   for (const p of pods) await quiet(sh('ip', ['netns', 'delete', p]));
   if (fs.existsSync(netnsPath(s.netns))) await quiet(sh('ip', ['netns', 'delete', s.netns]));
   await quiet(sh('ip', ['link', 'delete', s.hostVeth]).catch(() => undefined));
   for (const d of cgroupDirs(s.netns)) rmdirTree(d);
   fs.rmSync(s.runDir, { recursive: true, force: true });
+  // Only once nothing is mounted below it any more (rm would otherwise descend into mounts).
+  if (mountsUnder([s.dataDir]).length === 0) fs.rmSync(s.dataDir, { recursive: true, force: true });
 }

@@ -9,10 +9,13 @@ import { isAlive } from '../../runtime/host/process.js';
  * - the network namespace `ocmadm-n<s>` and the host end `ocmadm-h<s>` of its veth pair,
  * - the /30 10.213.0.4s/30 on that veth: host end .4s+1, node end (the node IP) .4s+2,
  * - the pod CIDR 10.214.<s>.0/24 on the node's CNI bridge,
- * - a short run directory /run/ocmadm/n<s> (unix sockets must stay under 108 bytes).
+ * - a short run directory /run/ocmadm/n<s> (unix sockets must stay under 108 bytes) and a short
+ *   data directory /var/lib/ocmadm/n<s> for the kubelet (its own sockets live under its root dir;
+ *   pods' emptyDir volumes belong on disk, not in /run's memory).
  * /run is a tmpfs: a reboot, which ends every node, also frees every slot.
  */
 export const RUN_ROOT = process.env.OCMADM_RUN_DIR || '/run/ocmadm';
+export const DATA_ROOT = process.env.OCMADM_NODE_DATA_DIR || '/var/lib/ocmadm';
 export const SLOTS = 64;
 
 export interface NodeSlot {
@@ -25,6 +28,7 @@ export interface NodeSlot {
   /** The pod bridge's gateway address (first address of the pod CIDR). */
   podGateway: string;
   runDir: string;
+  dataDir: string;
 }
 
 /** Who holds a slot: enough for a later process to tear the node down. */
@@ -47,6 +51,7 @@ export function slotAddresses(slot: number): NodeSlot {
     podCidr: `10.214.${slot}.0/24`,
     podGateway: `10.214.${slot}.1`,
     runDir: path.join(RUN_ROOT, `n${slot}`),
+    dataDir: path.join(DATA_ROOT, `n${slot}`),
   };
 }
 
