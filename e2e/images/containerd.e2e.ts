@@ -10,7 +10,8 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { eventually, ROOT } from '../support/clusters.js';
 import { NODE_IMAGE, PAUSE_IMAGE, pushSandboxImages, startRegistry, writeMirrorHosts, type PushedImage, type Registry } from '../../src/sandbox/images/index.js';
-import { cgroupDirs, ensureContainerd, mountsUnder, processesMentioning, removeCgroups, startContainerd, type PrivateContainerd } from './containerd.js';
+import { ensureNodePrereqs } from '../../src/sandbox/node/prereqs.js';
+import { cgroupDirs, mountsUnder, processesMentioning, removeCgroups, startContainerd, type PrivateContainerd } from './containerd.js';
 
 describe('sandbox images on containerd', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-ctrd-'));
@@ -21,7 +22,8 @@ describe('sandbox images on containerd', () => {
   let pushed: PushedImage[] = [];
 
   beforeAll(async () => {
-    const cannot = await ensureContainerd();
+    // The nodes' prerequisites (containerd, runc, ...): installed with apt-get as root when missing.
+    const cannot = await ensureNodePrereqs();
     if (cannot) throw new Error(cannot);
     registry = await startRegistry({ dir: path.join(dir, 'registry'), auth });
     pushed = await pushSandboxImages(registry.address, { auth });

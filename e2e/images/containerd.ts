@@ -12,26 +12,6 @@ import { waitForCondition } from '../../src/sandbox/readiness.js';
 
 const execFileP = promisify(execFile);
 
-/** Debian packages the test needs, each with a program that proves it is installed. */
-const PACKAGES: Record<string, string> = { containerd: '/usr/bin/containerd', runc: '/usr/sbin/runc' };
-
-/**
- * undefined when this machine can run the test (installing containerd and runc with apt-get as
- * root when missing), otherwise one line saying why not.
- */
-export async function ensureContainerd(): Promise<string | undefined> {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'the containerd image test needs root on Linux';
-  const missing = Object.entries(PACKAGES).filter(([, f]) => !fs.existsSync(f)).map(([p]) => p);
-  if (missing.length === 0) return undefined;
-  if (!fs.existsSync('/usr/bin/apt-get')) return `missing ${missing.join(', ')}: install them (Debian: apt-get install ${missing.join(' ')})`;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  // Another session may hold the dpkg lock: wait for it rather than fail.
-  const lock = ['-o', 'DPkg::Lock::Timeout=600'];
-  await execFileP('apt-get', [...lock, 'update', '-q'], { env });
-  await execFileP('apt-get', [...lock, 'install', '-y', '-q', '--no-install-recommends', ...missing], { env, maxBuffer: 64 << 20 });
-  return undefined;
-}
-
 export interface PrivateContainerd {
   dir: string;
   socket: string;
