@@ -1,4 +1,4 @@
-import { buildImage, nodeImageSpec, pauseImageSpec, NODE_IMAGE, PAUSE_IMAGE } from './build.js';
+import { buildImage, nodeImageSpec, pauseImageSpec } from './build.js';
 import { mirrorPath, pushLayout, type RegistryAuth } from './registry.js';
 import { findImageTools, type ImageTools } from './tools.js';
 import type { BuiltImage } from './oci.js';
