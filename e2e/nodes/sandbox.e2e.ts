@@ -12,14 +12,17 @@ import { promisify } from 'node:util';
 import { KubeConfig } from '../../src/kube/kubeconfig.js';
 import { KubeClient } from '../../src/kube/client.js';
 import { startCluster } from '../../src/sandbox/cluster.js';
+import { findBinaries } from '../../src/sandbox/binaries.js';
 import { readNodeRecord } from '../../src/sandbox/node/index.js';
-import { claimedSlots } from '../../src/sandbox/node/slot.js';
+import { claimedSlots, readSlotOwner } from '../../src/sandbox/node/slot.js';
 import { podNetnses } from '../../src/sandbox/node/network.js';
 import type { SandboxRecord } from '../../src/commands/sandbox/state.js';
 import { runCli } from '../support/clusters.js';
 import { nodeLeftovers, waitFor } from './support.js';
 
 const execFileP = promisify(execFile);
+/** Slots held for clusters under `dir` (other processes on this machine may hold slots of their own meanwhile). */
+const slotsOwnedUnder = (dir: string) => claimedSlots().filter((s) => readSlotOwner(s)?.dir.startsWith(dir));
 const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-e2e-nodes-sandbox-'));
 const env = { OCMADM_STATE_DIR: stateDir };
 const sandboxDir = path.join(stateDir, 'sandboxes', 'nodes');
@@ -82,7 +85,6 @@ describe('a machine that cannot run nodes (simulated through an injected check)'
     ['not root', { platform: 'linux' as const, uid: 1000, has: () => true }, /^cluster bad-input: nodes need root \(.*\): run as root$/],
     ['socat missing, no apt-get', { platform: 'linux' as const, uid: 0, has: (f: string) => f !== 'socat' && f !== 'apt-get' }, /^cluster bad-input: nodes need the packages socat; install them .*apt-get install -y socat\)$/],
   ])('%s: one line, and nothing started or claimed', async (_what, probe, line) => {
-    const slots = claimedSlots();
     const err = await startCluster({ name: 'bad-input', baseDir: base, nodes: 1, nodePrereqs: { probe, log: () => undefined } }).then(
       () => undefined,
       (e: Error) => e,
@@ -90,9 +92,29 @@ describe('a machine that cannot run nodes (simulated through an injected check)'
     expect(err?.message).toMatch(line);
     expect(err?.message.includes('\n')).toBe(false);
     expect(fs.readdirSync(base)).toEqual([]);
-    expect(claimedSlots()).toEqual(slots);
+    expect(slotsOwnedUnder(base)).toEqual([]);
     const { stdout: ps } = await execFileP('ps', ['-eo', 'args=']);
     expect(ps.split('\n').filter((l) => l.includes(base))).toEqual([]);
+  });
+
+  test('a start that fails half-way (the kubelet exits at once) is torn down whole: no process, namespace, mount, cgroup or slot', async () => {
+    // The real binaries, except a kubelet that fails as soon as it runs.
+    const real = await findBinaries();
+    const bins = path.join(base, 'bins');
+    fs.mkdirSync(bins);
+    for (const b of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl', 'kube-proxy', 'kube-scheduler']) fs.symlinkSync(path.join(path.dirname(real.kubectl), b), path.join(bins, b));
+    fs.writeFileSync(path.join(bins, 'kubelet'), '#!/bin/sh\necho "kubelet: refusing to start (test)" >&2\nexit 1\n', { mode: 0o755 });
+    const binaries = { etcd: path.join(bins, 'etcd'), 'kube-apiserver': path.join(bins, 'kube-apiserver'), 'kube-controller-manager': path.join(bins, 'kube-controller-manager'), kubectl: path.join(bins, 'kubectl') };
+    const clusters = path.join(base, 'clusters');
+    const err = await startCluster({ name: 'half-way', baseDir: clusters, nodes: 1, binaries }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/^cluster half-way: kubelet of half-way-node exited during startup/);
+    expect(fs.readdirSync(clusters)).toEqual([]);
+    expect(slotsOwnedUnder(clusters)).toEqual([]);
+    const { stdout: ps } = await execFileP('ps', ['-eo', 'args=']);
+    expect(ps.split('\n').filter((l) => l.includes(clusters))).toEqual([]);
   });
 
   test('sandbox up --nodes 2 is a usage error (exit 2) naming the choices, and nothing is created', async () => {

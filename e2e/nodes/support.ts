@@ -13,7 +13,7 @@ import { findBinaries } from '../../src/sandbox/binaries.js';
 import { startClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
 import { pushSandboxImages, startRegistry, type Registry } from '../../src/sandbox/images/index.js';
 import { cgroupDirs, mountsUnder } from '../../src/sandbox/node/network.js';
-import { claimedSlots, slotAddresses } from '../../src/sandbox/node/slot.js';
+import { readSlotOwner, slotAddresses } from '../../src/sandbox/node/slot.js';
 
 const execFileP = promisify(execFile);
 
@@ -60,19 +60,21 @@ export const podSucceeded = (o: Obj | undefined) => o?.status?.phase === 'Succee
 export async function nodeLeftovers(c: { dir: string; node?: { slot: number; netns: string } }): Promise<string[]> {
   const left: string[] = [];
   const s = slotAddresses(c.node!.slot);
+  const owner = readSlotOwner(s.slot);
+  if (owner?.dir === c.dir) left.push(`slot ${s.slot}`);
+  // Another cluster on this machine (another test process) may have claimed the freed slot since:
+  // then its names and addresses are that cluster's, and only what mentions our directory counts.
+  const reused = owner !== undefined && owner.dir !== c.dir;
   const { stdout: ps } = await execFileP('ps', ['-eo', 'pid=,args=']);
   for (const line of ps.split('\n')) {
-    if (line.includes(c.dir) || line.includes(s.runDir + '/') || line.includes(s.dataDir + '/') || line.includes(`/run/netns/${s.netns} `)) left.push(`process ${line.trim()}`);
+    if (line.includes(c.dir) || (!reused && (line.includes(s.runDir + '/') || line.includes(s.dataDir + '/') || line.includes(`/run/netns/${s.netns} `)))) left.push(`process ${line.trim()}`);
   }
+  for (const m of mountsUnder(reused ? [c.dir] : [c.dir, s.runDir, s.dataDir])) left.push(`mount ${m}`);
+  if (reused) return left;
   if (fs.existsSync(`/run/netns/${s.netns}`)) left.push(`network namespace ${s.netns}`);
   const { stdout: links } = await execFileP('ip', ['-o', 'link', 'show']);
   if (links.includes(`${s.hostVeth}@`)) left.push(`veth ${s.hostVeth}`);
-  for (const m of mountsUnder([c.dir, s.runDir, s.dataDir])) left.push(`mount ${m}`);
   for (const d of cgroupDirs(s.netns)) left.push(`cgroup ${d}`);
-  if (claimedSlots().includes(s.slot) && fs.existsSync(path.join(s.runDir, '..', 'slots', String(s.slot), 'owner.json'))) {
-    const owner = JSON.parse(fs.readFileSync(path.join(s.runDir, '..', 'slots', String(s.slot), 'owner.json'), 'utf8')) as { dir: string };
-    if (owner.dir === c.dir) left.push(`slot ${s.slot}`);
-  }
   if (fs.existsSync(s.runDir)) left.push(`run dir ${s.runDir}`);
   if (fs.existsSync(s.dataDir)) left.push(`data dir ${s.dataDir}`);
   // The host's firewall never held a rule of ours: the node's live in its own namespace.
