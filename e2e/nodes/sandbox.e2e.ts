@@ -34,7 +34,8 @@ afterAll(async () => {
 
 test('sandbox up --nodes 1: a Ready node per cluster; down after SIGKILLed node processes leaves nothing behind', async () => {
   const up = await runCli(['sandbox', 'up', '--name', 'nodes', '--spokes', '1', '--bare', '--nodes', '1', '-o', 'json'], { env, timeoutMs: 400_000 });
-  expect({ code: up.code, stderr: up.code ? up.stderr : '' }).toEqual({ code: 0, stderr: '' });
+  // stderr is shown whenever stdout holds no result (once seen under heavy load: exit 0, empty stdout).
+  expect({ code: up.code, stderr: up.code || !up.stdout.trim() ? up.stderr : '' }).toEqual({ code: 0, stderr: '' });
   const out = JSON.parse(up.stdout) as { nodes: number; spokes: { context: string }[] };
   expect(out.nodes).toBe(1);
   const rec = JSON.parse(fs.readFileSync(path.join(sandboxDir, 'sandbox.json'), 'utf8')) as SandboxRecord;

@@ -188,6 +188,8 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
   const withNode = opts.nodes === 1;
   let nodeNet: { slot: NodeSlot; record: NodeRecord } | undefined;
   let node: RunningNode | undefined;
+  // Every node process spawned (also by a startNode that failed half-way, and restarted kubelets).
+  const nodeComponents: Component[] = [];
   let nodeMs = 0;
 
   // The running process of each component, in start order (a restart replaces it in place).
@@ -204,10 +206,8 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
       // The node first (its kubelet still reports to the apiserver), then the scheduler and relays.
-      if (node) {
-        for (const n of ['kubelet', 'kube-proxy']) await node.components.get(n)?.stop(5_000);
-        await Promise.all([...node.components.values()].map((c) => c.stop(5_000)));
-      }
+      for (const n of ['kubelet', 'kube-proxy']) await Promise.all(nodeComponents.filter((c) => c.name === n).map((c) => c.stop(5_000)));
+      await Promise.all(nodeComponents.map((c) => c.stop(5_000)));
       if (nodeNet) await teardownNode(nodeNet.record);
       // Controller manager first: it would only log errors while the apiserver goes away.
       for (const c of [...components.values()].reverse()) await c.stop();
@@ -306,7 +306,11 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
           adminKubeconfig: adminKubeconfigPath,
           deadline,
           log,
-          spawn,
+          spawn: (...a) => {
+            const c = spawn(...a);
+            nodeComponents.push(c);
+            return c;
+          },
         });
         nodeMs += Date.now() - n0;
       }

@@ -5,7 +5,7 @@ import { KubeConfig } from '../../kube/kubeconfig.js';
 import { waitForObject } from '../../kube/wait.js';
 import { issueCertificate, type ClusterPki } from '../pki.js';
 import { writeKubeconfig } from '../kubeconfig.js';
-import type { Component } from '../process.js';
+import { tailFile, type Component } from '../process.js';
 import { waitForCondition } from '../readiness.js';
 import { writeMirrorHosts } from '../images/registry.js';
 import { cniConflist, containerdToml, kubeletConfigYaml, kubeProxyConfigYaml, nodePaths, type NodeLayout } from './config.js';
@@ -179,7 +179,8 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
 
   const ready = (until: number, watch: Component, client = o.client) => {
     const crashed = watch.exit.then(() => {
-      throw new Error(`kubelet of ${name} exited during startup; see ${watch.logFile}`);
+      // The log goes with the cluster directory: its last lines travel with the error.
+      throw new Error(`kubelet of ${name} exited during startup; last lines of ${watch.logFile}:\n${tailFile(watch.logFile, 15)}`);
     });
     crashed.catch(() => undefined);
     return Promise.race([
