@@ -23,10 +23,13 @@ export interface HubControllerFlags {
   /** ServiceAccount whose token the local runtime keeps fresh in its kubeconfig. */
   tokenRefresh?: { namespace: string; name: string };
   logLevel: LogLevel;
+  /** Bootstrap identities whose clusters are accepted without `accept` (OCM's auto-approval). */
+  autoApproveUsers: string[];
 }
 
 export const USAGE = `usage: main.js [--kubeconfig <file>] [--namespace <ns>] [--health-port <n>] [--health-bind <addr>]
-               [--id <identity>] [--token-refresh <namespace/serviceaccount>] [--log-level debug|info|warn|error]`;
+               [--id <identity>] [--token-refresh <namespace/serviceaccount>] [--log-level debug|info|warn|error]
+               [--auto-approve-users <user>,...]`;
 
 export class FlagError extends Error {}
 
@@ -50,6 +53,7 @@ export function parseHubFlags(argv: string[]): HubControllerFlags {
         id: { type: 'string' },
         'token-refresh': { type: 'string' },
         'log-level': { type: 'string', default: 'info' },
+        'auto-approve-users': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -66,6 +70,11 @@ export function parseHubFlags(argv: string[]): HubControllerFlags {
     if (!m) throw new FlagError(`--token-refresh must be <namespace>/<serviceaccount>, got "${values['token-refresh']}"`);
     tokenRefresh = { namespace: m[1]!, name: m[2]! };
   }
+  let autoApproveUsers: string[] = [];
+  if (values['auto-approve-users'] !== undefined) {
+    autoApproveUsers = parseIdentityList(values['auto-approve-users']);
+    if (!autoApproveUsers.length) throw new FlagError('--auto-approve-users needs at least one user name');
+  }
   return {
     kubeconfig: values.kubeconfig,
     namespace: values.namespace!,
@@ -74,5 +83,14 @@ export function parseHubFlags(argv: string[]): HubControllerFlags {
     identity: values.id ?? defaultIdentity(),
     tokenRefresh,
     logLevel: level,
+    autoApproveUsers,
   };
+}
+
+/** "a, b,,c" → [a, b, c]; a name with white space inside is refused (Kubernetes user names have none). */
+export function parseIdentityList(text: string): string[] {
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = names.find((n) => /\s/.test(n));
+  if (bad !== undefined) throw new FlagError(`"${bad}" is not a user name (it contains white space)`);
+  return [...new Set(names)];
 }

@@ -66,13 +66,16 @@ function ownRules(): PolicyRule[] {
  * Cluster-wide rules of the hub controller's ClusterRole: its own needs plus every rule it grants
  * to agents (see the comment at the top for why not `escalate`/`bind`).
  */
-export function hubControllerClusterRules(): PolicyRule[] {
+export function hubControllerClusterRules(opts: { autoApprove?: boolean } = {}): PolicyRule[] {
   const granted = [...clusterRoleRules('*', true), ...REGISTRATION_RULES, ...WORK_RULES].map((r) => {
     // Held cluster-wide, so the per-cluster resourceNames are dropped.
     const { resourceNames: _drop, ...rest } = r;
     return { apiGroups: [...rest.apiGroups], resources: [...rest.resources], verbs: [...rest.verbs] };
   });
-  return mergeRules([...ownRules(), ...granted]);
+  // Auto-approval sets hubAcceptsClient, which the admission guard allows only with this right:
+  // held only when `init --auto-approve` turned it on.
+  const accept: PolicyRule[] = opts.autoApprove ? [{ apiGroups: [GROUP.register], resources: ['managedclusters/accept'], verbs: ['update'] }] : [];
+  return mergeRules([...ownRules(), ...granted, ...accept]);
 }
 
 /**
