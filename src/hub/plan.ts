@@ -104,7 +104,7 @@ export function planHub(input: PlanInput): Phase[] {
   const rbac = [...bootstrap, ...runtime].filter((o) => o.kind !== 'Namespace');
   const phases: Phase[] = [
     { name: 'crds', objects: input.crds },
-    { name: 'guard', objects: renderObjects('hub/admission.yaml', v) },
+    { name: 'guard', objects: [...renderObjects('hub/admission.yaml', v), ...renderObjects('hub/admission-fleet.yaml', v)] },
     { name: 'namespaces', objects: namespaces },
     { name: 'rbac', objects: rbac },
   ];

@@ -31,6 +31,9 @@ function ownRules(): PolicyRule[] {
     { apiGroups: [GROUP.cluster], resources: ['managedclustersetbindings/status'], verbs: ['patch', 'update'] },
     // GC on cluster deletion; ManifestWorkReplicaSet creates, updates and deletes its works.
     { apiGroups: [GROUP.work], resources: ['manifestworks'], verbs: [...WATCH, 'create', 'update', 'delete'] },
+    // A replica set's executor is copied into its works; the work guard asks for execute-as, which
+    // the replica-set guard already demanded cluster-wide of whoever set it.
+    { apiGroups: [GROUP.work], resources: ['manifestworks'], verbs: ['execute-as'] },
     // ManifestWorkReplicaSets: finalizer (patch) and status.
     { apiGroups: [GROUP.work], resources: ['manifestworkreplicasets'], verbs: [...WATCH, 'patch'] },
     { apiGroups: [GROUP.work], resources: ['manifestworkreplicasets/status'], verbs: ['patch', 'update'] },
