@@ -150,6 +150,8 @@ export interface PlacementView {
 export interface StatusInput {
   /** A placementRef names no Placement: only PlacementVerified changes. */
   missing: boolean;
+  /** A rollout strategy could not be read: PlacementVerified False NotAsExpected with this message. */
+  strategyError?: string;
   /** Works that should exist. */
   total: number;
   /** Works kept for wanted pairs, as the cache shows them. */
@@ -163,7 +165,8 @@ export interface StatusInput {
 export function replicaSetStatus(m: ManifestWorkReplicaSet, s: StatusInput, now: Date): Record<string, unknown> {
   const R = REASON.mwrs;
   const verified = s.missing ? R.decisionNotFound : s.total === 0 ? R.decisionEmpty : R.asExpected;
-  let conditions = setCondition(m.status?.conditions as Condition[] | undefined, placementVerified(verified), now);
+  const verifiedCond = s.strategyError && !s.missing ? { ...placementVerified(R.notAsExpected), message: s.strategyError } : placementVerified(verified);
+  let conditions = setCondition(m.status?.conditions as Condition[] | undefined, verifiedCond, now);
   if (s.missing) return { conditions };
   const summary = summarize(s.total, s.kept);
   const selected = s.placements.reduce((n, p) => n + p.selected, 0);
