@@ -111,6 +111,7 @@ export class ManifestWorkReplicaSetReconciler implements Reconciler {
       {
         missing,
         strategyError: rollout.error,
+        existing: m.spec?.placementRefs?.reduce((n, r) => n + existing(r.name), 0),
         total: [...wanted.values()].reduce((n, c) => n + (c?.length ?? 0), 0),
         kept,
         updated: new Set(plan.update.map((u) => u.work)),
