@@ -140,6 +140,10 @@ describe('--dry-run', () => {
       `ManagedClusterSet/${CLUSTERSET.global}`,
       'ValidatingAdmissionPolicy/ocmadm-managedcluster-guard',
       'ValidatingAdmissionPolicyBinding/ocmadm-managedcluster-guard',
+      ...['clustersetbinding', 'manifestwork', 'manifestworkreplicaset'].flatMap((g) => [
+        `ValidatingAdmissionPolicy/ocmadm-${g}-guard`,
+        `ValidatingAdmissionPolicyBinding/ocmadm-${g}-guard`,
+      ]),
     ]));
     expect(names.some((n) => n.startsWith('Deployment/'))).toBe(false); // local runtime: no Deployment
     const json = await fleet.cli('hub', ['init', '--dry-run', '-o', 'json']);

@@ -9,7 +9,8 @@ import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { describeError, isNotFound } from '../../kube/errors.js';
 import { resourcePath, getOrUndefined } from '../../kube/resources.js';
 import { MANAGED_CLUSTERS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, TYPE, type ManagedCluster } from '../../api/index.js';
-import { FIELD_MANAGER, LABEL } from '../../api/names.js';
+import { FIELD_MANAGER, GROUP, LABEL } from '../../api/names.js';
+import { requirePermissions } from '../../install/hub/access.js';
 import { isDns1123Label, isDns1123Subdomain } from '../../cli/flags.js';
 
 export type Change = 'created' | 'updated' | 'unchanged';
@@ -71,6 +72,15 @@ export async function bindSet(ctx: CommandContext, name: string, namespace: stri
   const path = resourcePath({ ...MANAGED_CLUSTER_SET_BINDINGS, namespace, name });
   const existing = await getOrUndefined(client, path);
   if (existing) return { action: 'bind', clusterSet: name, namespace, change: 'unchanged' };
+  // The hub's binding guard asks the same (OCM's webhook does): refuse before writing anything.
+  await requirePermissions(
+    client,
+    [
+      { verb: 'create', group: GROUP.cluster, resource: 'managedclustersets', subresource: 'bind', name },
+      { verb: 'create', group: GROUP.cluster, resource: 'managedclustersetbindings', namespace },
+    ],
+    `bind cluster set "${name}" to namespace ${namespace}`,
+  );
   await client.create(resourcePath({ ...MANAGED_CLUSTER_SET_BINDINGS, namespace }), {
     ...TYPE.managedClusterSetBinding,
     metadata: { name, namespace },

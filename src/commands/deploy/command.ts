@@ -22,12 +22,17 @@ export function register(program: Command, app: App): void {
     .option('--force', 'with ServerSideApply: take over fields other managers own')
     .option('--delete-option <policy>', 'when the work is deleted: Foreground (delete the objects) or Orphan (keep them)', 'Foreground')
     .option('--delete', 'remove the deployment from every cluster and wait for the spokes to clean up')
+    .option('--rollout <type>', 'with a placement: all (default), progressive or progressive-per-group (OCM rollout strategies)')
+    .option('--max-concurrency <n|%>', 'progressive: clusters rolled out at once (count or percentage)')
+    .option('--min-success-time <duration>', 'progressive rollouts: how long a cluster must stay successful before the next, e.g. 30s')
+    .option('--progress-deadline <duration>', 'how long a cluster may progress or fail before it counts as timed out, e.g. 10m (default None)')
+    .option('--max-failures <n|%>', 'failed or timed-out clusters tolerated before the rollout stops (default 0)')
     .option('--wait', 'wait until every cluster applied it and it is available; exit 1 if any did not')
     .option('--dry-run', 'print the objects (checked by a server dry run) and change nothing')
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .addHelpText(
       'after',
-      '\nExamples:\n  ocmadm deploy web -f app.yaml --clusters cluster1,cluster2 --wait\n  ocmadm deploy web -f manifests/ --cluster-selector env=prod --wait\n  kubectl create configmap x --from-literal=a=b --dry-run=client -o yaml | ocmadm deploy x -f - --clusters cluster1\n  ocmadm deploy web --delete',
+      '\nExamples:\n  ocmadm deploy web -f app.yaml --clusters cluster1,cluster2 --wait\n  ocmadm deploy web -f manifests/ --cluster-selector env=prod --wait\n  ocmadm deploy web -f app.yaml --cluster-selector env=prod --rollout progressive --max-concurrency 1 --min-success-time 30s --wait\n  kubectl create configmap x --from-literal=a=b --dry-run=client -o yaml | ocmadm deploy x -f - --clusters cluster1\n  ocmadm deploy web --delete',
     );
   app.action<DeployFlags>(cmd, async (flags, ctx, [name]) => {
     // Loaded on use: --help and the other commands start without them.

@@ -68,6 +68,34 @@ describe('options', () => {
   });
 });
 
+describe('rollout flags', () => {
+  const base = { file: ['a'], clusterSelector: 'env=prod' };
+  test('default All; progressive with its knobs as OCM writes them', () => {
+    expect(validateDeployOptions('web', base).rollout).toEqual({ type: 'All' });
+    expect(validateDeployOptions('web', { ...base, rollout: 'progressive', maxConcurrency: '1', minSuccessTime: '30s', maxFailures: '25%' }).rollout).toEqual({
+      type: 'Progressive',
+      progressive: { maxConcurrency: 1, minSuccessTime: '30s', maxFailures: '25%' },
+    });
+    expect(validateDeployOptions('web', { ...base, rollout: 'progressive-per-group', progressDeadline: '10m' }).rollout).toEqual({
+      type: 'ProgressivePerGroup',
+      progressivePerGroup: { progressDeadline: '10m' },
+    });
+  });
+  test.each([
+    [{ rollout: 'canary' }, /--rollout must be one of all, progressive, progressive-per-group, got "canary"/],
+    [{ rollout: 'progressive', minSuccessTime: '5 minutes' }, /--min-success-time "5 minutes" is not a duration/],
+    [{ rollout: 'progressive', progressDeadline: 'soon' }, /--progress-deadline "soon" is not a duration/],
+    [{ rollout: 'progressive', maxConcurrency: 'two' }, /--max-concurrency must be a count or a percentage/],
+    [{ rollout: 'progressive-per-group', maxConcurrency: '1' }, /only applies to --rollout progressive/],
+    [{ minSuccessTime: '1m' }, /applies to --rollout progressive or progressive-per-group/],
+  ])('%j is a usage error', (flags, message) => {
+    expect(() => validateDeployOptions('web', { ...base, ...flags })).toThrow(message);
+  });
+  test('--rollout needs a placement', () => {
+    expect(() => validateDeployOptions('web', { file: ['a'], clusters: 'c1', rollout: 'progressive' })).toThrow(/need --placement or --cluster-selector/);
+  });
+});
+
 describe('work spec', () => {
   const plural = (o: { kind?: string }) => guessPlural(o.kind!);
   test('plural guesses as kubectl makes them', () => {

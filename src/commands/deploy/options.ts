@@ -4,6 +4,46 @@ import { parseOutputFormat, type OutputFormat } from '../../ui/output.js';
 import { checkClusterName, isDns1123Label, isDns1123Subdomain, parseList } from '../../cli/flags.js';
 import { parseLabels } from '../clusterset/run.js';
 import { PropagationPolicies, UpdateStrategyTypes } from '../../api/work.js';
+import { parseDeadline, parseGoDuration, type RolloutSpec } from '../../runtime/hub/mwrs-rollout.js';
+
+const ROLLOUTS = { all: 'All', progressive: 'Progressive', 'progressive-per-group': 'ProgressivePerGroup' } as const;
+
+/** A count ("2") or a percentage ("25%"), as OCM's maxConcurrency and maxFailures take. */
+function countOrPercent(flag: string, v: string): number | string {
+  if (/^\d+$/.test(v)) return Number(v);
+  if (/^\d+(\.\d+)?%$/.test(v)) return v;
+  throw new UsageError(`${flag} must be a count or a percentage (e.g. 2 or 25%), got "${v}"`);
+}
+
+/** --rollout and its knobs → the placementRef's rolloutStrategy; every bad value is a usage error. */
+export function rolloutFromFlags(f: DeployFlags): RolloutSpec {
+  const name = f.rollout ?? 'all';
+  const type = ROLLOUTS[name as keyof typeof ROLLOUTS];
+  if (!type) throw new UsageError(`--rollout must be one of ${Object.keys(ROLLOUTS).join(', ')}, got "${name}"`);
+  if (f.maxConcurrency !== undefined && type !== 'Progressive') throw new UsageError('--max-concurrency only applies to --rollout progressive');
+  const knobs: Record<string, unknown> = {};
+  if (f.minSuccessTime !== undefined) {
+    if (type === 'All') throw new UsageError('--min-success-time applies to --rollout progressive or progressive-per-group');
+    try {
+      parseGoDuration(f.minSuccessTime);
+    } catch {
+      throw new UsageError(`--min-success-time "${f.minSuccessTime}" is not a duration (e.g. 30s, 5m, 1h30m)`);
+    }
+    knobs.minSuccessTime = f.minSuccessTime;
+  }
+  if (f.progressDeadline !== undefined) {
+    try {
+      parseDeadline(f.progressDeadline);
+    } catch {
+      throw new UsageError(`--progress-deadline "${f.progressDeadline}" is not a duration (e.g. 10m) or None`);
+    }
+    knobs.progressDeadline = f.progressDeadline;
+  }
+  if (f.maxFailures !== undefined) knobs.maxFailures = countOrPercent('--max-failures', f.maxFailures);
+  if (f.maxConcurrency !== undefined) knobs.maxConcurrency = countOrPercent('--max-concurrency', f.maxConcurrency);
+  const key = type === 'All' ? 'all' : type === 'Progressive' ? 'progressive' : 'progressivePerGroup';
+  return Object.keys(knobs).length ? { type, [key]: knobs } : { type };
+}
 
 export interface DeployFlags {
   file?: string[];
@@ -18,6 +58,11 @@ export interface DeployFlags {
   wait?: boolean;
   dryRun?: boolean;
   output?: string;
+  rollout?: string;
+  maxConcurrency?: string;
+  minSuccessTime?: string;
+  progressDeadline?: string;
+  maxFailures?: string;
 }
 
 export type Target = { mode: 'clusters'; clusters: string[] } | { mode: 'placement'; placement: string; selector?: Record<string, string> };
@@ -36,6 +81,8 @@ export interface DeployOptions {
   wait: boolean;
   dryRun: boolean;
   output: OutputFormat;
+  /** The ManifestWorkReplicaSet's rolloutStrategy (placement modes). */
+  rollout: RolloutSpec;
 }
 
 export const DEPLOY_NAMESPACE = 'default';
@@ -72,6 +119,9 @@ export function validateDeployOptions(name: string, f: DeployFlags): DeployOptio
   const deleteOption = (f.deleteOption ?? 'Foreground') as DeployOptions['deleteOption'];
   if (!['Foreground', 'Orphan'].includes(deleteOption)) throw new UsageError('--delete-option must be Foreground or Orphan');
   if (f.dryRun && f.wait) throw new UsageError('--wait cannot be combined with --dry-run');
+  const rollout = rolloutFromFlags(f);
+  const rolloutGiven = [f.rollout, f.maxConcurrency, f.minSuccessTime, f.progressDeadline, f.maxFailures].some((v) => v !== undefined);
+  if (rolloutGiven && target?.mode === 'clusters') throw new UsageError('--rollout and its options need --placement or --cluster-selector (a ManifestWorkReplicaSet)');
   return {
     name,
     files,
@@ -84,5 +134,6 @@ export function validateDeployOptions(name: string, f: DeployFlags): DeployOptio
     wait: !!f.wait,
     dryRun: !!f.dryRun,
     output: parseOutputFormat(f.output, ['text', 'json', 'yaml']),
+    rollout,
   };
 }

@@ -98,7 +98,7 @@ async function placementPlan(client: KubeClient, opts: DeployOptions, target: Ex
   objects.push({
     ...TYPE.manifestWorkReplicaSet,
     metadata: { name: opts.name, namespace: ns, labels: deployLabels(opts.name) },
-    spec: { manifestWorkTemplate: spec, placementRefs: [{ name: target.placement, rolloutStrategy: { type: 'All' } }] },
+    spec: { manifestWorkTemplate: spec, placementRefs: [{ name: target.placement, rolloutStrategy: opts.rollout }] },
   });
   return { objects, stale: [], clusters, warnings };
 }

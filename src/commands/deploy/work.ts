@@ -14,7 +14,7 @@ import type { Manifest } from './manifests.js';
 export const MAX_WORK_BYTES = 500 * 1024;
 
 /** Kinds whose status the work agent reports with WellKnownStatus feedback. */
-export const WELL_KNOWN = new Set(['apps/Deployment', 'batch/Job', '/Pod']);
+export const WELL_KNOWN = new Set(['apps/Deployment', 'apps/DaemonSet', 'batch/Job', '/Pod']);
 
 export type PluralOf = (obj: KubeObject) => string;
 

@@ -21,9 +21,13 @@ export function register(program: Command, app: App): void {
     .option('--output-join-command-file <file>', 'write an executable script running the join command for the cluster named by its first argument')
     .option('-o, --output <format>', 'text or json (json: only the token and API server on stdout)', 'text')
     .option('--force', 'install even where OCM\'s cluster-manager operator already runs the hub')
+    .option(
+      '--auto-approve <users>',
+      'accept clusters whose join requests come from these bootstrap identities without `accept` (comma-separated user names; off by default, and a re-run without it turns it off)',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  ocmadm init --runtime local --wait\n  ocmadm init --use-bootstrap-token --ttl 24h -o json\n  ocmadm init --dry-run > hub.yaml',
+      '\nExamples:\n  ocmadm init --runtime local --wait\n  ocmadm init --use-bootstrap-token --ttl 24h -o json\n  ocmadm init --dry-run > hub.yaml\n  ocmadm init --auto-approve system:serviceaccount:open-cluster-management:agent-registration-bootstrap',
     );
   app.action<InitFlags>(cmd, async (flags, ctx) => {
     // Loaded on use: --help and the other commands start without them.

@@ -16,6 +16,7 @@ export interface InitFlags {
   outputJoinCommandFile?: string;
   output?: string;
   force?: boolean;
+  autoApprove?: string;
 }
 
 export interface InitOptions {
@@ -30,6 +31,8 @@ export interface InitOptions {
   outputJoinCommandFile?: string;
   output: 'text' | 'json';
   force: boolean;
+  /** Bootstrap identities whose clusters the hub accepts without `accept`; empty: off. */
+  autoApproveUsers: string[];
 }
 
 const IMAGE_RE = /^[a-z0-9]+([._\-/:@][a-zA-Z0-9_.\-]+)*$/;
@@ -53,6 +56,14 @@ export function validateInitOptions(f: InitFlags): InitOptions {
   if (f.outputFile !== undefined && f.outputFile === f.outputJoinCommandFile) {
     throw new UsageError('--output-file and --output-join-command-file must be different files');
   }
+  let autoApproveUsers: string[] = [];
+  if (f.autoApprove !== undefined) {
+    autoApproveUsers = f.autoApprove.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (!autoApproveUsers.length) throw new UsageError('--auto-approve needs a comma-separated list of user names, e.g. system:bootstrap:ocmhub');
+    const bad = autoApproveUsers.find((n) => /\s/.test(n));
+    if (bad !== undefined) throw new UsageError(`--auto-approve: "${bad}" is not a user name (it contains white space)`);
+    autoApproveUsers = [...new Set(autoApproveUsers)];
+  }
   return {
     runtime,
     image,
@@ -64,5 +75,6 @@ export function validateInitOptions(f: InitFlags): InitOptions {
     outputJoinCommandFile: f.outputJoinCommandFile,
     output,
     force: !!f.force,
+    autoApproveUsers,
   };
 }

@@ -111,6 +111,7 @@ export async function runInit(opts: InitOptions, ctx: CommandContext): Promise<I
     clusterInfoKubeconfig: '',
     bootstrapToken: opts.useBootstrapToken ? { create: newBootstrapToken(opts.ttlSeconds) } : undefined,
     crds,
+    autoApproveUsers: opts.autoApproveUsers,
   });
   await requirePermissions(client, [...applyPermissions(allObjects(widest)), ...extraPermissions(opts)], `initialize the hub ${endpoint.server}`);
   await refuseOcmOperator(client, opts.force, warn);
@@ -126,6 +127,7 @@ export async function runInit(opts: InitOptions, ctx: CommandContext): Promise<I
     clusterInfoKubeconfig: ci === 'keep' ? undefined : clusterInfoKubeconfig(endpoint),
     bootstrapToken: decision ? { create: decision.create } : undefined,
     crds,
+    autoApproveUsers: opts.autoApproveUsers,
   });
   const objects = allObjects(phases);
   const validated = await validateOnServer(client, objects, 'nothing was changed');
@@ -161,7 +163,7 @@ export async function runInit(opts: InitOptions, ctx: CommandContext): Promise<I
   if (opts.runtime === 'local') {
     p.start('Starting the hub controller (local process)');
     if (await deleteClusterRuntime(client)) p.info(`removed Deployment ${HUB.controllerNamespace}/${HUB.controllerDeployment} (switching to the local runtime)`);
-    local = await startLocalHubController(client, endpoint, ctx.io.env);
+    local = await startLocalHubController(client, endpoint, ctx.io.env, opts.autoApproveUsers);
     result.runtime.pid = local.pid;
     result.runtime.logFile = local.logFile;
     p.done(`Hub controller running as local process ${local.pid} (log ${local.logFile})`);
@@ -169,6 +171,8 @@ export async function runInit(opts: InitOptions, ctx: CommandContext): Promise<I
     result.runtime.deployment = `${HUB.controllerNamespace}/${HUB.controllerDeployment}`;
     if (await removeLocalHubController(endpoint.server, ctx.io.env)) p.info('stopped the local hub controller (switching to the cluster runtime)');
   }
+
+  if (opts.autoApproveUsers.length) p.info(`auto-approval on: clusters joining as ${opts.autoApproveUsers.join(', ')} are accepted without ocmadm accept`);
 
   p.start('Issuing a join token');
   result.token = decision ? issuedFromDecision(decision) : await bootstrapServiceAccountToken(client, opts.ttlSeconds);

@@ -14,6 +14,10 @@ export const IMAGE_COMMAND = ['node', ...RUNTIME_NODE_FLAGS, '/app/dist/runtime/
 export const HUB = {
   /** The admission guard (ValidatingAdmissionPolicy and its binding share the name). */
   admissionPolicy: 'ocmadm-managedcluster-guard',
+  /** OCM's webhooks for set bindings, works and replica sets, as policies (admission-fleet.yaml). */
+  bindingPolicy: 'ocmadm-clustersetbinding-guard',
+  workPolicy: 'ocmadm-manifestwork-guard',
+  replicaSetPolicy: 'ocmadm-manifestworkreplicaset-guard',
   /** Role and RoleBinding in kube-public letting anyone read cluster-info (as kubeadm does). */
   clusterInfoReader: 'ocmadm:cluster-info-reader',
   clusterInfo: { namespace: 'kube-public', name: 'cluster-info' },

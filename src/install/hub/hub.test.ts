@@ -73,6 +73,8 @@ describe('init options', () => {
     [{ dryRun: true, outputJoinCommandFile: 'j.sh' }, /needs a real run/],
     [{ outputFile: 'a', outputJoinCommandFile: 'a' }, /different files/],
     [{ output: 'xml' }, /xml/],
+    [{ autoApprove: ' , ' }, /--auto-approve needs/],
+    [{ autoApprove: 'a b' }, /not a user name/],
   ])('%j is a usage error', (flags, message) => {
     expect(() => validateInitOptions(flags)).toThrow(UsageError);
     expect(() => validateInitOptions(flags)).toThrow(message);
@@ -82,6 +84,19 @@ describe('init options', () => {
 describe('the hub plan', () => {
   const crds = loadHubCrds();
   const plan = (runtime: 'cluster' | 'local', extra = {}) => planHub({ runtime, image: 'reg/ocmadm:1', clusterInfoKubeconfig: 'kc', crds, ...extra });
+
+  test('--auto-approve: the controller gets the users as a flag and the accept right; without it neither', () => {
+    expect(validateInitOptions({ autoApprove: 'u1, u2,u1' }).autoApproveUsers).toEqual(['u1', 'u2']);
+    const role = (objs: ReturnType<typeof allObjects>) => objs.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === HUB.controllerRole) as unknown as { rules: { resources: string[] }[] };
+    const args = (objs: ReturnType<typeof allObjects>) =>
+      (objs.find((o) => o.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } }).spec.template.spec.containers[0]!.args;
+    const on = allObjects(plan('cluster', { autoApproveUsers: ['u1', 'u2'] }));
+    expect(args(on)).toContain('--auto-approve-users=u1,u2');
+    expect(role(on).rules.some((r) => r.resources.includes('managedclusters/accept'))).toBe(true);
+    const off = allObjects(plan('cluster'));
+    expect(args(off).some((a) => a.startsWith('--auto-approve-users'))).toBe(false);
+    expect(role(off).rules.some((r) => r.resources.includes('managedclusters/accept'))).toBe(false);
+  });
 
   test('CRDs first, then the guard, before any bootstrap identity exists', () => {
     const names = plan('cluster').map((p) => p.name);

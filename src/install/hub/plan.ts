@@ -42,6 +42,8 @@ export interface PlanInput {
   /** --use-bootstrap-token: the Secret to write (undefined = an existing one is reused) and its binding. */
   bootstrapToken?: { create?: BootstrapTokenValues };
   crds: KubeObject[];
+  /** `--auto-approve`: bootstrap identities whose clusters the hub controller accepts by itself. */
+  autoApproveUsers?: string[];
 }
 
 export type PhaseName = 'crds' | 'guard' | 'namespaces' | 'rbac' | 'cluster-info' | 'clustersets' | 'bootstrap-token' | 'runtime';
@@ -68,7 +70,8 @@ export function templateValues(input: Omit<PlanInput, 'crds'>): Record<string, u
     controller: {
       image: input.image,
       command: IMAGE_COMMAND,
-      clusterRules: hubControllerClusterRules(),
+      clusterRules: hubControllerClusterRules({ autoApprove: !!input.autoApproveUsers?.length }),
+      extraArgs: hubControllerExtraArgs(input.autoApproveUsers),
       namespaceRules: hubControllerNamespaceRules(SA.hubController),
     },
     token: {
@@ -80,6 +83,11 @@ export function templateValues(input: Omit<PlanInput, 'crds'>): Record<string, u
       expiration: input.bootstrapToken?.create?.expiration ?? '',
     },
   };
+}
+
+/** Flags of the hub controller beyond the runtime's own (the same for both runtimes). */
+export function hubControllerExtraArgs(autoApproveUsers: string[] = []): string[] {
+  return autoApproveUsers.length ? [`--auto-approve-users=${autoApproveUsers.join(',')}`] : [];
 }
 
 const isKind = (kind: string) => (o: KubeObject) => o.kind === kind;
@@ -96,7 +104,7 @@ export function planHub(input: PlanInput): Phase[] {
   const rbac = [...bootstrap, ...runtime].filter((o) => o.kind !== 'Namespace');
   const phases: Phase[] = [
     { name: 'crds', objects: input.crds },
-    { name: 'guard', objects: renderObjects('hub/admission.yaml', v) },
+    { name: 'guard', objects: [...renderObjects('hub/admission.yaml', v), ...renderObjects('hub/admission-fleet.yaml', v)] },
     { name: 'namespaces', objects: namespaces },
     { name: 'rbac', objects: rbac },
   ];

@@ -12,6 +12,7 @@ import { CliError, InterruptedError } from '../../cli/errors.js';
 import { LEASE, NS, SA } from '../../api/names.js';
 import { isAlive, localRuntimeInfo, removeLocalRuntime, startLocalRuntime, stopLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
 import { HUB, TTL } from './constants.js';
+import { hubControllerExtraArgs } from './plan.js';
 import { tokenKubeconfig, type HubEndpoint } from './kubeconfig.js';
 import { requestServiceAccountToken } from './tokens.js';
 
@@ -32,8 +33,9 @@ export function hubInstanceName(server: string): string {
 export const localHubController = (server: string, env?: NodeJS.ProcessEnv): LocalRuntimeInfo => localRuntimeInfo(KIND, hubInstanceName(server), env);
 
 /** Arguments of the local process (the kubeconfig flag is added by startLocalRuntime). */
-export function localControllerArgs(): string[] {
+export function localControllerArgs(autoApproveUsers: string[] = []): string[] {
   return [
+    ...hubControllerExtraArgs(autoApproveUsers),
     '--namespace', HUB.controllerNamespace,
     '--health-port', '0',
     '--health-bind', '127.0.0.1',
@@ -42,10 +44,15 @@ export function localControllerArgs(): string[] {
 }
 
 /** (Re)starts the local hub controller with a fresh token of its own ServiceAccount. */
-export async function startLocalHubController(client: KubeClient, endpoint: HubEndpoint, env: NodeJS.ProcessEnv): Promise<LocalRuntimeInfo> {
+export async function startLocalHubController(
+  client: KubeClient,
+  endpoint: HubEndpoint,
+  env: NodeJS.ProcessEnv,
+  autoApproveUsers: string[] = [],
+): Promise<LocalRuntimeInfo> {
   const issued = await requestServiceAccountToken(client, HUB.controllerNamespace, SA.hubController, TTL.localRuntimeSeconds);
   const kubeconfig = tokenKubeconfig(endpoint, issued.token, SA.hubController, HUB.controllerNamespace);
-  return startLocalRuntime({ kind: KIND, instance: hubInstanceName(endpoint.server), kubeconfig, args: localControllerArgs(), env });
+  return startLocalRuntime({ kind: KIND, instance: hubInstanceName(endpoint.server), kubeconfig, args: localControllerArgs(autoApproveUsers), env });
 }
 
 export const stopLocalHubController = (server: string, env?: NodeJS.ProcessEnv) => stopLocalRuntime(KIND, hubInstanceName(server), { env });

@@ -8,6 +8,7 @@ import { LABEL, RBAC } from '../../api/names.js';
 import type { ManagedClusterSetBinding } from '../../api/index.js';
 import type { Controller, KeysFn, Manager } from '../core/controller.js';
 import type { Informer, Reconciler } from '../core/types.js';
+import { AutoApprovalReconciler } from './auto-approval.js';
 import { CleanupReconciler } from './cleanup.js';
 import { ClusterSetBindingReconciler, ClusterSetLabelReconciler, ClusterSetReconciler } from './clusterset.js';
 import { CsrApprovalReconciler } from './csr-approval.js';
@@ -69,7 +70,7 @@ export function hubControllers(deps: HubDeps): HubController[] {
   const placementKeys = placementKeyFns(inf);
   const setKeys = replicaSetKeyFns(inf);
 
-  return [
+  const controllers: HubController[] = [
     {
       reconciler: new ManagedClusterReconciler(deps),
       sources: [
@@ -148,6 +149,16 @@ export function hubControllers(deps: HubDeps): HubController[] {
       workers: 2,
     },
   ];
+  if (deps.autoApproveUsers?.length) {
+    controllers.push({
+      reconciler: new AutoApprovalReconciler(deps, new Set(deps.autoApproveUsers)),
+      sources: [
+        { informer: 'csrs', keys: byClusterLabel },
+        { informer: 'clusters', keys: byName },
+      ],
+    });
+  }
+  return controllers;
 }
 
 /** Adds every hub controller to `manager`, wired to the shared informers, and seeds their keys. */

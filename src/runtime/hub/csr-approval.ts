@@ -105,12 +105,16 @@ export function renewalAccessReview(csr: CertificateSigningRequest): KubeObject 
 }
 
 /** The CSR as sent to /approval: the observed object plus an Approved condition. */
-export function approvedCsr(csr: CertificateSigningRequest, now: Date): CertificateSigningRequest {
+export function approvedCsr(
+  csr: CertificateSigningRequest,
+  now: Date,
+  message = 'Auto approving Managed cluster agent certificate after SubjectAccessReview.',
+): CertificateSigningRequest {
   const condition: CsrCondition = {
     type: 'Approved',
     status: 'True',
     reason: REASON.csr.autoApproved,
-    message: 'Auto approving Managed cluster agent certificate after SubjectAccessReview.',
+    message,
     lastUpdateTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
   // Listed items may lack apiVersion/kind; the subresource PUT gets a complete object.

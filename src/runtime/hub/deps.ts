@@ -78,6 +78,8 @@ export interface HubDeps {
   informers: HubInformers;
   /** The current time; injectable so time-dependent rules are testable. */
   now: () => Date;
+  /** Bootstrap identities whose clusters are accepted without `accept` (empty: auto-approval off). */
+  autoApproveUsers?: readonly string[];
 }
 
 export function hubInformers(ctx: RuntimeContext): HubInformers {

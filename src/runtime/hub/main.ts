@@ -91,7 +91,7 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
       // A fresh manager per term: informers list anew, nothing stale carries over.
       const m = new Manager({ client, log });
       manager = m;
-      addHubControllers(m, { client, log, informers: hubInformers(m.context), now: () => new Date() });
+      addHubControllers(m, { client, log, informers: hubInformers(m.context), now: () => new Date(), autoApproveUsers: opts.autoApproveUsers });
       // start() stops the manager when `signal` aborts; stopped() settles once reconciles ended.
       const t = m.start(signal).then(async () => void (await m.stopped()));
       term = t;

@@ -5,7 +5,7 @@
  *   `work.open-cluster-management.io/manifestworkreplicaset=<ns>.<name>` and
  *   `…/placementname=<placement>` on top of the set's own labels; spec = manifestWorkTemplate.
  * - A work is current when its spec equals the template and it carries those labels.
- * - Summary: total = works that should exist; applied/available/progressing/degraded count works
+ * - Summary: total = works that exist (a rollout under way counts only those it reached); applied/available/progressing/degraded count works
  *   whose condition of that type is True. ManifestworkApplied: AsExpected when all are available
  *   and none progresses or is degraded, Processing while some progress and none is degraded, else
  *   NotAsExpected (PlacementDecisionEmpty when nothing is decided).
@@ -150,8 +150,12 @@ export interface PlacementView {
 export interface StatusInput {
   /** A placementRef names no Placement: only PlacementVerified changes. */
   missing: boolean;
+  /** A rollout strategy could not be read: PlacementVerified False NotAsExpected with this message. */
+  strategyError?: string;
   /** Works that should exist. */
   total: number;
+  /** Works that exist (or were just created); OCM's summary.total. Defaults to `total`. */
+  existing?: number;
   /** Works kept for wanted pairs, as the cache shows them. */
   kept: ManifestWork[];
   /** Of those, the ones just brought back to the template (their conditions are of the old spec). */
@@ -163,9 +167,11 @@ export interface StatusInput {
 export function replicaSetStatus(m: ManifestWorkReplicaSet, s: StatusInput, now: Date): Record<string, unknown> {
   const R = REASON.mwrs;
   const verified = s.missing ? R.decisionNotFound : s.total === 0 ? R.decisionEmpty : R.asExpected;
-  let conditions = setCondition(m.status?.conditions as Condition[] | undefined, placementVerified(verified), now);
+  const verifiedCond = s.strategyError && !s.missing ? { ...placementVerified(R.notAsExpected), message: s.strategyError } : placementVerified(verified);
+  let conditions = setCondition(m.status?.conditions as Condition[] | undefined, verifiedCond, now);
   if (s.missing) return { conditions };
-  const summary = summarize(s.total, s.kept);
+  // As OCM: the summary counts the works that exist, so a rollout under way shows its progress.
+  const summary = summarize(s.existing ?? s.total, s.kept);
   const selected = s.placements.reduce((n, p) => n + p.selected, 0);
   const succeeded = s.kept.filter((w) => !s.updated.has(w) && workSucceeded(w)).length;
   conditions = setCondition(conditions, rolledOut(selected === succeeded), now);

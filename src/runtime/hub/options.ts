@@ -23,10 +23,13 @@ export interface HubControllerFlags {
   /** ServiceAccount whose token the local runtime keeps fresh in its kubeconfig. */
   tokenRefresh?: { namespace: string; name: string };
   logLevel: LogLevel;
+  /** Bootstrap identities whose clusters are accepted without `accept` (OCM's auto-approval). */
+  autoApproveUsers: string[];
 }
 
 export const USAGE = `usage: main.js [--kubeconfig <file>] [--namespace <ns>] [--health-port <n>] [--health-bind <addr>]
-               [--id <identity>] [--token-refresh <namespace/serviceaccount>] [--log-level debug|info|warn|error]`;
+               [--id <identity>] [--token-refresh <namespace/serviceaccount>] [--log-level debug|info|warn|error]
+               [--auto-approve-users <user>,...]`;
 
 /** A replica identity unique enough for leader election: host plus a random suffix. */
 export function defaultIdentity(): string {
@@ -42,12 +45,18 @@ export function parseHubFlags(argv: string[]): HubControllerFlags {
     id: { type: 'string' },
     'token-refresh': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
+    'auto-approve-users': { type: 'string' },
   });
   const port = Number(values['health-port']);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new FlagError(`--health-port must be 0–65535, got "${values['health-port']}"`);
   const level = logLevelFlag(values['log-level']);
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(values.namespace!)) throw new FlagError(`--namespace "${values.namespace}" is not a namespace name`);
   const tokenRefresh = parseTokenRefresh(values['token-refresh']);
+  let autoApproveUsers: string[] = [];
+  if (values['auto-approve-users'] !== undefined) {
+    autoApproveUsers = parseIdentityList(values['auto-approve-users']);
+    if (!autoApproveUsers.length) throw new FlagError('--auto-approve-users needs at least one user name');
+  }
   return {
     kubeconfig: values.kubeconfig,
     namespace: values.namespace!,
@@ -56,5 +65,14 @@ export function parseHubFlags(argv: string[]): HubControllerFlags {
     identity: values.id ?? defaultIdentity(),
     tokenRefresh,
     logLevel: level,
+    autoApproveUsers,
   };
+}
+
+/** "a, b,,c" → [a, b, c]; a name with white space inside is refused (Kubernetes user names have none). */
+export function parseIdentityList(text: string): string[] {
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const bad = names.find((n) => /\s/.test(n));
+  if (bad !== undefined) throw new FlagError(`"${bad}" is not a user name (it contains white space)`);
+  return [...new Set(names)];
 }

@@ -31,6 +31,9 @@ function ownRules(): PolicyRule[] {
     { apiGroups: [GROUP.cluster], resources: ['managedclustersetbindings/status'], verbs: ['patch', 'update'] },
     // GC on cluster deletion; ManifestWorkReplicaSet creates, updates and deletes its works.
     { apiGroups: [GROUP.work], resources: ['manifestworks'], verbs: [...WATCH, 'create', 'update', 'delete'] },
+    // A replica set's executor is copied into its works; the work guard asks for execute-as, which
+    // the replica-set guard already demanded cluster-wide of whoever set it.
+    { apiGroups: [GROUP.work], resources: ['manifestworks'], verbs: ['execute-as'] },
     // ManifestWorkReplicaSets: finalizer (patch) and status.
     { apiGroups: [GROUP.work], resources: ['manifestworkreplicasets'], verbs: [...WATCH, 'patch'] },
     { apiGroups: [GROUP.work], resources: ['manifestworkreplicasets/status'], verbs: ['patch', 'update'] },
@@ -66,13 +69,16 @@ function ownRules(): PolicyRule[] {
  * Cluster-wide rules of the hub controller's ClusterRole: its own needs plus every rule it grants
  * to agents (see the comment at the top for why not `escalate`/`bind`).
  */
-export function hubControllerClusterRules(): PolicyRule[] {
+export function hubControllerClusterRules(opts: { autoApprove?: boolean } = {}): PolicyRule[] {
   const granted = [...clusterRoleRules('*', true), ...REGISTRATION_RULES, ...WORK_RULES].map((r) => {
     // Held cluster-wide, so the per-cluster resourceNames are dropped.
     const { resourceNames: _drop, ...rest } = r;
     return { apiGroups: [...rest.apiGroups], resources: [...rest.resources], verbs: [...rest.verbs] };
   });
-  return mergeRules([...ownRules(), ...granted]);
+  // Auto-approval sets hubAcceptsClient, which the admission guard allows only with this right:
+  // held only when `init --auto-approve` turned it on.
+  const accept: PolicyRule[] = opts.autoApprove ? [{ apiGroups: [GROUP.register], resources: ['managedclusters/accept'], verbs: ['update'] }] : [];
+  return mergeRules([...ownRules(), ...granted, ...accept]);
 }
 
 /**

@@ -4,7 +4,7 @@ const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name
 const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, status: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }, { type: 'Failed', status: 'False' }] } };
 const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } };
 
-test('well-known status of Deployments, Jobs and Pods', () => {
+test('well-known status of Deployments, DaemonSets, Jobs and Pods', () => {
   const rule = [{ type: 'WellKnownStatus' as const }];
   expect(feedbackValues(deployment, rule)).toEqual({
     values: [
@@ -17,6 +17,12 @@ test('well-known status of Deployments, Jobs and Pods', () => {
   expect(feedbackValues(job, rule).values).toEqual([
     { name: 'JobComplete', fieldValue: { type: 'String', string: 'True' } },
     { name: 'JobSucceeded', fieldValue: { type: 'Integer', integer: 1 } },
+  ]);
+  const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ds' }, status: { numberReady: 2, desiredNumberScheduled: 3, numberAvailable: 2 } };
+  expect(feedbackValues(ds, rule).values).toEqual([
+    { name: 'NumberReady', fieldValue: { type: 'Integer', integer: 2 } },
+    { name: 'DesiredNumberScheduled', fieldValue: { type: 'Integer', integer: 3 } },
+    { name: 'NumberAvailable', fieldValue: { type: 'Integer', integer: 2 } },
   ]);
   expect(feedbackValues(pod, rule).values).toEqual([
     { name: 'PodReady', fieldValue: { type: 'String', string: 'True' } },

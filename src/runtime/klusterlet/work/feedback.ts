@@ -1,6 +1,6 @@
 /**
  * Status feedback: values read from a live resource by a work's feedbackRules. `WellKnownStatus`
- * uses OCM's built-in paths for Deployments, Jobs and Pods; `JSONPaths` uses the rule's own paths.
+ * uses OCM's built-in paths for Deployments, DaemonSets, Jobs and Pods; `JSONPaths` uses the rule's own paths.
  * Paths are the subset of Kubernetes JSONPath that feedback rules use: `.a.b`, `[n]`, `['key']`
  * and filters `[?(@.field=="value")]`. A path that finds nothing yields no value (not an error).
  */
@@ -20,6 +20,11 @@ const WELL_KNOWN: Record<string, Path[]> = {
     { name: 'ReadyReplicas', path: '.status.readyReplicas' },
     { name: 'Replicas', path: '.status.replicas' },
     { name: 'AvailableReplicas', path: '.status.availableReplicas' },
+  ],
+  'apps/v1/DaemonSet': [
+    { name: 'NumberReady', path: '.status.numberReady' },
+    { name: 'DesiredNumberScheduled', path: '.status.desiredNumberScheduled' },
+    { name: 'NumberAvailable', path: '.status.numberAvailable' },
   ],
   'batch/v1/Job': [
     { name: 'JobComplete', path: '.status.conditions[?(@.type=="Complete")].status' },
