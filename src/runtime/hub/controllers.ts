@@ -8,6 +8,7 @@ import { LABEL, RBAC } from '../../api/names.js';
 import type { ManagedClusterSetBinding } from '../../api/index.js';
 import type { Controller, KeysFn, Manager } from '../core/controller.js';
 import type { Informer, Reconciler } from '../core/types.js';
+import { addonControllers } from './addon-controllers.js';
 import { CleanupReconciler } from './cleanup.js';
 import { ClusterSetBindingReconciler, ClusterSetLabelReconciler, ClusterSetReconciler } from './clusterset.js';
 import { CsrApprovalReconciler } from './csr-approval.js';
@@ -147,6 +148,7 @@ export function hubControllers(deps: HubDeps): HubController[] {
       ],
       workers: 2,
     },
+    ...addonControllers(deps),
   ];
 }
 
