@@ -101,6 +101,8 @@ export class AddonDeployReconciler implements Reconciler {
     set(progressing(work));
     await patchStatus(this.deps.client, MANAGED_CLUSTER_ADDONS_V1BETA1, mca, {
       namespace: rendered.installNamespace,
+      // The hub probes template add-ons' workloads (OCM's workload-availability prober), not a lease.
+      healthCheck: { mode: 'Customized' },
       supportedConfigs: SUPPORTED_CONFIGS,
       configReferences: configReferences(configs, lookup, () => applied?.status === 'True' && work?.metadata.annotations?.[ANNOTATION.configSpecHash] === this.configHashes(configs, lookup)),
       registrations,

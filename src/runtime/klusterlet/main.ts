@@ -23,6 +23,7 @@ import type { Logger } from '../core/types.js';
 import { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
 import { FlagError, USAGE, parseKlusterletFlags, type KlusterletFlags } from './options.js';
 import { exitOnSignals } from '../core/signals.js';
+import { addonAgentStarter } from './addon/agent.js';
 import { workAgentStarter } from './work/agent.js';
 
 export { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
@@ -32,7 +33,7 @@ export type { HubIdentity } from './registration.js';
 export type AgentStarter = (reg: RegistrationAgent, log: Logger, flags: Partial<KlusterletFlags>) => Promise<{ stop(): Promise<void> }>;
 
 /** Agents the process runs besides registration, in start order. */
-export const AGENTS: AgentStarter[] = [workAgentStarter()];
+export const AGENTS: AgentStarter[] = [workAgentStarter(), addonAgentStarter()];
 
 export interface KlusterletHandle {
   readonly healthPort: number;

@@ -1,0 +1,203 @@
+/**
+ * Add-on registration on the spoke (OCM's klusterlet add-on registration controller), keyed by
+ * add-on name. For each ManagedClusterAddOn of this cluster whose status registers a kube client:
+ * a fresh key and a CSR with the subject the hub registered (labels cluster-name and addon-name),
+ * then `<addon>-hub-kubeconfig` in the add-on's install namespace once the hub issues it, renewed
+ * at 20–25 % of remaining life (ClusterCertificateRotated on the add-on). The secret goes when the
+ * add-on is disabled or stops registering; it moves when the install namespace changes.
+ * The private key stays in memory until it is written to the secret on this spoke; a CSR pending
+ * when the klusterlet restarts is abandoned and a new one filed (OCM does the same).
+ */
+import type { KubeClient, KubeObject } from '../../../kube/client.js';
+import { describeError, isAlreadyExists } from '../../../kube/errors.js';
+import { resourcePath } from '../../../kube/resources.js';
+import { MANAGED_CLUSTER_ADDONS_V1BETA1, type ManagedClusterAddOn } from '../../../api/index.js';
+import { ADDON, ADDON_COND, ADDON_REASON, FIELD_MANAGER, LABEL, MANAGED_BY } from '../../../api/names.js';
+import { setCondition, type Condition } from '../../core/conditions.js';
+import { Controller } from '../../core/controller.js';
+import { createInformer, type ListWatchInformer } from '../../core/informer.js';
+import { patchStatus } from '../../core/patch.js';
+import type { Logger, Reconciler, ReconcileResult } from '../../core/types.js';
+import { CSRS, csrState, issuedCertificate, parseCertificate, rotationThreshold, rotationTime, type CertificateSigningRequest } from '../csr.js';
+import type { HubCluster } from '../hub-kubeconfig.js';
+import type { AgentStarter } from '../main.js';
+import type { HubIdentity } from '../registration.js';
+import { followingClient } from '../work/agent.js';
+import { addonCsrObject, addonKeyAndRequest, addonSecret, installNamespace, kubeClientSubject, type AddonSubject } from './credentials.js';
+import { AddonLeaseReporter } from './lease.js';
+
+const SECRETS = { group: '', version: 'v1', resource: 'secrets' } as const;
+type Secret = KubeObject & { data?: Record<string, string> };
+
+export interface AddonAgentOptions {
+  cluster: string;
+  hub: () => KubeClient;
+  /** The hub as the agent's own kubeconfig names it (server and CA for the add-on kubeconfigs). */
+  hubCluster: () => HubCluster;
+  spoke: KubeClient;
+  log: Logger;
+  expirationSeconds?: number;
+}
+
+interface Pending {
+  keyPem: string;
+  csrName: string;
+  subject: AddonSubject;
+}
+
+class AddonRegistrationReconciler implements Reconciler {
+  readonly name = 'addon-registration';
+  private readonly pending = new Map<string, Pending>();
+  private readonly threshold = rotationThreshold();
+  private readonly namespaces = new Set<string>();
+
+  constructor(
+    private readonly o: AddonAgentOptions,
+    private readonly addons: ListWatchInformer<ManagedClusterAddOn>,
+    private readonly csrs: ListWatchInformer<CertificateSigningRequest>,
+    private readonly secrets: ListWatchInformer<Secret>,
+  ) {}
+
+  async reconcile(addon: string): Promise<ReconcileResult | void> {
+    const { cluster, spoke, log } = this.o;
+    const mca = this.addons.get(`${cluster}/${addon}`);
+    const subject = mca && !mca.metadata.deletionTimestamp ? kubeClientSubject(mca) : undefined;
+    const ns = mca ? installNamespace(mca) : '';
+    const mine = this.secrets.list((s) => s.metadata?.labels?.[LABEL.addonName] === addon && s.metadata.name === ADDON.hubKubeconfigSecret(addon));
+    for (const s of mine) {
+      if (subject && s.metadata!.namespace === ns) continue;
+      await spoke.delete(resourcePath({ ...SECRETS, namespace: s.metadata!.namespace!, name: s.metadata!.name! })).catch(() => undefined);
+      log.info('add-on hub kubeconfig removed', { addon, namespace: s.metadata!.namespace });
+    }
+    if (mca && !mca.metadata.deletionTimestamp) await this.ensureNamespace(ns);
+    if (!mca || !subject) {
+      this.pending.delete(addon);
+      return;
+    }
+    const current = mine.find((s) => s.metadata!.namespace === ns);
+    const renewAt = current && this.renewalTime(current, subject);
+    if (renewAt && renewAt > Date.now()) return { requeueAfterMs: Math.min(renewAt - Date.now(), 2 ** 31 - 1) };
+
+    const p = this.pending.get(addon);
+    if (p && p.subject.user === subject.user) {
+      const csr = this.csrs.get(p.csrName);
+      const state = csr ? csrState(csr) : 'failed';
+      if (state === 'pending') return;
+      this.pending.delete(addon);
+      const cert = csr && issuedCertificate(csr);
+      if (state !== 'approved' || !cert) {
+        await this.rotated(mca, 'False', ADDON_REASON.certUpdateFailed, `CSR ${p.csrName} is ${state}`);
+        return { requeueAfterMs: 30_000 };
+      }
+      const secret = addonSecret(ns, cluster, addon, this.o.hubCluster(), cert, p.keyPem);
+      await spoke.patch(resourcePath({ ...SECRETS, namespace: ns, name: secret.metadata.name }), secret, 'apply', { fieldManager: FIELD_MANAGER.registration, force: true });
+      log.info('add-on hub kubeconfig written', { addon, namespace: ns, csr: p.csrName });
+      await this.rotated(mca, 'True', ADDON_REASON.certUpdated, `client certificate rotated starting from ${parseCertificate(cert).notBefore.toISOString()} to ${parseCertificate(cert).notAfter.toISOString()}`);
+      return;
+    }
+    const { keyPem, csrPem } = await addonKeyAndRequest(subject);
+    const created = await this.o.hub().create<CertificateSigningRequest>(resourcePath(CSRS), addonCsrObject(cluster, addon, csrPem, this.o.expirationSeconds));
+    this.pending.set(addon, { keyPem, csrName: created.metadata!.name!, subject });
+    log.info('add-on CSR filed', { addon, csr: created.metadata!.name, user: subject.user });
+  }
+
+  /** When the secret's certificate should be renewed; undefined when it is unusable now. */
+  private renewalTime(s: Secret, subject: AddonSubject): number | undefined {
+    try {
+      const cert = parseCertificate(Buffer.from(s.data?.['tls.crt'] ?? '', 'base64').toString('utf8'));
+      if (cert.commonName !== subject.user) return undefined;
+      return rotationTime(cert.notBefore, cert.notAfter, this.threshold).getTime();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** OCM's klusterlet operator creates the default add-on namespace; ours makes each one an add-on names. */
+  private async ensureNamespace(ns: string): Promise<void> {
+    if (this.namespaces.has(ns)) return;
+    try {
+      await this.o.spoke.create(resourcePath({ group: '', version: 'v1', resource: 'namespaces' }), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [LABEL.managedBy]: MANAGED_BY } } });
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+    this.namespaces.add(ns);
+  }
+
+  private async rotated(mca: ManagedClusterAddOn, status: 'True' | 'False', reason: string, message: string): Promise<void> {
+    const conditions = setCondition(mca.status?.conditions as Condition[] | undefined, { type: ADDON_COND.certRotated, status, reason, message });
+    if (conditions.changed) await patchStatus(this.o.hub(), MANAGED_CLUSTER_ADDONS_V1BETA1, mca, { conditions });
+  }
+}
+
+export interface AddonAgent {
+  stop(): Promise<void>;
+}
+
+export function startAddonAgent(o: AddonAgentOptions): AddonAgent {
+  const log = o.log.child({ agent: 'addon', cluster: o.cluster });
+  const hub = followingClient(o.hub);
+  const addons = createInformer<ManagedClusterAddOn>(hub, { ref: { ...MANAGED_CLUSTER_ADDONS_V1BETA1, namespace: o.cluster } }, log.child({ informer: 'hub-addons' }));
+  const csrs = createInformer<CertificateSigningRequest>(hub, { ref: CSRS, labelSelector: `${LABEL.clusterName}=${o.cluster},${LABEL.addonName}` }, log.child({ informer: 'hub-addon-csrs' }));
+  const secrets = createInformer<Secret>(o.spoke, { ref: SECRETS, labelSelector: LABEL.addonName }, log.child({ informer: 'addon-secrets' }));
+  const reg = new Controller({ reconciler: new AddonRegistrationReconciler({ ...o, hub: () => hub }, addons, csrs, secrets), workers: 2 }, log.child({ controller: 'addon-registration' }));
+  const name = (x: KubeObject) => x.metadata?.name ?? '';
+  reg.watches(addons, (a) => [name(a)]);
+  reg.watches(csrs, (c) => [c.metadata?.labels?.[LABEL.addonName] ?? '']);
+  reg.watches(secrets, (s) => [s.metadata?.labels?.[LABEL.addonName] ?? '']);
+  const leases = new AddonLeaseReporter({ cluster: o.cluster, hub: () => hub, spoke: o.spoke, addons, log });
+  const ctrl = new AbortController();
+  const runs = [reg.run(ctrl.signal), leases.run(ctrl.signal)];
+  for (const inf of [addons, csrs, secrets]) inf.start().catch((err: unknown) => log.warn('add-on informer did not start', { error: describeError(err) }));
+  log.info('add-on agent started');
+  return {
+    stop: async () => {
+      ctrl.abort();
+      await Promise.all(runs);
+      for (const inf of [addons, csrs, secrets]) inf.stop();
+      log.info('add-on agent stopped');
+    },
+  };
+}
+
+/** The hub entry of the agent's identity, with a CA file inlined (add-on pods cannot read the host's path). */
+export function portableHub(id: HubIdentity): HubCluster {
+  const hub = { ...id.hub };
+  if (!hub.caData && hub.caFile) {
+    const ca = id.kubeConfig.getCurrentCluster()?.caData;
+    if (ca) {
+      hub.caData = ca;
+      delete hub.caFile;
+    }
+  }
+  return hub;
+}
+
+/** The klusterlet seam (main.ts AGENTS): starts on the first hub identity and follows rotations. */
+export function addonAgentStarter(): AgentStarter {
+  return async (reg, log, flags) => {
+    let current: HubIdentity | undefined = reg.identity;
+    let agent: AddonAgent | undefined;
+    let stopped = false;
+    const begin = (id: HubIdentity) => {
+      current = id;
+      if (agent || stopped) return;
+      agent = startAddonAgent({
+        cluster: reg.clusterName,
+        hub: () => current!.client,
+        hubCluster: () => portableHub(current!),
+        spoke: reg.spoke,
+        log,
+        expirationSeconds: flags.clientCertExpirationSeconds,
+      });
+    };
+    const off = reg.onIdentity(begin);
+    if (current) begin(current);
+    return {
+      stop: async () => {
+        stopped = true;
+        off();
+        await agent?.stop();
+      },
+    };
+  };
+}
