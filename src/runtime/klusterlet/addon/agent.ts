@@ -43,7 +43,16 @@ interface Pending {
   keyPem: string;
   csrName: string;
   subject: AddonSubject;
+  filedAt: number;
 }
+
+/** A CSR filed this long ago and still not seen is taken as lost (deleted), and filed again. */
+const CSR_LOST_MS = 60_000;
+
+const rotatedMessage = (certPem: string) => {
+  const c = parseCertificate(certPem);
+  return `client certificate rotated starting from ${c.notBefore.toISOString()} to ${c.notAfter.toISOString()}`;
+};
 
 class AddonRegistrationReconciler implements Reconciler {
   readonly name = 'addon-registration';
@@ -76,15 +85,21 @@ class AddonRegistrationReconciler implements Reconciler {
     }
     const current = mine.find((s) => s.metadata!.namespace === ns);
     const renewAt = current && this.renewalTime(current, subject);
-    if (renewAt && renewAt > Date.now()) return { requeueAfterMs: Math.min(renewAt - Date.now(), 2 ** 31 - 1) };
+    if (renewAt && renewAt > Date.now()) {
+      // Level-based: a condition write lost to a conflict after the secret was written is redone here.
+      await this.rotated(mca, 'True', ADDON_REASON.certUpdated, rotatedMessage(Buffer.from(current.data?.['tls.crt'] ?? '', 'base64').toString('utf8')));
+      return { requeueAfterMs: Math.min(renewAt - Date.now(), 2 ** 31 - 1) };
+    }
 
     const p = this.pending.get(addon);
     if (p && p.subject.user === subject.user) {
       const csr = this.csrs.get(p.csrName);
-      const state = csr ? csrState(csr) : 'failed';
-      if (state === 'pending') return;
+      // Not in the cache yet (its add event will come), or approved and not yet signed: wait.
+      if (!csr) return Date.now() - p.filedAt < CSR_LOST_MS ? { requeueAfterMs: CSR_LOST_MS } : this.drop(addon);
+      const state = csrState(csr);
+      const cert = issuedCertificate(csr);
+      if (state === 'pending' || (state === 'approved' && !cert)) return;
       this.pending.delete(addon);
-      const cert = csr && issuedCertificate(csr);
       if (state !== 'approved' || !cert) {
         await this.rotated(mca, 'False', ADDON_REASON.certUpdateFailed, `CSR ${p.csrName} is ${state}`);
         return { requeueAfterMs: 30_000 };
@@ -92,13 +107,18 @@ class AddonRegistrationReconciler implements Reconciler {
       const secret = addonSecret(ns, cluster, addon, this.o.hubCluster(), cert, p.keyPem);
       await spoke.patch(resourcePath({ ...SECRETS, namespace: ns, name: secret.metadata.name }), secret, 'apply', { fieldManager: FIELD_MANAGER.registration, force: true });
       log.info('add-on hub kubeconfig written', { addon, namespace: ns, csr: p.csrName });
-      await this.rotated(mca, 'True', ADDON_REASON.certUpdated, `client certificate rotated starting from ${parseCertificate(cert).notBefore.toISOString()} to ${parseCertificate(cert).notAfter.toISOString()}`);
+      await this.rotated(mca, 'True', ADDON_REASON.certUpdated, rotatedMessage(cert));
       return;
     }
     const { keyPem, csrPem } = await addonKeyAndRequest(subject);
     const created = await this.o.hub().create<CertificateSigningRequest>(resourcePath(CSRS), addonCsrObject(cluster, addon, csrPem, this.o.expirationSeconds));
-    this.pending.set(addon, { keyPem, csrName: created.metadata!.name!, subject });
+    this.pending.set(addon, { keyPem, csrName: created.metadata!.name!, subject, filedAt: Date.now() });
     log.info('add-on CSR filed', { addon, csr: created.metadata!.name, user: subject.user });
+  }
+
+  private drop(addon: string): ReconcileResult {
+    this.pending.delete(addon);
+    return { requeueAfterMs: 0 };
   }
 
   /** When the secret's certificate should be renewed; undefined when it is unusable now. */
