@@ -28,6 +28,7 @@ import {
   type ManagedClusterAddOn,
 } from '../../src/api/index.js';
 import { canonicalJson } from '../../src/runtime/hub/addon-configs.js';
+import { microTime } from '../../src/runtime/core/leader.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { errorLines } from '../cli/support.js';
 import { AGENT_NS, addonIdentity, can, ocmShapedTemplate, writeYaml } from './support.js';
@@ -310,4 +311,26 @@ test('a template shaped like OCM\'s own (Deployment, DaemonSet, pre-delete Job, 
   const spec = (w as { spec: { workload: { manifests: KubeObject[] }; deleteOption: { propagationPolicy: string } } }).spec;
   expect(spec.workload.manifests.map((m) => m.kind)).toEqual(['Deployment', 'DaemonSet', 'ServiceAccount', 'ClusterRoleBinding']);
   expect(spec.deleteOption.propagationPolicy).toBe('SelectivelyOrphan');
+});
+
+describe('lease health of a Lease-mode add-on (the test renews the agent lease, as an agent would)', () => {
+  const LEASES = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: AGENT_NS };
+  const lease = (renew: Date, rv?: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'beat', namespace: AGENT_NS, ...(rv ? { resourceVersion: rv } : {}) }, spec: { holderIdentity: 'beat-agent', leaseDurationSeconds: 60, renewTime: microTime(renew) } });
+  const available = (status: string, reason: string) => until<ManagedClusterAddOn>(hub, mcaRef('spoke1', 'beat'), (a) => cond(a, 'Available')?.status === status && cond(a, 'Available')?.reason === reason, `beat Available ${status} (${reason})`);
+
+  beforeAll(async () => {
+    await hub.create(resourcePath(CLUSTER_MANAGEMENT_ADDONS), { ...TYPE.clusterManagementAddOn, metadata: { name: 'beat' }, spec: {} });
+    expect((await fleet.cli('hub', ['addon', 'enable', '--names', 'beat', '--clusters', 'spoke1'])).code).toBe(0);
+  });
+
+  test('no lease: Unknown; renewed: True; renewal stopped: False; lease gone: Unknown', async () => {
+    await available('Unknown', 'ManagedClusterAddOnLeaseNotFound');
+    const created = await spokes.spoke1!.create<KubeObject>(resourcePath(LEASES), lease(new Date()));
+    await available('True', 'ManagedClusterAddOnLeaseUpdated');
+    // The agent stopped renewing more than 5 lease durations ago.
+    await spokes.spoke1!.replace(resourcePath({ ...LEASES, name: 'beat' }), lease(new Date(Date.now() - 6 * 60_000), created.metadata!.resourceVersion));
+    await available('False', 'ManagedClusterAddOnLeaseUpdateStopped');
+    await spokes.spoke1!.delete(resourcePath({ ...LEASES, name: 'beat' }));
+    await available('Unknown', 'ManagedClusterAddOnLeaseNotFound');
+  });
 });

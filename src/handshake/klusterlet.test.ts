@@ -112,12 +112,12 @@ describe('cluster runtime', () => {
     expect(role.rules.some((r) => r.resources.includes('serviceaccounts/token'))).toBe(false);
   });
 
-  test('add-on registration has its own ClusterRole: secrets, namespace creation, reading Leases, nothing else', () => {
+  test('add-on registration has its own ClusterRole: secrets, namespace creation, watching Leases, nothing else', () => {
     const cr = objs.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === KLUSTERLET.addonClusterRole) as KubeObject & { rules: { resources: string[]; verbs: string[] }[] };
     expect(cr.rules.map((r) => `${r.resources.join(',')}:${r.verbs.join(',')}`)).toEqual([
       'secrets:get,list,watch,create,update,patch,delete',
       'namespaces:create',
-      'leases:get',
+      'leases:get,list,watch',
     ]);
   });
 

@@ -164,16 +164,17 @@ export function startAddonAgent(o: AddonAgentOptions): AddonAgent {
   reg.watches(addons, (a) => [name(a)]);
   reg.watches(csrs, (c) => [c.metadata?.labels?.[LABEL.addonName] ?? '']);
   reg.watches(secrets, (s) => [s.metadata?.labels?.[LABEL.addonName] ?? '']);
-  const leases = new AddonLeaseReporter({ cluster: o.cluster, hub: () => hub, spoke: o.spoke, addons, log });
+  const leaseInf = createInformer<KubeObject>(o.spoke, { ref: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' } }, log.child({ informer: 'addon-leases' }));
+  const leases = new AddonLeaseReporter({ cluster: o.cluster, hub: () => hub, spoke: o.spoke, addons, leases: leaseInf, log });
   const ctrl = new AbortController();
   const runs = [reg.run(ctrl.signal), leases.run(ctrl.signal)];
-  for (const inf of [addons, csrs, secrets]) inf.start().catch((err: unknown) => log.warn('add-on informer did not start', { error: describeError(err) }));
+  for (const inf of [addons, csrs, secrets, leaseInf]) inf.start().catch((err: unknown) => log.warn('add-on informer did not start', { error: describeError(err) }));
   log.info('add-on agent started');
   return {
     stop: async () => {
       ctrl.abort();
       await Promise.all(runs);
-      for (const inf of [addons, csrs, secrets]) inf.stop();
+      for (const inf of [addons, csrs, secrets, leaseInf]) inf.stop();
       log.info('add-on agent stopped');
     },
   };

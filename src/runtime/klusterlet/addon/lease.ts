@@ -3,11 +3,10 @@
  * cluster whose health check mode is Lease (the default), the Lease named after the add-on in its
  * install namespace on the spoke sets Available: True (ManagedClusterAddOnLeaseUpdated) while renewed
  * within 5 × 60 s, False (ManagedClusterAddOnLeaseUpdateStopped) after, Unknown
- * (ManagedClusterAddOnLeaseNotFound) without one. Checked when the add-on changes and again exactly
- * when the current verdict would expire (or after 60 s while there is no lease, OCM's resync).
+ * (ManagedClusterAddOnLeaseNotFound) without one. Checked when the add-on or its lease changes (a
+ * watch) and again exactly when the current verdict would expire.
  */
-import type { KubeClient } from '../../../kube/client.js';
-import { getOrUndefined, resourcePath } from '../../../kube/resources.js';
+import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { MANAGED_CLUSTER_ADDONS_V1BETA1, type ManagedClusterAddOn } from '../../../api/index.js';
 import { ADDON_COND, ADDON_REASON } from '../../../api/names.js';
 import { setCondition, type Condition, type ConditionInput } from '../../core/conditions.js';
@@ -38,7 +37,7 @@ class LeaseReconciler implements Reconciler {
     if (!mca || mca.metadata.deletionTimestamp) return;
     if ((mca.status?.healthCheck?.mode ?? 'Lease') !== 'Lease') return;
     const ns = installNamespace(mca);
-    const lease = await getOrUndefined<{ spec?: { renewTime?: string } }>(this.o.spoke, resourcePath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: ns, name: addon }));
+    const lease = this.o.leases.get(`${ns}/${addon}`) as { spec?: { renewTime?: string } } | undefined;
     const renew = lease?.spec?.renewTime ? new Date(lease.spec.renewTime) : undefined;
     const v = leaseVerdict(addon, renew, new Date());
     const conditions = setCondition(mca.status?.conditions as Condition[] | undefined, v.condition);
@@ -52,6 +51,8 @@ export interface AddonLeaseOptions {
   hub: () => KubeClient;
   spoke: KubeClient;
   addons: ListWatchInformer<ManagedClusterAddOn>;
+  /** Leases on the spoke (all namespaces): an add-on's is named after it, in its install namespace. */
+  leases: ListWatchInformer<KubeObject>;
   log: Logger;
 }
 
@@ -59,6 +60,8 @@ export class AddonLeaseReporter {
   private readonly controller: Controller;
   constructor(o: AddonLeaseOptions) {
     this.controller = new Controller({ reconciler: new LeaseReconciler(o) }, o.log.child({ controller: 'addon-lease' }));
+    // A lease renewed, stopped or removed is news at once (only leases named after an add-on of this cluster).
+    this.controller.watches(o.leases, (l) => (o.addons.get(`${o.cluster}/${l.metadata?.name}`) ? [l.metadata!.name!] : []));
     this.controller.watches(o.addons, (a, old, e) => (e === 'delete' || (old && old.status?.healthCheck?.mode === a.status?.healthCheck?.mode && old.status?.namespace === a.status?.namespace) ? [] : [a.metadata?.name ?? '']));
   }
 
