@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # The ocmadm runtime image (`init --runtime cluster`, `join --runtime cluster`): the hub controller
 # and the klusterlet agent, started by the Deployments' `command` (IMAGE_COMMAND in
-# src/hub/constants.ts, KLUSTERLET.command in src/handshake/klusterlet.ts):
+# src/install/hub/constants.ts, KLUSTERLET.command in src/install/klusterlet/klusterlet.ts):
 #   node /app/dist/runtime/hub/main.js        node /app/dist/runtime/klusterlet/main.js
 # Build: docker build -t ghcr.io/ocmadm/ocmadm:v$(node -p "require('./package.json').version") .
 

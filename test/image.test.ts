@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { IMAGE_COMMAND } from '../src/hub/constants.js';
-import { KLUSTERLET, klusterletObjects } from '../src/handshake/klusterlet.js';
-import { allObjects, loadHubCrds, planHub } from '../src/hub/plan.js';
+import { IMAGE_COMMAND } from '../src/install/hub/constants.js';
+import { KLUSTERLET, klusterletObjects } from '../src/install/klusterlet/klusterlet.js';
+import { allObjects, loadHubCrds, planHub } from '../src/install/hub/plan.js';
 import type { KubeObject } from '../src/kube/client.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

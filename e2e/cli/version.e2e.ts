@@ -8,7 +8,7 @@ import path from 'node:path';
 import { ROOT, runCli } from '../support/clusters.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { errorLines, unreachableKubeconfig } from './support.js';
-import { DEFAULT_IMAGE } from '../../src/hub/constants.js';
+import { DEFAULT_IMAGE } from '../../src/install/hub/constants.js';
 import type { VersionResult } from '../../src/commands/version/run.js';
 
 let fleet: Fleet;

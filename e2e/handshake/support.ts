@@ -11,7 +11,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { APPLIED_MANIFEST_WORKS, CLUSTER_CLAIMS, MANAGED_CLUSTERS, type ManagedCluster } from '../../src/api/index.js';
 import { LABEL, NS } from '../../src/api/names.js';
-import { CSRS, csrState, type Csr } from '../../src/handshake/csr.js';
+import { CSRS, csrState, type Csr } from '../../src/api/csr.js';
 import type { Fleet } from '../support/fleet.js';
 import { ROOT } from '../support/clusters.js';
 import { SNAPSHOT_KINDS, snapshot, type SnapshotKind } from '../cli/support.js';

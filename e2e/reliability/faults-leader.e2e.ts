@@ -13,7 +13,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { MANAGED_CLUSTERS, TYPE, type ManagedCluster } from '../../src/api/index.js';
 import { COND, LEASE } from '../../src/api/names.js';
-import { HUB } from '../../src/hub/constants.js';
+import { HUB } from '../../src/install/hub/constants.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { ROOT, eventually } from '../support/clusters.js';
 import { initHub } from '../handshake/support.js';

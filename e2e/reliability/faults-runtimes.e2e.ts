@@ -14,7 +14,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { waitForList, waitForObject } from '../../src/kube/wait.js';
 import { MANAGED_CLUSTERS, MANIFEST_WORKS, PLACEMENTS, PLACEMENT_DECISIONS, TYPE, type ManagedCluster } from '../../src/api/index.js';
 import { COND, FINALIZER, LABEL, RBAC, TAINT } from '../../src/api/names.js';
-import { CSRS, csrState, type Csr } from '../../src/handshake/csr.js';
+import { CSRS, csrState, type Csr } from '../../src/api/csr.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { NAMESPACES, RBAC_REFS } from '../hub/support.js';
 import { initHub, joinArgs, type JoinToken } from '../handshake/support.js';

@@ -14,7 +14,7 @@ import { waitForObject } from '../../src/kube/wait.js';
 import { APPLIED_MANIFEST_WORKS, MANIFEST_WORKS, TYPE, type ManagedCluster } from '../../src/api/index.js';
 import { COND, LEASE } from '../../src/api/names.js';
 import { isAlive, listLocalRuntimes } from '../../src/runtime/host/index.js';
-import { clusterOfInstance } from '../../src/handshake/klusterlet.js';
+import { clusterOfInstance } from '../../src/install/klusterlet/klusterlet.js';
 import type { RuntimeKind } from '../../src/runtime/host/state.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { eventually, loadClusters, type ClusterInfo } from '../support/clusters.js';

@@ -18,7 +18,7 @@ import { KubeApiError } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { MANAGED_CLUSTERS, MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
 import { HUB_KUBECONFIG_KEYS, NS, SECRET } from '../../src/api/names.js';
-import { CSRS, type Csr } from '../../src/handshake/csr.js';
+import { CSRS, type Csr } from '../../src/api/csr.js';
 import { kubeconfigYaml, type KubeconfigUser } from '../../src/sandbox/kubeconfig.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { clusterCsrs, getToken, initHub, joinArgs, pendingCsrs, untilCluster, until } from '../handshake/support.js';

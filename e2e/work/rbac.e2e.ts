@@ -11,7 +11,7 @@
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { GROUP, LABEL } from '../../src/api/names.js';
-import { KLUSTERLET, klusterletObjects } from '../../src/handshake/klusterlet.js';
+import { KLUSTERLET, klusterletObjects } from '../../src/install/klusterlet/klusterlet.js';
 import { uniqueName, userClient } from '../support/clusters.js';
 import { serviceAccountToken } from '../hub/identities.js';
 import { NAMESPACES, gone } from '../hub/support.js';

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CommandContext, type GlobalOptions, type Io } from './context.js';
 import { CliError, EXIT, UsageError } from './errors.js';
+import type { Action, App } from './app.js';
 import { describeError, isUnauthorized, isUnreachable } from '../kube/errors.js';
 import { VERSION } from '../version.js';
 import { commandsFor } from '../commands/index.js';
@@ -10,16 +11,6 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
   return n;
-}
-
-/** A command's action: receives its parsed options and the context; returns an exit code. */
-export type Action<O> = (opts: O, ctx: CommandContext, args: string[]) => Promise<number | void>;
-
-/** Shared plumbing handed to each command's register(). */
-export interface App {
-  io: Io;
-  /** Wraps an action: builds the context from global flags, maps errors to one line and an exit code. */
-  action<O>(cmd: Command, fn: Action<O>): void;
 }
 
 export interface RunState {

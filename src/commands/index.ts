@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { App } from '../cli/program.js';
+import type { App } from '../cli/app.js';
 
 export type Register = (program: Command, app: App) => void;
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { formatResult } from '../../ui/output.js';
 import { CliError } from '../../cli/errors.js';
 import { acceptOptions, type AcceptFlags } from './options.js';
@@ -24,7 +24,7 @@ Examples:
     );
   app.action<AcceptFlags>(cmd, async (flags, ctx) => {
     // Loaded on use: --help and the other commands start without them.
-    const { askChoose } = await import('../../handshake/prompts.js');
+    const { askChoose } = await import('../../cli/prompts.js');
     const { renderAccept } = await import('./render.js');
     const { acceptExitCode, acceptFailure, checkHub, runAccept } = await import('./run.js');
     const { pendingClusters } = await import('./select.js');

@@ -1,6 +1,6 @@
 /** accept's flags → validated options (pure). */
 import { UsageError } from '../../cli/errors.js';
-import { checkClusterName, parseList } from '../../handshake/flags.js';
+import { checkClusterName, parseList } from '../../cli/flags.js';
 import { parseOutputFormat, type OutputFormat } from '../../ui/output.js';
 
 export interface AcceptFlags {

@@ -5,7 +5,7 @@ import * as x509 from '@peculiar/x509';
 import type { ManagedCluster } from '../../api/index.js';
 import { IDENTITY, LABEL, RBAC, SIGNER } from '../../api/names.js';
 import { generateKeyAndRequest } from '../../runtime/klusterlet/csr.js';
-import { isBootstrapIdentity, viewCsr, withApproval, type Csr } from '../../handshake/csr.js';
+import { isBootstrapIdentity, viewCsr, withApproval, type Csr } from '../../api/csr.js';
 import { planAccept, type PlanInput } from './plan.js';
 
 type Who = { username: string; groups: string[] };

@@ -4,7 +4,7 @@
  * report that it is already accepted, or refuse with the reason. Pure, so every rule is unit-tested.
  */
 import type { ManagedCluster } from '../../api/index.js';
-import { describeRequester, viewCsr, type Csr, type CsrView } from '../../handshake/csr.js';
+import { describeRequester, viewCsr, type Csr, type CsrView } from '../../api/csr.js';
 
 export interface PlanInput {
   cluster: string;

@@ -10,8 +10,8 @@ import { describeError, isConflict, isForbidden, isUnauthorized, isUnreachable }
 import { resourcePath } from '../../kube/resources.js';
 import { MANAGED_CLUSTERS } from '../../api/index.js';
 import { GROUP, IDENTITY, LABEL, REASON, SIGNER } from '../../api/names.js';
-import { CSRS, csrState, isBootstrapIdentity, withApproval, type Csr, type CsrView } from '../../handshake/csr.js';
-import { checkOcmApis, getManagedCluster, missingPermissions, waitJoinedAvailable, whoAmI, type AccessCheck } from '../../handshake/hub.js';
+import { CSRS, csrState, isBootstrapIdentity, withApproval, type Csr, type CsrView } from '../../api/csr.js';
+import { checkOcmApis, getManagedCluster, missingPermissions, waitJoinedAvailable, whoAmI, type AccessCheck } from '../shared/hub.js';
 import type { Progress } from '../../ui/progress.js';
 import type { AcceptOptions } from './options.js';
 import { planAccept, type Plan } from './plan.js';

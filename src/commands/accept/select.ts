@@ -3,7 +3,7 @@ import type { KubeClient } from '../../kube/client.js';
 import { resourcePath } from '../../kube/resources.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
 import { LABEL } from '../../api/names.js';
-import { describeRequester, viewCsr } from '../../handshake/csr.js';
+import { describeRequester, viewCsr } from '../../api/csr.js';
 import { age } from '../../ui/output.js';
 import { listClusterCsrs } from './run.js';
 

@@ -1,5 +1,5 @@
 /** Printing a CleanResult: what went (or would go), what was kept and why, what is left. */
-import { describeObject } from '../../hub/kinds.js';
+import { describeObject } from '../../install/hub/kinds.js';
 import type { CleanResult } from './run.js';
 
 const ref = (o: { kind: string; name: string; namespace?: string }) => describeObject({ kind: o.kind, metadata: o });

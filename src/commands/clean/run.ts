@@ -12,12 +12,12 @@ import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { MANAGED_CLUSTERS } from '../../api/index.js';
-import { requirePermissions, uniquePermissions, type Permission } from '../../hub/access.js';
-import { connectHub } from '../../hub/connect.js';
-import { describeObject, kindInfo, objectRef, type ObjectRef } from '../../hub/kinds.js';
-import { findInstalled, type Kept, type StepName } from '../../hub/inventory.js';
-import { removeLocalHubController } from '../../hub/runtime.js';
-import { deleteAndWait, stripFinalizers } from '../../hub/remove.js';
+import { requirePermissions, uniquePermissions, type Permission } from '../../install/hub/access.js';
+import { connectHub } from '../../install/hub/connect.js';
+import { describeObject, kindInfo, objectRef, type ObjectRef } from '../../install/hub/kinds.js';
+import { findInstalled, type Kept, type StepName } from '../../install/hub/inventory.js';
+import { removeLocalHubController } from '../../install/hub/runtime.js';
+import { deleteAndWait, stripFinalizers } from '../../install/hub/remove.js';
 import type { CleanOptions } from './options.js';
 
 interface ManagedCluster extends KubeObject {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
-import { parseList } from '../../handshake/flags.js';
+import type { App } from '../../cli/app.js';
+import { parseList } from '../../cli/flags.js';
 import { formatResult, parseOutputFormat } from '../../ui/output.js';
 import { bindSet, createSet, parseLabels, setClusters, setText } from './run.js';
 

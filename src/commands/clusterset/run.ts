@@ -10,7 +10,7 @@ import { describeError, isNotFound } from '../../kube/errors.js';
 import { resourcePath, getOrUndefined } from '../../kube/resources.js';
 import { MANAGED_CLUSTERS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, TYPE, type ManagedCluster } from '../../api/index.js';
 import { FIELD_MANAGER, LABEL } from '../../api/names.js';
-import { isDns1123Label, isDns1123Subdomain } from '../../handshake/flags.js';
+import { isDns1123Label, isDns1123Subdomain } from '../../cli/flags.js';
 
 export type Change = 'created' | 'updated' | 'unchanged';
 

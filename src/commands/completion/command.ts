@@ -1,5 +1,5 @@
 import { Argument, type Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { UsageError } from '../../cli/errors.js';
 import { bashScript } from './bash.js';
 import { fishScript } from './fish.js';

@@ -3,7 +3,7 @@
  * (src/commands/delete/<noun>/command.ts) and is added to NOUNS below.
  */
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { register as token } from './token/command.js';
 
 export const NOUNS: Array<(del: Command, app: App) => void> = [token];

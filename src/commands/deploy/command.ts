@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { CliError, InterruptedError } from '../../cli/errors.js';
 import { formatResult } from '../../ui/output.js';
 import type { DeployFlags } from './options.js';

@@ -1,7 +1,7 @@
 /** `ocmadm deploy` flags → validated options. Pure. */
 import { UsageError } from '../../cli/errors.js';
 import { parseOutputFormat, type OutputFormat } from '../../ui/output.js';
-import { checkClusterName, isDns1123Label, isDns1123Subdomain, parseList } from '../../handshake/flags.js';
+import { checkClusterName, isDns1123Label, isDns1123Subdomain, parseList } from '../../cli/flags.js';
 import { parseLabels } from '../clusterset/run.js';
 import { PropagationPolicies, UpdateStrategyTypes } from '../../api/work.js';
 

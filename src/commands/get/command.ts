@@ -3,7 +3,7 @@
  * (src/commands/get/<noun>/command.ts) and is added to NOUNS below.
  */
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { register as token } from './token/command.js';
 import { register as clusters } from './clusters/command.js';
 import { register as clustersets } from './clustersets/command.js';

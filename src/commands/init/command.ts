@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { CliError } from '../../cli/errors.js';
 import { formatResult } from '../../ui/output.js';
-import { DEFAULT_IMAGE } from '../../hub/constants.js';
+import { DEFAULT_IMAGE } from '../../install/hub/constants.js';
 import { validateInitOptions, type InitFlags } from './options.js';
 import type { InitResult } from './run.js';
 
@@ -28,7 +28,7 @@ export function register(program: Command, app: App): void {
   app.action<InitFlags>(cmd, async (flags, ctx) => {
     // Loaded on use: --help and the other commands start without them.
     const { toYaml } = await import('../../render/index.js');
-    const { joinScript } = await import('../../hub/tokens.js');
+    const { joinScript } = await import('../../install/hub/tokens.js');
     const { initJson, initText } = await import('./render.js');
     const { runInit } = await import('./run.js');
     const opts = validateInitOptions(flags);

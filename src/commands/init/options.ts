@@ -1,8 +1,8 @@
 /** `ocmadm init` flags → validated options. Pure: unit-tested without a cluster. */
 import { UsageError } from '../../cli/errors.js';
 import { parseOutputFormat } from '../../ui/output.js';
-import { DEFAULT_IMAGE, RUNTIME_TYPES, type RuntimeType } from '../../hub/constants.js';
-import { resolveTtl } from '../../hub/token-options.js';
+import { DEFAULT_IMAGE, RUNTIME_TYPES, type RuntimeType } from '../../install/hub/constants.js';
+import { resolveTtl } from '../../install/hub/token-options.js';
 
 /** As commander hands them over. */
 export interface InitFlags {

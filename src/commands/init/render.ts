@@ -1,8 +1,8 @@
 /** Printing an InitResult: the join command alone on its line (text), clean JSON, or dry-run YAML. */
 import type { KubeObject } from '../../kube/client.js';
 import { toYaml } from '../../render/index.js';
-import { formatDuration } from '../../hub/duration.js';
-import { joinCommand } from '../../hub/tokens.js';
+import { formatDuration } from '../../install/hub/duration.js';
+import { joinCommand } from '../../install/hub/tokens.js';
 import type { InitResult } from './run.js';
 
 /** `-o json`: what scripts need to join a cluster, nothing else. */

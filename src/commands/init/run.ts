@@ -9,14 +9,14 @@ import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { LABEL, MANAGED_BY, NS } from '../../api/names.js';
-import { applyPermissions, requirePermissions, type Permission } from '../../hub/access.js';
-import { applyAll, validateOnServer, waitCrdsEstablished } from '../../hub/apply.js';
-import { connectHub } from '../../hub/connect.js';
-import { HUB, type RuntimeType } from '../../hub/constants.js';
-import { verifyGuard } from '../../hub/guard.js';
-import { clusterInfoKubeconfig } from '../../hub/kubeconfig.js';
-import { allObjects, loadHubCrds, planHub, type Phase } from '../../hub/plan.js';
-import { OPERATOR_CHECK_PERMISSIONS, refuseOcmOperator, requireAdmissionPolicies } from '../../hub/preflight.js';
+import { applyPermissions, requirePermissions, type Permission } from '../../install/hub/access.js';
+import { applyAll, validateOnServer, waitCrdsEstablished } from '../../install/hub/apply.js';
+import { connectHub } from '../../install/hub/connect.js';
+import { HUB, type RuntimeType } from '../../install/hub/constants.js';
+import { verifyGuard } from '../../install/hub/guard.js';
+import { clusterInfoKubeconfig } from '../../install/hub/kubeconfig.js';
+import { allObjects, loadHubCrds, planHub, type Phase } from '../../install/hub/plan.js';
+import { OPERATOR_CHECK_PERMISSIONS, refuseOcmOperator, requireAdmissionPolicies } from '../../install/hub/preflight.js';
 import {
   deleteClusterRuntime,
   leaseSnapshot,
@@ -24,7 +24,7 @@ import {
   removeLocalHubController,
   startLocalHubController,
   waitHubControllerReady,
-} from '../../hub/runtime.js';
+} from '../../install/hub/runtime.js';
 import {
   bootstrapServiceAccountToken,
   decideBootstrapToken,
@@ -32,7 +32,7 @@ import {
   newBootstrapToken,
   type BootstrapTokenDecision,
   type IssuedToken,
-} from '../../hub/tokens.js';
+} from '../../install/hub/tokens.js';
 import type { InitOptions } from './options.js';
 
 export interface InitResult {

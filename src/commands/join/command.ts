@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { formatResult } from '../../ui/output.js';
 import { joinOptions, DEFAULT_IMAGE, type JoinFlags } from './options.js';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { KubeClient } from '../../kube/client.js';
 import { kubeconfigYaml } from '../../sandbox/kubeconfig.js';
 import { startLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
-import { KLUSTERLET, agentArgs, localInstance, type KlusterletValues } from '../../handshake/klusterlet.js';
+import { KLUSTERLET, agentArgs, localInstance, type KlusterletValues } from '../../install/klusterlet/klusterlet.js';
 
 /** One hour; the process renews it at 80 % of its life. */
 export const LOCAL_TOKEN_SECONDS = 3600;

@@ -1,7 +1,7 @@
 /** join's flags → validated options (pure). */
 import { UsageError } from '../../cli/errors.js';
-import { checkClusterName, parseClusterClaims } from '../../handshake/flags.js';
-import type { Runtime } from '../../handshake/klusterlet.js';
+import { checkClusterName, parseClusterClaims } from '../../cli/flags.js';
+import type { Runtime } from '../../install/klusterlet/klusterlet.js';
 import { parseOutputFormat, type OutputFormat } from '../../ui/output.js';
 import { VERSION } from '../../version.js';
 

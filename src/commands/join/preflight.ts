@@ -9,11 +9,11 @@ import { KubeClient as Client } from '../../kube/client.js';
 import { CliError } from '../../cli/errors.js';
 import { describeError, isUnauthorized, isUnreachable } from '../../kube/errors.js';
 import type { ManagedCluster } from '../../api/index.js';
-import { bootstrapKubeConfig } from '../../handshake/bootstrap-kubeconfig.js';
-import { isBootstrapIdentity } from '../../handshake/csr.js';
-import { checkOcmApis, getManagedCluster, missingPermissions, whoAmI, type AccessCheck } from '../../handshake/hub.js';
-import { KLUSTERLET } from '../../handshake/klusterlet.js';
-import { inspectSpoke, type SpokeState } from '../../handshake/spoke-state.js';
+import { bootstrapKubeConfig } from '../../install/klusterlet/bootstrap-kubeconfig.js';
+import { isBootstrapIdentity } from '../../api/csr.js';
+import { checkOcmApis, getManagedCluster, missingPermissions, whoAmI, type AccessCheck } from '../shared/hub.js';
+import { KLUSTERLET } from '../../install/klusterlet/klusterlet.js';
+import { inspectSpoke, type SpokeState } from '../../install/klusterlet/spoke-state.js';
 import { discoverHubCa, verifyHubCa, type HubCa } from './discovery.js';
 import type { JoinOptions } from './options.js';
 

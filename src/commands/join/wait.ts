@@ -11,9 +11,9 @@ import { resourcePath } from '../../kube/resources.js';
 import { InterruptedError } from '../../cli/errors.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
 import { HUB_KUBECONFIG_KEYS, LABEL, SECRET } from '../../api/names.js';
-import { CSRS, viewCsr, type Csr, type CsrView } from '../../handshake/csr.js';
-import { KLUSTERLET } from '../../handshake/klusterlet.js';
-import type { Secret } from '../../handshake/spoke-state.js';
+import { CSRS, viewCsr, type Csr, type CsrView } from '../../api/csr.js';
+import { KLUSTERLET } from '../../install/klusterlet/klusterlet.js';
+import type { Secret } from '../../install/klusterlet/spoke-state.js';
 import { CSR_KEY_FIELDS } from '../../runtime/klusterlet/csr-key-store.js';
 
 export type JoinWaitResult =

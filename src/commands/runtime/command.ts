@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { age, formatResult, parseOutputFormat, renderTable } from '../../ui/output.js';
 import { KINDS, listRuntimes, parseKind, stopRuntime, type RuntimeRow } from './run.js';
 

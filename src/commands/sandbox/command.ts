@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { formatResult } from '../../ui/output.js';
 import { DEFAULT_NAME, DEFAULT_SPOKES, MAX_SPOKES, downOptions, statusOptions, upOptions, type UpFlags } from './options.js';
 import { renderDown, runDown } from './down.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { CliError, EXIT } from '../../cli/errors.js';
 import { describeError, isForbidden, isUnauthorized, isUnreachable } from '../../kube/errors.js';
 import { formatResult } from '../../ui/output.js';
@@ -35,7 +35,7 @@ Examples:
     const opts = unjoinOptions(flags, ctx.interactive);
     // Loaded on use: --help and the other commands start without them.
     const [{ askConfirm }, { spokeCaPem }, { checkHubForUnjoin }, { checkSpokeAccess, noKlusterlet, readInventory }, { planUnjoin, summarize }, { renderUnjoin }, { runUnjoin, unjoinExitCode }] = await Promise.all([
-      import('../../handshake/prompts.js'),
+      import('../../cli/prompts.js'),
       import('../join/local.js'),
       import('./hub.js'),
       import('./inventory.js'),

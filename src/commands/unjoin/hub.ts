@@ -10,7 +10,7 @@ import { describeError, isUnauthorized, isUnreachable } from '../../kube/errors.
 import { resourcePath } from '../../kube/resources.js';
 import { MANAGED_CLUSTERS, MANIFEST_WORKS, type ManagedCluster } from '../../api/index.js';
 import { COND, FINALIZER, GROUP } from '../../api/names.js';
-import { checkOcmApis, getManagedCluster, missingPermissions, whoAmI, type AccessCheck } from '../../handshake/hub.js';
+import { checkOcmApis, getManagedCluster, missingPermissions, whoAmI, type AccessCheck } from '../shared/hub.js';
 import type { Progress } from '../../ui/progress.js';
 import { registeredElsewhere } from '../join/preflight.js';
 import { deleteRef, dropFinalizers, waitGone } from './ops.js';

@@ -8,13 +8,13 @@ import { isNotFound } from '../../kube/errors.js';
 import { Discovery, resourcePath } from '../../kube/resources.js';
 import { CLUSTER_CLAIMS } from '../../api/index.js';
 import { GROUP, LABEL, MANAGED_BY } from '../../api/names.js';
-import { CRDS_REF, spokeCrdNames } from '../../handshake/crds.js';
-import { KLUSTERLET, clusterOfInstance, klusterletObjects } from '../../handshake/klusterlet.js';
-import { inspectSpoke, type SpokeState } from '../../handshake/spoke-state.js';
+import { CRDS_REF, spokeCrdNames } from '../../install/klusterlet/crds.js';
+import { KLUSTERLET, clusterOfInstance, klusterletObjects } from '../../install/klusterlet/klusterlet.js';
+import { inspectSpoke, type SpokeState } from '../../install/klusterlet/spoke-state.js';
 import { getOrUndefined } from '../../kube/resources.js';
 import { planAppliedWorks } from './applied-works.js';
 import type { Inventory, Ref, Step } from './plan.js';
-import { missingPermissions, whoAmI, type AccessCheck } from '../../handshake/hub.js';
+import { missingPermissions, whoAmI, type AccessCheck } from '../shared/hub.js';
 
 /** OCM's own klusterlet operator, if installed: its Klusterlets also need the spoke CRDs. */
 const OCM_KLUSTERLETS = { group: GROUP.operator, version: 'v1', resource: 'klusterlets' };

@@ -1,6 +1,6 @@
 /** unjoin's flags → validated options (pure). */
 import { UsageError } from '../../cli/errors.js';
-import { checkClusterName } from '../../handshake/flags.js';
+import { checkClusterName } from '../../cli/flags.js';
 import { parseOutputFormat, type OutputFormat } from '../../ui/output.js';
 
 export interface UnjoinFlags {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { formatResult, parseOutputFormat } from '../../ui/output.js';
 import { renderVersion } from './render.js';
 import { runVersion } from './run.js';

@@ -25,12 +25,12 @@ import { FlagError, USAGE, parseKlusterletFlags, type KlusterletFlags } from './
 import { exitOnSignals } from '../core/signals.js';
 import { addonAgentStarter } from './addon/agent.js';
 import { workAgentStarter } from './work/agent.js';
+import type { AgentStarter } from './agent-starter.js';
 
 export { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentOptions } from './agent.js';
 export type { HubIdentity } from './registration.js';
+export type { AgentStarter } from './agent-starter.js';
 
-/** An agent started on top of registration (it gets the hub identity from `reg`, its settings from `flags`). */
-export type AgentStarter = (reg: RegistrationAgent, log: Logger, flags: Partial<KlusterletFlags>) => Promise<{ stop(): Promise<void> }>;
 
 /** Agents the process runs besides registration, in start order. */
 export const AGENTS: AgentStarter[] = [workAgentStarter(), addonAgentStarter()];

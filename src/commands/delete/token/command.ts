@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { App } from '../../../cli/program.js';
+import type { App } from '../../../cli/app.js';
 import { formatResult } from '../../../ui/output.js';
-import { describeObject } from '../../../hub/kinds.js';
+import { describeObject } from '../../../install/hub/kinds.js';
 import { validateDeleteTokenOptions, type DeleteTokenFlags } from './options.js';
 import type { DeleteTokenResult } from './run.js';
 

@@ -11,13 +11,13 @@ import { isNotFound } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';
 import { waitForObject } from '../../../kube/wait.js';
 import { NS, RBAC, SA, SECRET } from '../../../api/names.js';
-import { requirePermissions, type Permission } from '../../../hub/access.js';
-import { applyOne } from '../../../hub/apply.js';
-import { connectHub } from '../../../hub/connect.js';
-import { HUB } from '../../../hub/constants.js';
-import { objectRef, type ObjectRef } from '../../../hub/kinds.js';
-import { planHub } from '../../../hub/plan.js';
-import { BOOTSTRAP_BINDING_PATH, BOOTSTRAP_SECRET_PATH } from '../../../hub/tokens.js';
+import { requirePermissions, type Permission } from '../../../install/hub/access.js';
+import { applyOne } from '../../../install/hub/apply.js';
+import { connectHub } from '../../../install/hub/connect.js';
+import { HUB } from '../../../install/hub/constants.js';
+import { objectRef, type ObjectRef } from '../../../install/hub/kinds.js';
+import { planHub } from '../../../install/hub/plan.js';
+import { BOOTSTRAP_BINDING_PATH, BOOTSTRAP_SECRET_PATH } from '../../../install/hub/tokens.js';
 import type { DeleteTokenOptions } from './options.js';
 
 export interface DeleteTokenResult {

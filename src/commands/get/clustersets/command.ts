@@ -1,6 +1,6 @@
 /** `ocmadm get clustersets [NAME...]`: cluster sets, how they select, how many clusters, where bound. */
 import type { Command } from 'commander';
-import type { App } from '../../../cli/program.js';
+import type { App } from '../../../cli/app.js';
 import { CliError } from '../../../cli/errors.js';
 import { isNotFound } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';

@@ -1,6 +1,6 @@
 /** `ocmadm get placements [NAME] [-n NS]`: Placements, how many clusters they selected, and whether satisfied. */
 import type { Command } from 'commander';
-import type { App } from '../../../cli/program.js';
+import type { App } from '../../../cli/app.js';
 import { CliError } from '../../../cli/errors.js';
 import { isNotFound } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';

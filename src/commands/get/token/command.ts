@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { App } from '../../../cli/program.js';
+import type { App } from '../../../cli/app.js';
 import { formatResult } from '../../../ui/output.js';
-import { joinCommand } from '../../../hub/tokens.js';
+import { joinCommand } from '../../../install/hub/tokens.js';
 import { validateGetTokenOptions, type GetTokenFlags } from './options.js';
 import type { GetTokenResult } from './run.js';
 

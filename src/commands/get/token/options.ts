@@ -1,6 +1,6 @@
 /** `ocmadm get token` flags → validated options. Pure. */
 import { parseOutputFormat } from '../../../ui/output.js';
-import { resolveTtl } from '../../../hub/token-options.js';
+import { resolveTtl } from '../../../install/hub/token-options.js';
 
 export interface GetTokenFlags {
   ttl?: string;

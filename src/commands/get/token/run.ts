@@ -7,12 +7,12 @@ import { CliError } from '../../../cli/errors.js';
 import { isNotFound } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';
 import { NS, RBAC } from '../../../api/names.js';
-import { applyPermissions, requirePermissions, type Permission } from '../../../hub/access.js';
-import { applyAll } from '../../../hub/apply.js';
-import { connectHub } from '../../../hub/connect.js';
-import { HUB } from '../../../hub/constants.js';
-import { bootstrapTokenPhase } from '../../../hub/plan.js';
-import { bootstrapServiceAccountToken, decideBootstrapToken, issuedFromDecision, newBootstrapToken, type IssuedToken } from '../../../hub/tokens.js';
+import { applyPermissions, requirePermissions, type Permission } from '../../../install/hub/access.js';
+import { applyAll } from '../../../install/hub/apply.js';
+import { connectHub } from '../../../install/hub/connect.js';
+import { HUB } from '../../../install/hub/constants.js';
+import { bootstrapTokenPhase } from '../../../install/hub/plan.js';
+import { bootstrapServiceAccountToken, decideBootstrapToken, issuedFromDecision, newBootstrapToken, type IssuedToken } from '../../../install/hub/tokens.js';
 import type { GetTokenOptions } from './options.js';
 
 export interface GetTokenResult {

@@ -1,12 +1,12 @@
 /** `ocmadm get works [NAME] [--cluster c]`: ManifestWorks on the hub and what their agents report. */
 import type { Command } from 'commander';
-import type { App } from '../../../cli/program.js';
+import type { App } from '../../../cli/app.js';
 import { CliError } from '../../../cli/errors.js';
 import { isNotFound } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';
 import { MANIFEST_WORKS, type ManifestWork } from '../../../api/index.js';
 import { LABEL } from '../../../api/names.js';
-import { checkClusterName } from '../../../handshake/flags.js';
+import { checkClusterName } from '../../../cli/flags.js';
 import { age } from '../../../ui/output.js';
 import { byName, parseGetFormat, printObjects, type Column } from '../../../ui/printer.js';
 import { clusterStatus } from '../../deploy/status.js';

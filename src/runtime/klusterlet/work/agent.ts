@@ -13,7 +13,7 @@ import { createInformer, type InformerOptions } from '../../core/informer.js';
 import { OwnWrites } from '../../core/own-writes.js';
 import { deepEqual } from '../../core/patch.js';
 import type { Logger } from '../../core/types.js';
-import type { AgentStarter } from '../main.js';
+import type { AgentStarter } from '../agent-starter.js';
 import type { HubIdentity } from '../registration.js';
 import { ApplyReconciler } from './apply-reconciler.js';
 import { hubHash } from './hub-hash.js';

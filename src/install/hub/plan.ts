@@ -6,15 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
-import type { KubeObject } from '../kube/client.js';
-import { renderObjects } from '../render/index.js';
-import { CLUSTERSET, GROUP, LABEL, MANAGED_BY, NS, RBAC, SA, SECRET } from '../api/names.js';
-import { TYPE } from '../api/index.js';
-import { hubControllerClusterRules, hubControllerNamespaceRules } from '../runtime/hub/rbac.js';
+import type { KubeObject } from '../../kube/client.js';
+import { renderObjects } from '../../render/index.js';
+import { CLUSTERSET, GROUP, LABEL, MANAGED_BY, NS, RBAC, SA, SECRET } from '../../api/names.js';
+import { TYPE } from '../../api/index.js';
+import { hubControllerClusterRules, hubControllerNamespaceRules } from '../../runtime/hub/rbac.js';
 import { HUB, IMAGE_COMMAND, type RuntimeType } from './constants.js';
 
-/** The package root (two levels above src/hub and dist/hub). */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The package root (three levels above src/install/hub and dist/install/hub). */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const HUB_CRD_DIR = path.join(PACKAGE_ROOT, 'manifests', 'crds', 'hub');
 
 /** The hub CRDs as generated into manifests/crds/hub (sorted by file name). */

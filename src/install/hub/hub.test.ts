@@ -1,11 +1,11 @@
 /** Pure parts of the hub commands: durations, TTL rules, tokens, the plan init applies. */
-import { UsageError } from '../cli/errors.js';
-import { validateInitOptions } from '../commands/init/options.js';
+import { UsageError } from '../../cli/errors.js';
+import { validateInitOptions } from '../../commands/init/options.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { resolveTtl } from './token-options.js';
 import { joinCommand, joinScript, newBootstrapToken, rfc3339, stillUsable } from './tokens.js';
 import { allObjects, loadHubCrds, planHub } from './plan.js';
-import { LABEL, MANAGED_BY, SA } from '../api/names.js';
+import { LABEL, MANAGED_BY, SA } from '../../api/names.js';
 import { HUB, IMAGE_COMMAND } from './constants.js';
 
 describe('durations', () => {

@@ -2,9 +2,9 @@
  * Permission checks before anything is changed: one SelfSubjectAccessReview per needed
  * (verb, resource, namespace), asked in parallel, and a one-line error naming what is missing.
  */
-import type { KubeClient, KubeObject } from '../kube/client.js';
-import { isUnauthorized } from '../kube/errors.js';
-import { CliError } from '../cli/errors.js';
+import type { KubeClient, KubeObject } from '../../kube/client.js';
+import { isUnauthorized } from '../../kube/errors.js';
+import { CliError } from '../../cli/errors.js';
 import { kindInfo } from './kinds.js';
 
 export interface Permission {

@@ -1,7 +1,7 @@
 /** The rendered klusterlet manifests: what join applies, checked field by field. */
 import yaml from 'js-yaml';
-import { LABEL, MANAGED_BY, NS, SECRET } from '../api/names.js';
-import type { KubeObject } from '../kube/client.js';
+import { LABEL, MANAGED_BY, NS, SECRET } from '../../api/names.js';
+import type { KubeObject } from '../../kube/client.js';
 import { KLUSTERLET, agentArgs, clusterOfInstance, klusterletObjects, localInstance, type KlusterletValues } from './klusterlet.js';
 import { BOOTSTRAP_NAMES, bootstrapKubeconfigYaml, bootstrapServer } from './bootstrap-kubeconfig.js';
 

@@ -2,11 +2,11 @@
  * Opening the hub for a hub command: the kubeconfig (never a silent localhost fallback), a client,
  * and one round trip that proves the API server answers, turned into a one-line error if not.
  */
-import type { KubeConfig } from '../kube/kubeconfig.js';
-import type { CommandContext } from '../cli/context.js';
-import { CliError } from '../cli/errors.js';
-import type { KubeClient } from '../kube/client.js';
-import { describeError, isTlsError, isUnauthorized, isUnreachable, KubeApiError } from '../kube/errors.js';
+import type { KubeConfig } from '../../kube/kubeconfig.js';
+import type { CommandContext } from '../../cli/context.js';
+import { CliError } from '../../cli/errors.js';
+import type { KubeClient } from '../../kube/client.js';
+import { describeError, isTlsError, isUnauthorized, isUnreachable, KubeApiError } from '../../kube/errors.js';
 import { hubEndpoint, type HubEndpoint } from './kubeconfig.js';
 
 export interface HubConnection {

@@ -2,11 +2,11 @@
  * Deleting objects and waiting (by watch) until they are gone, reporting what outlives the
  * deadline instead of failing on the first one; and removing finalizers nobody will process.
  */
-import type { KubeClient, KubeObject } from '../kube/client.js';
-import { describeError, isNotFound } from '../kube/errors.js';
-import { resourcePath } from '../kube/resources.js';
-import { waitForObject } from '../kube/wait.js';
-import { InterruptedError } from '../cli/errors.js';
+import type { KubeClient, KubeObject } from '../../kube/client.js';
+import { describeError, isNotFound } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { waitForObject } from '../../kube/wait.js';
+import { InterruptedError } from '../../cli/errors.js';
 import { describeObject, objectRef, refOf, type ObjectRef } from './kinds.js';
 
 export interface Leftover {

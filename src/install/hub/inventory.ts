@@ -5,10 +5,10 @@
  * the CRDs. Cluster namespaces are kept (they may hold users' objects), and so is a namespace
  * that still holds anything ocmadm did not put there.
  */
-import type { KubeClient, KubeList, KubeObject } from '../kube/client.js';
-import { isNotFound } from '../kube/errors.js';
-import { resourcePath } from '../kube/resources.js';
-import { LABEL, LEASE, MANAGED_BY, RBAC, SA } from '../api/names.js';
+import type { KubeClient, KubeList, KubeObject } from '../../kube/client.js';
+import { isNotFound } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { LABEL, LEASE, MANAGED_BY, RBAC, SA } from '../../api/names.js';
 import { HUB } from './constants.js';
 import { KINDS, objectRef, pathOf, type KindName, type ObjectRef } from './kinds.js';
 import { allObjects, loadHubCrds, planHub } from './plan.js';

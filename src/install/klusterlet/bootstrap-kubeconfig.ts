@@ -4,7 +4,7 @@
  * `bootstrap` (namespace `default`). The token lives only here and in the Secret: never in logs.
  */
 import yaml from 'js-yaml';
-import { KubeConfig } from '../kube/kubeconfig.js';
+import { KubeConfig } from '../../kube/kubeconfig.js';
 
 export const BOOTSTRAP_NAMES = { cluster: 'hub', user: 'bootstrap', context: 'bootstrap' } as const;
 export const BOOTSTRAP_KEY = 'kubeconfig';

@@ -2,7 +2,7 @@
  * Flag values shared by join, accept and unjoin: cluster names, comma lists and cluster claims.
  * Pure functions that throw UsageError (exit 2) with a message naming the flag.
  */
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from './errors.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

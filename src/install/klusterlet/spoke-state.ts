@@ -3,13 +3,13 @@
  * (cluster runtime), local runtime processes that serve this spoke, and under which cluster name
  * each is joined. Read-only; join's preflight and unjoin's inventory both start here.
  */
-import { getOrUndefined } from '../kube/resources.js';
+import { getOrUndefined } from '../../kube/resources.js';
 import fs from 'node:fs';
-import { KubeConfig } from '../kube/kubeconfig.js';
-import type { KubeClient, KubeObject } from '../kube/client.js';
-import { isNotFound } from '../kube/errors.js';
-import { listLocalRuntimes, type LocalRuntimeInfo } from '../runtime/host/index.js';
-import { HUB_KUBECONFIG_KEYS, SECRET } from '../api/names.js';
+import { KubeConfig } from '../../kube/kubeconfig.js';
+import type { KubeClient, KubeObject } from '../../kube/client.js';
+import { isNotFound } from '../../kube/errors.js';
+import { listLocalRuntimes, type LocalRuntimeInfo } from '../../runtime/host/index.js';
+import { HUB_KUBECONFIG_KEYS, SECRET } from '../../api/names.js';
 import { bootstrapServer } from './bootstrap-kubeconfig.js';
 import { KLUSTERLET, clusterOfInstance } from './klusterlet.js';
 

@@ -1,5 +1,5 @@
 /** The `--ttl` and `--use-bootstrap-token` rules shared by `init` and `get token`. Pure. */
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../../cli/errors.js';
 import { TTL } from './constants.js';
 import { formatDuration, parseDuration } from './duration.js';
 

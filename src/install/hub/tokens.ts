@@ -3,11 +3,11 @@
  * Secret (read, reused while valid, made with an expiration), revocation, and the join command.
  */
 import { randomInt } from 'node:crypto';
-import type { KubeClient, KubeObject } from '../kube/client.js';
-import { isNotFound } from '../kube/errors.js';
-import { resourcePath } from '../kube/resources.js';
-import { CliError } from '../cli/errors.js';
-import { NS, RBAC, SA, SECRET } from '../api/names.js';
+import type { KubeClient, KubeObject } from '../../kube/client.js';
+import { isNotFound } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { CliError } from '../../cli/errors.js';
+import { NS, RBAC, SA, SECRET } from '../../api/names.js';
 import { HUB, TTL } from './constants.js';
 import type { BootstrapTokenValues } from './plan.js';
 

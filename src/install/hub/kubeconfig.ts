@@ -1,7 +1,7 @@
 /** The hub's address and CA as the admin's kubeconfig knows them, and kubeconfigs built from them. */
 import fs from 'node:fs';
 import yaml from 'js-yaml';
-import type { KubeConfig } from '../kube/kubeconfig.js';
+import type { KubeConfig } from '../../kube/kubeconfig.js';
 
 export interface HubEndpoint {
   /** The API server URL exactly as in the kubeconfig (what joining clusters are told). */

@@ -2,9 +2,9 @@
  * The kinds `ocmadm init` installs and `ocmadm clean` removes, mapped statically to their REST
  * resources (no discovery round trip, and the same table names the permissions to check).
  */
-import type { KubeObject } from '../kube/client.js';
-import { resourcePath, splitApiVersion, type ResourceRef } from '../kube/resources.js';
-import { GROUP } from '../api/names.js';
+import type { KubeObject } from '../../kube/client.js';
+import { resourcePath, splitApiVersion, type ResourceRef } from '../../kube/resources.js';
+import { GROUP } from '../../api/names.js';
 
 export interface KindInfo {
   group: string;

@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import type { KubeObject } from '../kube/client.js';
-import { IDENTITY, LABEL, RBAC, SIGNER } from '../api/names.js';
+import { IDENTITY, LABEL, RBAC, SIGNER } from './names.js';
 
 export const CSRS = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' } as const;
 

@@ -3,13 +3,13 @@
  * Established and actually serving (right after Established a list can still answer 503 while
  * the storage initialises: retried on a capped backoff until the deadline).
  */
-import type { KubeClient, KubeObject } from '../kube/client.js';
-import { KubeApiError } from '../kube/errors.js';
-import { resourcePath } from '../kube/resources.js';
-import { waitForObject } from '../kube/wait.js';
-import { crdName, crdObject, crdsFor } from '../api/crds.js';
-import { FIELD_MANAGER } from '../api/names.js';
-import { sleep } from '../runtime/core/clock.js';
+import type { KubeClient, KubeObject } from '../../kube/client.js';
+import { KubeApiError } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { waitForObject } from '../../kube/wait.js';
+import { crdName, crdObject, crdsFor } from '../../api/crds.js';
+import { FIELD_MANAGER } from '../../api/names.js';
+import { sleep } from '../../runtime/core/clock.js';
 
 export const CRDS_REF = { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' } as const;
 

@@ -2,11 +2,11 @@
  * The klusterlet installation on a spoke, as join writes it and unjoin removes it: object names,
  * and the rendering of src/templates/klusterlet/*.yaml into objects.
  */
-import type { KubeObject } from '../kube/client.js';
-import { renderObjects } from '../render/index.js';
-import { LABEL, MANAGED_BY, NS, SA, SECRET } from '../api/names.js';
+import type { KubeObject } from '../../kube/client.js';
+import { renderObjects } from '../../render/index.js';
+import { LABEL, MANAGED_BY, NS, SA, SECRET } from '../../api/names.js';
 import { hubInstanceName } from '../hub/runtime.js';
-import { RUNTIME_NODE_FLAGS } from '../runtime/node-flags.js';
+import { RUNTIME_NODE_FLAGS } from '../../runtime/node-flags.js';
 
 export const KLUSTERLET = {
   namespace: NS.agent,

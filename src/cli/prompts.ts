@@ -3,8 +3,8 @@
  * called on a TTY. Ctrl-C in a prompt becomes InterruptedError (exit 130).
  */
 import { checkbox, confirm } from '@inquirer/prompts';
-import type { Io } from '../cli/context.js';
-import { InterruptedError } from '../cli/errors.js';
+import type { Io } from './context.js';
+import { InterruptedError } from './errors.js';
 
 function context(io: Io, signal?: AbortSignal) {
   return { input: io.stdin, output: io.stderr, signal, clearPromptOnDone: false };

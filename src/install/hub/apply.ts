@@ -3,11 +3,11 @@
  * idempotent), a dry run of everything first so the server rejects bad input before anything
  * changes, and watch-based waits for CRDs to be Established.
  */
-import type { KubeClient, KubeObject } from '../kube/client.js';
-import { describeError, isNotFound } from '../kube/errors.js';
-import { waitForObject } from '../kube/wait.js';
-import { CliError } from '../cli/errors.js';
-import { FIELD_MANAGER } from '../api/names.js';
+import type { KubeClient, KubeObject } from '../../kube/client.js';
+import { describeError, isNotFound } from '../../kube/errors.js';
+import { waitForObject } from '../../kube/wait.js';
+import { CliError } from '../../cli/errors.js';
+import { FIELD_MANAGER } from '../../api/names.js';
 import { describeObject, pathOf } from './kinds.js';
 
 export interface ApplyOptions {

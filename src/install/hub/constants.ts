@@ -2,9 +2,9 @@
  * Names and defaults of what `ocmadm init` installs on a hub besides OCM's own wire names
  * (those are in src/api/names.ts). Every string is typed here once.
  */
-import { LABEL, MANAGED_BY, NS, SA } from '../api/names.js';
-import { VERSION } from '../version.js';
-import { RUNTIME_NODE_FLAGS } from '../runtime/node-flags.js';
+import { LABEL, MANAGED_BY, NS, SA } from '../../api/names.js';
+import { VERSION } from '../../version.js';
+import { RUNTIME_NODE_FLAGS } from '../../runtime/node-flags.js';
 
 /** The image of the hub controller for `--runtime cluster` (the ocmadm package itself). */
 export const DEFAULT_IMAGE = `ghcr.io/ocmadm/ocmadm:v${VERSION}`;

@@ -2,13 +2,13 @@
  * Hub-side checks and waits shared by join, accept and unjoin: are the OCM APIs served, who am I,
  * may I do X, and the ManagedCluster's condition state.
  */
-import type { KubeClient } from '../kube/client.js';
-import { CliError } from '../cli/errors.js';
-import { isNotFound, isUnauthorized } from '../kube/errors.js';
-import { resourcePath } from '../kube/resources.js';
-import { waitForObject } from '../kube/wait.js';
-import { MANAGED_CLUSTERS, type ManagedCluster } from '../api/index.js';
-import { COND, GROUP } from '../api/names.js';
+import type { KubeClient } from '../../kube/client.js';
+import { CliError } from '../../cli/errors.js';
+import { isNotFound, isUnauthorized } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { waitForObject } from '../../kube/wait.js';
+import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
+import { COND, GROUP } from '../../api/names.js';
 
 export interface UserInfo {
   username: string;

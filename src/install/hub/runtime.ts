@@ -4,13 +4,13 @@
  * readiness wait. Ready means the leader Lease was renewed after the wait began: a controller is
  * leading right now. That works the same for a local process and for pods, and needs only a watch.
  */
-import type { KubeClient, KubeObject } from '../kube/client.js';
-import { isNotFound } from '../kube/errors.js';
-import { resourcePath } from '../kube/resources.js';
-import { waitForObject } from '../kube/wait.js';
-import { CliError, InterruptedError } from '../cli/errors.js';
-import { LEASE, NS, SA } from '../api/names.js';
-import { isAlive, localRuntimeInfo, removeLocalRuntime, startLocalRuntime, stopLocalRuntime, type LocalRuntimeInfo } from '../runtime/host/index.js';
+import type { KubeClient, KubeObject } from '../../kube/client.js';
+import { isNotFound } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { waitForObject } from '../../kube/wait.js';
+import { CliError, InterruptedError } from '../../cli/errors.js';
+import { LEASE, NS, SA } from '../../api/names.js';
+import { isAlive, localRuntimeInfo, removeLocalRuntime, startLocalRuntime, stopLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
 import { HUB, TTL } from './constants.js';
 import { tokenKubeconfig, type HubEndpoint } from './kubeconfig.js';
 import { requestServiceAccountToken } from './tokens.js';

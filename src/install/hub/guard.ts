@@ -4,12 +4,12 @@
  * guard must refuse it. New policies, RBAC bindings and bootstrap tokens reach the API server's
  * caches within moments, so until the deadline an "allowed" or 401 answer is asked again.
  */
-import { KubeConfig } from '../kube/kubeconfig.js';
-import { KubeClient } from '../kube/client.js';
-import { describeError, isForbidden, isUnauthorized } from '../kube/errors.js';
-import { resourcePath } from '../kube/resources.js';
-import { CliError, InterruptedError } from '../cli/errors.js';
-import { MANAGED_CLUSTERS, TYPE } from '../api/index.js';
+import { KubeConfig } from '../../kube/kubeconfig.js';
+import { KubeClient } from '../../kube/client.js';
+import { describeError, isForbidden, isUnauthorized } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { CliError, InterruptedError } from '../../cli/errors.js';
+import { MANAGED_CLUSTERS, TYPE } from '../../api/index.js';
 import { hubEndpoint, tokenKubeconfig } from './kubeconfig.js';
 
 export const GUARD_PROBE_NAME = 'ocmadm-guard-check';

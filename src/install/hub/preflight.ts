@@ -2,10 +2,10 @@
  * Checks `ocmadm init` makes before changing anything: that OCM's own cluster-manager operator
  * does not already run this hub, and that the API server has what the install relies on.
  */
-import type { KubeClient, KubeList, KubeObject } from '../kube/client.js';
-import { isNotFound } from '../kube/errors.js';
-import { resourcePath } from '../kube/resources.js';
-import { CliError } from '../cli/errors.js';
+import type { KubeClient, KubeList, KubeObject } from '../../kube/client.js';
+import { isNotFound } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { CliError } from '../../cli/errors.js';
 import { OCM_OPERATOR } from './constants.js';
 import type { Permission } from './access.js';
 
