@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { App } from '../../cli/program.js';
+import type { App } from '../../cli/app.js';
 import { CliError } from '../../cli/errors.js';
 import { formatResult } from '../../ui/output.js';
 import { createOptions, enableOptions, type AddonFlags } from './options.js';

@@ -1,6 +1,6 @@
 /** `ocmadm addon create|enable|disable` flags → validated options. Pure. */
 import { UsageError } from '../../cli/errors.js';
-import { checkClusterName, isDns1123Label, isDns1123Subdomain, parseList } from '../../handshake/flags.js';
+import { checkClusterName, isDns1123Label, isDns1123Subdomain, parseList } from '../../cli/flags.js';
 import { parseOutputFormat, type OutputFormat } from '../../ui/output.js';
 import { GROUP } from '../../api/names.js';
 

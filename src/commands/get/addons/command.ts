@@ -1,12 +1,12 @@
 /** `ocmadm get addons [NAME] [--cluster c]`: ManagedClusterAddOns on the hub, as kubectl prints them plus where the agent runs. */
 import type { Command } from 'commander';
-import type { App } from '../../../cli/program.js';
+import type { App } from '../../../cli/app.js';
 import { CliError } from '../../../cli/errors.js';
 import { isNotFound } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';
 import { MANAGED_CLUSTER_ADDONS, type ManagedClusterAddOn } from '../../../api/index.js';
 import { ADDON_COND } from '../../../api/names.js';
-import { checkClusterName } from '../../../handshake/flags.js';
+import { checkClusterName } from '../../../cli/flags.js';
 import { age } from '../../../ui/output.js';
 import { byName, conditionStatus, parseGetFormat, printObjects, type Column } from '../../../ui/printer.js';
 

@@ -20,7 +20,7 @@ import { patchStatus } from '../../core/patch.js';
 import type { Logger, Reconciler, ReconcileResult } from '../../core/types.js';
 import { CSRS, csrState, issuedCertificate, parseCertificate, rotationThreshold, rotationTime, type CertificateSigningRequest } from '../csr.js';
 import type { HubCluster } from '../hub-kubeconfig.js';
-import type { AgentStarter } from '../main.js';
+import type { AgentStarter } from '../agent-starter.js';
 import type { HubIdentity } from '../registration.js';
 import { followingClient } from '../work/agent.js';
 import { addonCsrObject, addonKeyAndRequest, addonSecret, installNamespace, kubeClientSubject, type AddonSubject } from './credentials.js';
