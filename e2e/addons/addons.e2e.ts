@@ -29,6 +29,9 @@ import {
 } from '../../src/api/index.js';
 import { canonicalJson } from '../../src/runtime/hub/addon-configs.js';
 import { microTime } from '../../src/runtime/core/leader.js';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { createCertificateAuthority } from '../../src/sandbox/pki.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { errorLines } from '../cli/support.js';
 import { AGENT_NS, addonIdentity, can, ocmShapedTemplate, writeYaml } from './support.js';
@@ -298,7 +301,9 @@ describe('a template add-on enabled by placement', () => {
   });
 });
 
-test('a template shaped like OCM\'s own (Deployment, DaemonSet, pre-delete Job, custom signer) is accepted as is', async () => {
+test('a template shaped like OCM\'s own (Deployment, DaemonSet, pre-delete Job, custom signer) is accepted as is; its custom signer signs', async () => {
+  const ca = await createCertificateAuthority('hello-signer');
+  await hub.create(resourcePath({ group: '', version: 'v1', resource: 'secrets', namespace: 'default' }), { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'ca-secret', namespace: 'default' }, data: { 'tls.crt': Buffer.from(ca.certPem).toString('base64'), 'tls.key': Buffer.from(ca.keyPem).toString('base64') } });
   await hub.create(resourcePath({ ...ADDON_DEPLOYMENT_CONFIGS, namespace: 'default' }), { ...TYPE.addOnDeploymentConfig, metadata: { name: 'hello-config', namespace: 'default' }, spec: { customizedVariables: [{ name: 'LOG_LEVEL', value: '1' }] } });
   const t = ocmShapedTemplate('hello');
   const r = await fleet.cli('hub', ['addon', 'create', '-f', writeYaml(dir, 'hello.yaml', t), '--config', 'AddOnDeploymentConfig/default/hello-config']);
@@ -311,6 +316,17 @@ test('a template shaped like OCM\'s own (Deployment, DaemonSet, pre-delete Job, 
   const spec = (w as { spec: { workload: { manifests: KubeObject[] }; deleteOption: { propagationPolicy: string } } }).spec;
   expect(spec.workload.manifests.map((m) => m.kind)).toEqual(['Deployment', 'DaemonSet', 'ServiceAccount', 'ClusterRoleBinding']);
   expect(spec.deleteOption.propagationPolicy).toBe('SelectivelyOrphan');
+  // The CustomSigner registration: its CSR approved and signed by the template's CA, the certificate on the spoke.
+  const signed = await until<KubeObject & { data?: Record<string, string> }>(
+    spokes.spoke1!,
+    { group: '', version: 'v1', resource: 'secrets', namespace: AGENT_NS, name: 'hello-example.com-signer-name-client-cert' },
+    (o) => !!(o as { data?: Record<string, string> } | undefined)?.data?.['tls.crt'],
+    'custom-signer certificate on spoke1',
+  );
+  const cert = new x509.X509Certificate(Buffer.from(signed!.data!['tls.crt']!, 'base64').toString('utf8'));
+  expect(cert.issuer).toBe(ca.cert.subject);
+  expect(await cert.verify({ publicKey: ca.cert.publicKey, signatureOnly: true })).toBe(true);
+  expect({ cn: cert.subjectName.getField('CN'), o: cert.subjectName.getField('O'), ou: cert.subjectName.getField('OU') }).toEqual({ cn: ['user1'], o: ['g1', 'g2'], ou: ['o1', 'o2'] });
 });
 
 describe('lease health of a Lease-mode add-on (the test renews the agent lease, as an agent would)', () => {

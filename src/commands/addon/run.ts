@@ -87,6 +87,40 @@ function bindGrants(t: AddOnTemplate): Array<{ path: string; obj: KubeObject }> 
       obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: b.namespace, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: subject } as KubeObject,
     });
   }
+  // CustomSigner registrations: approve and sign for exactly those signers, read exactly their CA secrets.
+  const signers = (t.spec.registration ?? []).filter((r) => r.type === 'CustomSigner' && r.customSigner).map((r) => r.customSigner!);
+  if (signers.length) {
+    const name = `ocmadm:addon:${addon}:custom-signers`;
+    out.push({
+      path: resourcePath({ ...RBAC, resource: 'clusterroles', name }),
+      obj: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name, labels },
+        rules: [
+          { apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: [...new Set(signers.map((x) => x.signerName))], verbs: ['approve', 'sign'] },
+          { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/status'], verbs: ['update'] },
+        ],
+      } as KubeObject,
+    });
+    out.push({
+      path: resourcePath({ ...RBAC, resource: 'clusterrolebindings', name }),
+      obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: subject } as KubeObject,
+    });
+    const byNs = new Map<string, string[]>();
+    for (const x of signers) byNs.set(x.signingCA.namespace || NS.hubRuntime, [...(byNs.get(x.signingCA.namespace || NS.hubRuntime) ?? []), x.signingCA.name]);
+    for (const [namespace, secrets] of byNs) {
+      const rn = `ocmadm:addon:${addon}:signing-ca`;
+      out.push({
+        path: resourcePath({ ...RBAC, resource: 'roles', namespace, name: rn }),
+        obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: rn, namespace, labels }, rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [...new Set(secrets)], verbs: ['get'] }] } as KubeObject,
+      });
+      out.push({
+        path: resourcePath({ ...RBAC, resource: 'rolebindings', namespace, name: rn }),
+        obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: rn, namespace, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: rn }, subjects: subject } as KubeObject,
+      });
+    }
+  }
   return out;
 }
 

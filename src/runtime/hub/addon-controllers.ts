@@ -7,6 +7,7 @@ import type { KubeObject } from '../../kube/client.js';
 import { LABEL } from '../../api/names.js';
 import type { ClusterManagementAddOn } from '../../api/index.js';
 import { AddonCsrReconciler } from './addon-csr.js';
+import { AddonCustomSignerReconciler } from './addon-custom-signer.js';
 import { AddonDeployReconciler } from './addon-deploy.js';
 import { AddonInstallReconciler, usesPlacements } from './addon-install.js';
 import type { HubController, KeyFn } from './controllers.js';
@@ -61,6 +62,13 @@ export function addonControllers(deps: HubDeps): HubController[] {
         { informer: 'csrs', keys: (o) => (o.metadata?.labels?.[LABEL.addonName] ? [name(o)] : []) },
         // An add-on whose template becomes known may unblock its pending CSRs.
         { informer: 'addons', keys: (o) => inf.csrs.list((c) => c.metadata?.labels?.[LABEL.addonName] === name(o) && c.metadata?.labels?.[LABEL.clusterName] === o.metadata?.namespace).map(name) },
+      ],
+    },
+    {
+      reconciler: new AddonCustomSignerReconciler(deps),
+      sources: [
+        { informer: 'addonSignerCsrs', keys: (o) => [name(o)] },
+        { informer: 'addons', keys: (o) => inf.addonSignerCsrs.list((c) => c.metadata?.labels?.[LABEL.addonName] === name(o) && c.metadata?.labels?.[LABEL.clusterName] === o.metadata?.namespace).map(name) },
       ],
     },
   ];

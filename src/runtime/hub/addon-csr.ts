@@ -12,7 +12,15 @@ import type { AddOnTemplate } from '../../api/index.js';
 import type { Reconciler } from '../core/types.js';
 import { findConfig, TEMPLATE_GR, type ConfigRef } from './addon-configs.js';
 import { approvedCsr, csrSubject, CSRS, isTerminal, type CertificateSigningRequest } from './csr-approval.js';
-import { nsKey, type HubDeps } from './deps.js';
+import { nsKey, type HubDeps, type HubInformers } from './deps.js';
+
+/** The template an enabled add-on uses on a cluster, from its status (as OCM reads it). */
+export function templateInUse(inf: HubInformers, cluster: string, addon: string): AddOnTemplate | undefined {
+  const mca = inf.addons.get(nsKey(cluster, addon));
+  if (!mca || mca.metadata.deletionTimestamp) return undefined;
+  const ref = findConfig((mca.status?.configReferences ?? []) as ConfigRef[], TEMPLATE_GR) as { desiredConfig?: { name?: string } } | undefined;
+  return ref?.desiredConfig?.name ? inf.addonTemplates.get(ref.desiredConfig.name) : undefined;
+}
 
 export type AddonCsrVerdict = { ok: true; cluster: string; addon: string } | { ok: false; why: string };
 
@@ -47,13 +55,7 @@ export class AddonCsrReconciler implements Reconciler {
 
   constructor(private readonly deps: HubDeps) {}
 
-  /** The template an enabled add-on uses on a cluster, from its status (as OCM reads it). */
-  private templateOf = (cluster: string, addon: string): AddOnTemplate | undefined => {
-    const mca = this.deps.informers.addons.get(nsKey(cluster, addon));
-    if (!mca || mca.metadata.deletionTimestamp) return undefined;
-    const ref = findConfig((mca.status?.configReferences ?? []) as ConfigRef[], TEMPLATE_GR) as { desiredConfig?: { name?: string } } | undefined;
-    return ref?.desiredConfig?.name ? this.deps.informers.addonTemplates.get(ref.desiredConfig.name) : undefined;
-  };
+  private templateOf = (cluster: string, addon: string) => templateInUse(this.deps.informers, cluster, addon);
 
   async reconcile(name: string): Promise<void> {
     const { client, log, informers, now } = this.deps;

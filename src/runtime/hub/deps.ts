@@ -59,6 +59,12 @@ export const HUB_WATCHES = {
   roleBindings: { ref: { ...RBAC_V1, resource: 'rolebindings' }, labelSelector: LABEL.clusterName },
   // The hub permissions of template add-ons (any namespace), found by the template label.
   addonRoleBindings: { ref: { ...RBAC_V1, resource: 'rolebindings' }, labelSelector: ADDON.templateLabel },
+  // Add-on CSRs for custom signers (the kube-apiserver-client ones come through `csrs`).
+  addonSignerCsrs: {
+    ref: { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' },
+    labelSelector: LABEL.addonName,
+    fieldSelector: `spec.signerName!=${SIGNER.kubeApiserverClient}`,
+  },
   csrs: {
     ref: { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' },
     labelSelector: LABEL.clusterName,
@@ -86,6 +92,7 @@ export interface HubInformers {
   roleBindings: Informer<KubeObject>;
   addonRoleBindings: Informer<KubeObject>;
   csrs: Informer<KubeObject>;
+  addonSignerCsrs: Informer<KubeObject>;
 }
 
 export interface HubDeps {

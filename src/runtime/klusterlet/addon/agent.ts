@@ -1,10 +1,11 @@
 /**
  * Add-on registration on the spoke (OCM's klusterlet add-on registration controller), keyed by
- * add-on name. For each ManagedClusterAddOn of this cluster whose status registers a kube client:
- * a fresh key and a CSR with the subject the hub registered (labels cluster-name and addon-name),
- * then `<addon>-hub-kubeconfig` in the add-on's install namespace once the hub issues it, renewed
- * at 20–25 % of remaining life (ClusterCertificateRotated on the add-on). The secret goes when the
- * add-on is disabled or stops registering; it moves when the install namespace changes.
+ * add-on name. For each registration in a ManagedClusterAddOn's status (the kube client, custom
+ * signers): a fresh key and a CSR with the subject and signer the hub registered (labels
+ * cluster-name and addon-name), then the secret in the add-on's install namespace once the CSR is
+ * issued (`<addon>-hub-kubeconfig`, or `<addon>-<signer>-client-cert`), renewed at 20–25 % of
+ * remaining life (ClusterCertificateRotated for the kube client). Secrets go when the add-on is
+ * disabled or stops registering; they move when the install namespace changes.
  * The private key stays in memory until it is written to the secret on this spoke; a CSR pending
  * when the klusterlet restarts is abandoned and a new one filed (OCM does the same).
  */
@@ -12,7 +13,7 @@ import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { describeError, isAlreadyExists } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';
 import { MANAGED_CLUSTER_ADDONS_V1BETA1, type ManagedClusterAddOn } from '../../../api/index.js';
-import { ADDON, ADDON_COND, ADDON_REASON, FIELD_MANAGER, LABEL, MANAGED_BY } from '../../../api/names.js';
+import { ADDON_COND, ADDON_REASON, FIELD_MANAGER, LABEL, MANAGED_BY, SIGNER } from '../../../api/names.js';
 import { setCondition, type Condition } from '../../core/conditions.js';
 import { Controller } from '../../core/controller.js';
 import { createInformer, type ListWatchInformer } from '../../core/informer.js';
@@ -23,7 +24,7 @@ import type { HubCluster } from '../hub-kubeconfig.js';
 import type { AgentStarter } from '../agent-starter.js';
 import type { HubIdentity } from '../registration.js';
 import { followingClient } from '../work/agent.js';
-import { addonCsrObject, addonKeyAndRequest, addonSecret, installNamespace, kubeClientSubject, type AddonSubject } from './credentials.js';
+import { addonCsrObject, addonKeyAndRequest, addonSecret, customSignerSecret, installNamespace, registrationsOf, type AddonRegistration, type AddonSubject } from './credentials.js';
 import { AddonLeaseReporter } from './lease.js';
 
 const SECRETS = { group: '', version: 'v1', resource: 'secrets' } as const;
@@ -70,54 +71,65 @@ class AddonRegistrationReconciler implements Reconciler {
   async reconcile(addon: string): Promise<ReconcileResult | void> {
     const { cluster, spoke, log } = this.o;
     const mca = this.addons.get(`${cluster}/${addon}`);
-    const subject = mca && !mca.metadata.deletionTimestamp ? kubeClientSubject(mca) : undefined;
+    const alive = mca && !mca.metadata.deletionTimestamp ? mca : undefined;
+    const regs = registrationsOf(alive);
     const ns = mca ? installNamespace(mca) : '';
-    const mine = this.secrets.list((s) => s.metadata?.labels?.[LABEL.addonName] === addon && s.metadata.name === ADDON.hubKubeconfigSecret(addon));
+    const mine = this.secrets.list((s) => s.metadata?.labels?.[LABEL.addonName] === addon);
     for (const s of mine) {
-      if (subject && s.metadata!.namespace === ns) continue;
+      if (s.metadata!.namespace === ns && regs.some((r) => r.secretName === s.metadata!.name)) continue;
       await spoke.delete(resourcePath({ ...SECRETS, namespace: s.metadata!.namespace!, name: s.metadata!.name! })).catch(() => undefined);
-      log.info('add-on hub kubeconfig removed', { addon, namespace: s.metadata!.namespace });
+      log.info('add-on credentials removed', { addon, namespace: s.metadata!.namespace, secret: s.metadata!.name });
     }
-    if (mca && !mca.metadata.deletionTimestamp) await this.ensureNamespace(ns);
-    if (!mca || !subject) {
-      this.pending.delete(addon);
-      return;
+    for (const k of this.pending.keys()) if (k.startsWith(`${addon}|`) && !regs.some((r) => k === `${addon}|${r.signerName}`)) this.pending.delete(k);
+    if (!alive) return;
+    await this.ensureNamespace(ns);
+    let requeue: number | undefined;
+    for (const reg of regs) {
+      const after = (await this.registration(alive, ns, reg, mine.find((s) => s.metadata!.namespace === ns && s.metadata!.name === reg.secretName)))?.requeueAfterMs;
+      if (after !== undefined) requeue = Math.min(requeue ?? after, after);
     }
-    const current = mine.find((s) => s.metadata!.namespace === ns);
-    const renewAt = current && this.renewalTime(current, subject);
+    return requeue === undefined ? undefined : { requeueAfterMs: requeue };
+  }
+
+  /** One registration: the secret is current, or its CSR is in flight, or a CSR is filed now. */
+  private async registration(mca: ManagedClusterAddOn, ns: string, reg: AddonRegistration, current: Secret | undefined): Promise<ReconcileResult | void> {
+    const { cluster, spoke, log } = this.o;
+    const addon = mca.metadata.name!;
+    const kube = reg.signerName === SIGNER.kubeApiserverClient;
+    const key = `${addon}|${reg.signerName}`;
+    const renewAt = current && this.renewalTime(current, reg.subject);
     if (renewAt && renewAt > Date.now()) {
       // Level-based: a condition write lost to a conflict after the secret was written is redone here.
-      await this.rotated(mca, 'True', ADDON_REASON.certUpdated, rotatedMessage(Buffer.from(current.data?.['tls.crt'] ?? '', 'base64').toString('utf8')));
+      if (kube) await this.rotated(mca, 'True', ADDON_REASON.certUpdated, rotatedMessage(Buffer.from(current.data?.['tls.crt'] ?? '', 'base64').toString('utf8')));
       return { requeueAfterMs: Math.min(renewAt - Date.now(), 2 ** 31 - 1) };
     }
-
-    const p = this.pending.get(addon);
-    if (p && p.subject.user === subject.user) {
+    const p = this.pending.get(key);
+    if (p && p.subject.user === reg.subject.user) {
       const csr = this.csrs.get(p.csrName);
       // Not in the cache yet (its add event will come), or approved and not yet signed: wait.
-      if (!csr) return Date.now() - p.filedAt < CSR_LOST_MS ? { requeueAfterMs: CSR_LOST_MS } : this.drop(addon);
+      if (!csr) return Date.now() - p.filedAt < CSR_LOST_MS ? { requeueAfterMs: CSR_LOST_MS } : this.drop(key);
       const state = csrState(csr);
       const cert = issuedCertificate(csr);
       if (state === 'pending' || (state === 'approved' && !cert)) return;
-      this.pending.delete(addon);
+      this.pending.delete(key);
       if (state !== 'approved' || !cert) {
-        await this.rotated(mca, 'False', ADDON_REASON.certUpdateFailed, `CSR ${p.csrName} is ${state}`);
+        if (kube) await this.rotated(mca, 'False', ADDON_REASON.certUpdateFailed, `CSR ${p.csrName} is ${state}`);
         return { requeueAfterMs: 30_000 };
       }
-      const secret = addonSecret(ns, cluster, addon, this.o.hubCluster(), cert, p.keyPem);
+      const secret = kube ? addonSecret(ns, cluster, addon, this.o.hubCluster(), cert, p.keyPem) : customSignerSecret(ns, cluster, addon, reg.secretName, cert, p.keyPem);
       await spoke.patch(resourcePath({ ...SECRETS, namespace: ns, name: secret.metadata.name }), secret, 'apply', { fieldManager: FIELD_MANAGER.registration, force: true });
-      log.info('add-on hub kubeconfig written', { addon, namespace: ns, csr: p.csrName });
-      await this.rotated(mca, 'True', ADDON_REASON.certUpdated, rotatedMessage(cert));
+      log.info('add-on credentials written', { addon, namespace: ns, secret: reg.secretName, csr: p.csrName });
+      if (kube) await this.rotated(mca, 'True', ADDON_REASON.certUpdated, rotatedMessage(cert));
       return;
     }
-    const { keyPem, csrPem } = await addonKeyAndRequest(subject);
-    const created = await this.o.hub().create<CertificateSigningRequest>(resourcePath(CSRS), addonCsrObject(cluster, addon, csrPem, this.o.expirationSeconds));
-    this.pending.set(addon, { keyPem, csrName: created.metadata!.name!, subject, filedAt: Date.now() });
-    log.info('add-on CSR filed', { addon, csr: created.metadata!.name, user: subject.user });
+    const { keyPem, csrPem } = await addonKeyAndRequest(reg.subject);
+    const created = await this.o.hub().create<CertificateSigningRequest>(resourcePath(CSRS), addonCsrObject(cluster, addon, csrPem, this.o.expirationSeconds, reg.signerName));
+    this.pending.set(key, { keyPem, csrName: created.metadata!.name!, subject: reg.subject, filedAt: Date.now() });
+    log.info('add-on CSR filed', { addon, csr: created.metadata!.name, signer: reg.signerName, user: reg.subject.user });
   }
 
-  private drop(addon: string): ReconcileResult {
-    this.pending.delete(addon);
+  private drop(key: string): ReconcileResult {
+    this.pending.delete(key);
     return { requeueAfterMs: 0 };
   }
 
