@@ -35,6 +35,8 @@ const CRD_NAMES = [
   'manifestworkreplicasets.work.open-cluster-management.io',
   'clustermanagementaddons.addon.open-cluster-management.io',
   'managedclusteraddons.addon.open-cluster-management.io',
+  'addontemplates.addon.open-cluster-management.io',
+  'addondeploymentconfigs.addon.open-cluster-management.io',
 ];
 
 beforeAll(async () => {

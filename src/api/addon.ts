@@ -15,7 +15,8 @@
 import { Type } from '@sinclair/typebox';
 import { NS } from './names.js';
 import { RolloutStrategy } from './placement.js';
-import { Conditions, Enum, Int64, KindSchema, ListMap, Opt, PATTERN, Permissive, type Resource } from './schema.js';
+import { Conditions, Enum, Int64, KindSchema, ListMap, Opt, PATTERN, Permissive, RawObject, StringMap, type Resource } from './schema.js';
+import { ManifestWorkSpec } from './work.js';
 
 const group = () => Opt(Type.String({ default: '', description: 'API group of the config; empty for the core group.' }));
 const resource = () => Type.String({ minLength: 1 });
@@ -171,3 +172,55 @@ export const ManagedClusterAddOnSchema = KindSchema({
   ),
 }, { description: 'An add-on enabled on one managed cluster; lives in the cluster namespace.' });
 export type ManagedClusterAddOn = Resource<typeof ManagedClusterAddOnSchema>;
+
+const RoleRef = Type.Object({ apiGroup: Type.String(), kind: Type.String(), name: Type.String() });
+
+/** A hub permission the add-on agent's identity gets (OCM's HubPermissionConfig). */
+export const HubPermission = Type.Object({
+  type: Enum(['CurrentCluster', 'SingleNamespace']),
+  currentCluster: Opt(Type.Object({ clusterRoleName: Type.String({ minLength: 1 }) })),
+  singleNamespace: Opt(Type.Object({ namespace: Type.String({ minLength: 1 }), roleRef: RoleRef })),
+});
+
+export const TemplateRegistration = Type.Object({
+  type: Enum(['KubeClient', 'CustomSigner']),
+  kubeClient: Opt(Type.Object({ hubPermissions: Opt(Type.Array(HubPermission)) })),
+  customSigner: Opt(
+    Type.Object({
+      signerName: signerName(),
+      subject: Opt(
+        Type.Object({
+          user: Opt(Type.String()),
+          groups: Opt(Type.Array(Type.String())),
+          organizationUnit: Opt(Type.Array(Type.String())),
+        }),
+      ),
+      signingCA: Type.Object({ name: Type.String({ minLength: 1 }), namespace: Opt(Type.String()) }),
+    }),
+  ),
+});
+
+/** addon.open-cluster-management.io/v1alpha1 AddOnTemplate (cluster-scoped). */
+export const AddOnTemplateSchema = KindSchema({
+  spec: Type.Object({
+    addonName: Type.String({ minLength: 1 }),
+    agentSpec: ManifestWorkSpec,
+    registration: Opt(Type.Array(TemplateRegistration)),
+  }),
+}, { description: "An add-on's agent: the manifests deployed to each cluster and the registrations of its hub identity." });
+export type AddOnTemplate = Resource<typeof AddOnTemplateSchema>;
+
+/** AddOnDeploymentConfig (v1alpha1 and v1beta1 share this shape). */
+export const AddOnDeploymentConfigSchema = KindSchema({
+  spec: Permissive({
+    customizedVariables: Opt(
+      ListMap(Type.Object({ name: Type.String({ maxLength: 255, pattern: '^[a-zA-Z_][_a-zA-Z0-9]*$' }), value: Type.String({ default: '' }) }), ['name']),
+    ),
+    nodePlacement: Opt(Type.Object({ nodeSelector: Opt(StringMap()), tolerations: Opt(Type.Array(RawObject())) })),
+    registries: Opt(Type.Array(Type.Object({ mirror: Type.String(), source: Type.String() }))),
+    proxyConfig: Opt(RawObject()),
+    agentInstallNamespace: Opt(Type.String({ maxLength: 63, pattern: PATTERN.dnsLabel })),
+    resourceRequirements: Opt(Type.Array(RawObject())),
+  }),
+}, { description: "Per-cluster or per-placement settings of an add-on's agent: variables, node placement, registries, install namespace." });
+export type AddOnDeploymentConfig = Resource<typeof AddOnDeploymentConfigSchema>;

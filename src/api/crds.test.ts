@@ -70,6 +70,8 @@ describe('CRD definitions', () => {
       ManifestWorkReplicaSet: 'hub work.open-cluster-management.io Namespaced v1alpha1',
       ClusterManagementAddOn: 'hub addon.open-cluster-management.io Cluster v1alpha1+v1beta1',
       ManagedClusterAddOn: 'hub addon.open-cluster-management.io Namespaced v1alpha1+v1beta1',
+      AddOnTemplate: 'hub addon.open-cluster-management.io Cluster v1alpha1',
+      AddOnDeploymentConfig: 'hub addon.open-cluster-management.io Namespaced v1alpha1+v1beta1',
       AppliedManifestWork: 'spoke work.open-cluster-management.io Cluster v1',
       ClusterClaim: 'spoke cluster.open-cluster-management.io Cluster v1alpha1',
     });

@@ -6,7 +6,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import yaml from 'js-yaml';
 import type { KubeObject } from '../kube/client.js';
-import { ClusterManagementAddOnSchema, ManagedClusterAddOnSchema } from './addon.js';
+import { AddOnDeploymentConfigSchema, AddOnTemplateSchema, ClusterManagementAddOnSchema, ManagedClusterAddOnSchema } from './addon.js';
 import {
   AddOnPlacementScoreSchema,
   ClusterClaimSchema,
@@ -197,6 +197,24 @@ export const CRDS: readonly CrdDefinition[] = [
       v('v1alpha1', ManagedClusterAddOnSchema, addonColumns),
       { ...v('v1beta1', ManagedClusterAddOnSchema, addonColumns), storage: false },
     ],
+  },
+  {
+    side: 'hub',
+    group: GROUP.addon,
+    kind: 'AddOnTemplate',
+    plural: 'addontemplates',
+    singular: 'addontemplate',
+    scope: 'Cluster',
+    versions: [v('v1alpha1', AddOnTemplateSchema, [{ name: 'ADDON NAME', type: 'string', jsonPath: '.spec.addonName' }], false)],
+  },
+  {
+    side: 'hub',
+    group: GROUP.addon,
+    kind: 'AddOnDeploymentConfig',
+    plural: 'addondeploymentconfigs',
+    singular: 'addondeploymentconfig',
+    scope: 'Namespaced',
+    versions: [v('v1alpha1', AddOnDeploymentConfigSchema, undefined, false), { ...v('v1beta1', AddOnDeploymentConfigSchema, undefined, false), storage: false }],
   },
   {
     side: 'spoke',

@@ -10,7 +10,7 @@ import { GROUP } from './names.js';
 export type { ManagedCluster, ManagedClusterSet, ManagedClusterSetBinding, ClusterClaim, AddOnPlacementScore } from './cluster.js';
 export type { Placement, PlacementDecision } from './placement.js';
 export type { ManifestWork, AppliedManifestWork, ManifestWorkReplicaSet } from './work.js';
-export type { ClusterManagementAddOn, ManagedClusterAddOn } from './addon.js';
+export type { AddOnDeploymentConfig, AddOnTemplate, ClusterManagementAddOn, ManagedClusterAddOn } from './addon.js';
 export type { Condition, Resource } from './schema.js';
 
 type Ref = Readonly<Pick<ResourceRef, 'group' | 'version' | 'resource'>>;
@@ -32,6 +32,8 @@ export const MANAGED_CLUSTER_ADDONS = ref(GROUP.addon, 'v1alpha1', 'managedclust
 /** The version OCM's klusterlet reads. */
 export const MANAGED_CLUSTER_ADDONS_V1BETA1 = ref(GROUP.addon, 'v1beta1', 'managedclusteraddons');
 export const CLUSTER_MANAGEMENT_ADDONS_V1BETA1 = ref(GROUP.addon, 'v1beta1', 'clustermanagementaddons');
+export const ADDON_TEMPLATES = ref(GROUP.addon, 'v1alpha1', 'addontemplates');
+export const ADDON_DEPLOYMENT_CONFIGS = ref(GROUP.addon, 'v1alpha1', 'addondeploymentconfigs');
 
 /** apiVersion and kind of each OCM kind, for building objects. */
 export const TYPE = {
@@ -47,4 +49,6 @@ export const TYPE = {
   manifestWorkReplicaSet: { apiVersion: `${GROUP.work}/v1alpha1`, kind: 'ManifestWorkReplicaSet' },
   clusterManagementAddOn: { apiVersion: `${GROUP.addon}/v1alpha1`, kind: 'ClusterManagementAddOn' },
   managedClusterAddOn: { apiVersion: `${GROUP.addon}/v1alpha1`, kind: 'ManagedClusterAddOn' },
+  addOnTemplate: { apiVersion: `${GROUP.addon}/v1alpha1`, kind: 'AddOnTemplate' },
+  addOnDeploymentConfig: { apiVersion: `${GROUP.addon}/v1alpha1`, kind: 'AddOnDeploymentConfig' },
 } as const;

@@ -271,3 +271,63 @@ export const FIELD_MANAGER = {
   registration: 'ocmadm-registration-agent',
   work: 'work-agent',
 } as const;
+
+/** The add-on framework's wire names (addon-framework and OCM's template add-on manager). */
+export const ADDON = {
+  /** ManifestWorks of an add-on's agent: `addon-<name>-deploy-<i>`, i from 0. */
+  deployWorkPrefix: (addon: string) => `addon-${addon}-deploy`,
+  deployWork: (addon: string, i = 0) => `addon-${addon}-deploy-${i}`,
+  preDeleteWork: (addon: string) => `addon-${addon}-pre-delete`,
+  /** Spoke: the add-on agent's hub credentials, in its install namespace. */
+  hubKubeconfigSecret: (addon: string) => `${addon}-hub-kubeconfig`,
+  /** Where a template agent's pods mount that secret, and the HUB_KUBECONFIG value. */
+  hubKubeconfigMountPath: '/managed/hub-kubeconfig',
+  hubKubeconfigPath: '/managed/hub-kubeconfig/kubeconfig',
+  agentName: (addon: string) => `${addon}-agent`,
+  user: (cluster: string, addon: string, agent: string) => `system:open-cluster-management:cluster:${cluster}:addon:${addon}:agent:${agent}`,
+  groups: (cluster: string, addon: string) => [`system:open-cluster-management:cluster:${cluster}:addon:${addon}`, `system:open-cluster-management:addon:${addon}`],
+  /** RoleBinding a template's hubPermissions become, in the cluster (or the named) namespace. */
+  permissionBinding: (addon: string, roleKind: string) => `open-cluster-management:${addon}:${roleKind.toLowerCase()}:agent`,
+  templateLabel: 'open-cluster-management.io/addon-template-name',
+  namespaceLabel: 'open-cluster-management.io/addon-namespace',
+  installNamespaceAnnotation: 'addon.open-cluster-management.io/v1alpha1-install-namespace',
+  preDeleteAnnotation: 'addon.open-cluster-management.io/addon-pre-delete',
+  deletionOrphanAnnotation: 'addon.open-cluster-management.io/deletion-orphan',
+  /** Variables every template gets; customized variables cannot override them. */
+  builtinVariables: ['CLUSTER_NAME', 'INSTALL_NAMESPACE', 'HUB_KUBECONFIG'] as const,
+  defaultInstallNamespace: 'open-cluster-management-agent-addon',
+} as const;
+
+export const ADDON_COND = {
+  available: 'Available',
+  progressing: 'Progressing',
+  degraded: 'Degraded',
+  configured: 'Configured',
+  manifestApplied: 'ManifestApplied',
+  registrationApplied: 'RegistrationApplied',
+  certRotated: 'ClusterCertificateRotated',
+} as const;
+
+export const ADDON_REASON = {
+  workNotFound: 'WorkNotFound',
+  workApplyFailed: 'WorkApplyFailed',
+  workNotApplied: 'WorkNotApplied',
+  workApplied: 'WorkApplied',
+  noProbeResult: 'NoProbeResult',
+  probeUnavailable: 'ProbeUnavailable',
+  probeAvailable: 'ProbeAvailable',
+  leaseUpdateStopped: 'ManagedClusterAddOnLeaseUpdateStopped',
+  leaseNotFound: 'ManagedClusterAddOnLeaseNotFound',
+  leaseUpdated: 'ManagedClusterAddOnLeaseUpdated',
+  manifestWorkApplyFailed: 'ManifestWorkApplyFailed',
+  manifestsApplied: 'AddonManifestApplied',
+  manifestsApplyFailed: 'AddonManifestAppliedFailed',
+  progressing: 'Progressing',
+  completed: 'Completed',
+  failed: 'Failed',
+  nilRegistration: 'NilRegistration',
+  setPermissionFailed: 'SetPermissionFailed',
+  setPermissionApplied: 'SetPermissionApplied',
+  certUpdated: 'ClientCertificateUpdated',
+  certUpdateFailed: 'ClientCertificateUpdateFailed',
+} as const;

@@ -4,7 +4,9 @@
  * against the schemas and the e2e test creates them on a real API server.
  */
 import type {
+  AddOnDeploymentConfig,
   AddOnPlacementScore,
+  AddOnTemplate,
   AppliedManifestWork,
   ClusterClaim,
   ClusterManagementAddOn,
@@ -42,6 +44,8 @@ export interface Samples {
   manifestWorkReplicaSet: ManifestWorkReplicaSet;
   clusterManagementAddOn: ClusterManagementAddOn;
   managedClusterAddOn: ManagedClusterAddOn;
+  addOnTemplate: AddOnTemplate;
+  addOnDeploymentConfig: AddOnDeploymentConfig;
 }
 
 /**
@@ -221,6 +225,34 @@ export function samples(name = 'cluster1', ns = 'cluster1'): Samples {
           { type: 'kubeClient', kubeClient: { driver: 'csr', subject: { user: 'u', groups: ['g'] } } },
         ],
         conditions: [cond('Available', 'True', 'ManagedClusterAddOnLeaseUpdated')],
+      },
+    },
+    addOnTemplate: {
+      ...TYPE.addOnTemplate,
+      metadata: { name: `${name}-addon-template` },
+      spec: {
+        addonName: `${name}-addon`,
+        agentSpec: {
+          workload: {
+            manifests: [
+              { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'agent-config', namespace: 'open-cluster-management-agent-addon' }, data: { cluster: '{{CLUSTER_NAME}}' } },
+            ],
+          },
+        },
+        registration: [
+          { type: 'KubeClient', kubeClient: { hubPermissions: [{ type: 'CurrentCluster', currentCluster: { clusterRoleName: 'sample-addon-role' } }] } },
+          { type: 'CustomSigner', customSigner: { signerName: 'example.com/sample', signingCA: { name: 'sample-ca', namespace: 'default' } } },
+        ],
+      },
+    },
+    addOnDeploymentConfig: {
+      ...TYPE.addOnDeploymentConfig,
+      metadata: { name: `${name}-addon-config`, namespace: ns },
+      spec: {
+        customizedVariables: [{ name: 'LOG_LEVEL', value: '2' }],
+        nodePlacement: { nodeSelector: { role: 'addons' } },
+        registries: [{ source: 'quay.io/ocm', mirror: 'registry.local/ocm' }],
+        agentInstallNamespace: 'sample-addon',
       },
     },
   };

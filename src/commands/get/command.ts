@@ -9,8 +9,9 @@ import { register as clusters } from './clusters/command.js';
 import { register as clustersets } from './clustersets/command.js';
 import { register as works } from './works/command.js';
 import { register as placements } from './placements/command.js';
+import { register as addons } from './addons/command.js';
 
-export const NOUNS: Array<(get: Command, app: App) => void> = [clusters, clustersets, works, placements, token];
+export const NOUNS: Array<(get: Command, app: App) => void> = [clusters, clustersets, works, placements, addons, token];
 
 export function register(program: Command, app: App): void {
   const get = program.command('get').description('show hub objects and credentials');

@@ -45,6 +45,8 @@ describe('cluster runtime', () => {
       `ClusterRole/${KLUSTERLET.workAggregateRole}`,
       `ClusterRoleBinding/${KLUSTERLET.workAggregateRole}`,
       `ClusterRoleBinding/${KLUSTERLET.workAdminBinding}`,
+      `ClusterRole/${KLUSTERLET.addonClusterRole}`,
+      `ClusterRoleBinding/${KLUSTERLET.addonClusterRole}`,
       `Secret/${SECRET.bootstrapHubKubeconfig}`,
       `Deployment/${KLUSTERLET.deployment}`,
     ]);
@@ -108,6 +110,15 @@ describe('cluster runtime', () => {
     expect(role.metadata?.namespace).toBe(NS.agent);
     expect(role.rules.some((r) => r.resources.includes('secrets'))).toBe(true);
     expect(role.rules.some((r) => r.resources.includes('serviceaccounts/token'))).toBe(false);
+  });
+
+  test('add-on registration has its own ClusterRole: secrets, namespace creation, watching Leases, nothing else', () => {
+    const cr = objs.find((o) => o.kind === 'ClusterRole' && o.metadata?.name === KLUSTERLET.addonClusterRole) as KubeObject & { rules: { resources: string[]; verbs: string[] }[] };
+    expect(cr.rules.map((r) => `${r.resources.join(',')}:${r.verbs.join(',')}`)).toEqual([
+      'secrets:get,list,watch,create,update,patch,delete',
+      'namespaces:create',
+      'leases:get,list,watch',
+    ]);
   });
 
   test('registration rules do not include the work agent\'s: no AppliedManifestWorks, no writes outside claims', () => {

@@ -19,6 +19,8 @@ export const KLUSTERLET = {
   workAdminBinding: 'open-cluster-management:klusterlet-work:execution-admin',
   /** Aggregates every ClusterRole labelled aggregate-to-work (e.g. rights on a work's custom resources). */
   workAggregateRole: 'open-cluster-management:klusterlet-work:aggregate',
+  /** Add-on registration: add-on hub kubeconfigs in install namespaces, those namespaces, add-on Leases. */
+  addonClusterRole: 'open-cluster-management:klusterlet-addon',
   role: 'klusterlet-agent',
   healthPort: 8001,
   /** The image's entrypoint for the agent (the package is installed at /app, as for the hub controller). */

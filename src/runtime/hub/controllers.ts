@@ -9,6 +9,7 @@ import type { ManagedClusterSetBinding } from '../../api/index.js';
 import type { Controller, KeysFn, Manager } from '../core/controller.js';
 import type { Informer, Reconciler } from '../core/types.js';
 import { AutoApprovalReconciler } from './auto-approval.js';
+import { addonControllers } from './addon-controllers.js';
 import { CleanupReconciler } from './cleanup.js';
 import { ClusterSetBindingReconciler, ClusterSetLabelReconciler, ClusterSetReconciler } from './clusterset.js';
 import { CsrApprovalReconciler } from './csr-approval.js';
@@ -148,6 +149,7 @@ export function hubControllers(deps: HubDeps): HubController[] {
       ],
       workers: 2,
     },
+    ...addonControllers(deps),
   ];
   if (deps.autoApproveUsers?.length) {
     controllers.push({

@@ -4,9 +4,12 @@
  */
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import type { Informer, Logger, RuntimeContext, WatchTarget } from '../core/types.js';
-import { LABEL, SIGNER } from '../../api/names.js';
+import { ADDON, LABEL, SIGNER } from '../../api/names.js';
 import {
+  ADDON_DEPLOYMENT_CONFIGS,
   ADDON_PLACEMENT_SCORES,
+  ADDON_TEMPLATES,
+  CLUSTER_MANAGEMENT_ADDONS_V1BETA1,
   MANAGED_CLUSTERS,
   MANAGED_CLUSTER_ADDONS_V1BETA1,
   MANAGED_CLUSTER_SETS,
@@ -17,7 +20,11 @@ import {
   PLACEMENT_DECISIONS,
 } from '../../api/index.js';
 import type {
+  AddOnDeploymentConfig,
   AddOnPlacementScore,
+  AddOnTemplate,
+  ClusterManagementAddOn,
+  ManagedClusterAddOn,
   ManagedCluster,
   ManagedClusterSet,
   ManagedClusterSetBinding,
@@ -41,12 +48,23 @@ export const HUB_WATCHES = {
   replicaSets: { ref: MANIFEST_WORK_REPLICA_SETS },
   addOnScores: { ref: ADDON_PLACEMENT_SCORES },
   addons: { ref: MANAGED_CLUSTER_ADDONS_V1BETA1 },
+  cmas: { ref: CLUSTER_MANAGEMENT_ADDONS_V1BETA1 },
+  addonTemplates: { ref: ADDON_TEMPLATES },
+  addonConfigs: { ref: ADDON_DEPLOYMENT_CONFIGS },
   namespaces: { ref: { group: '', version: 'v1', resource: 'namespaces' }, labelSelector: LABEL.clusterName },
   // The lease reconciler judges clock sync from the server-stamped managedFields times.
   leases: { ref: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }, labelSelector: LABEL.clusterName, keepManagedFields: true },
   clusterRoles: { ref: { ...RBAC_V1, resource: 'clusterroles' }, labelSelector: LABEL.clusterName },
   clusterRoleBindings: { ref: { ...RBAC_V1, resource: 'clusterrolebindings' }, labelSelector: LABEL.clusterName },
   roleBindings: { ref: { ...RBAC_V1, resource: 'rolebindings' }, labelSelector: LABEL.clusterName },
+  // The hub permissions of template add-ons (any namespace), found by the template label.
+  addonRoleBindings: { ref: { ...RBAC_V1, resource: 'rolebindings' }, labelSelector: ADDON.templateLabel },
+  // Add-on CSRs for custom signers (the kube-apiserver-client ones come through `csrs`).
+  addonSignerCsrs: {
+    ref: { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' },
+    labelSelector: LABEL.addonName,
+    fieldSelector: `spec.signerName!=${SIGNER.kubeApiserverClient}`,
+  },
   csrs: {
     ref: { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' },
     labelSelector: LABEL.clusterName,
@@ -63,13 +81,18 @@ export interface HubInformers {
   placementDecisions: Informer<PlacementDecision>;
   replicaSets: Informer<ManifestWorkReplicaSet>;
   addOnScores: Informer<AddOnPlacementScore>;
-  addons: Informer<KubeObject>;
+  addons: Informer<ManagedClusterAddOn>;
+  cmas: Informer<ClusterManagementAddOn>;
+  addonTemplates: Informer<AddOnTemplate>;
+  addonConfigs: Informer<AddOnDeploymentConfig>;
   namespaces: Informer<KubeObject>;
   leases: Informer<KubeObject>;
   clusterRoles: Informer<KubeObject>;
   clusterRoleBindings: Informer<KubeObject>;
   roleBindings: Informer<KubeObject>;
+  addonRoleBindings: Informer<KubeObject>;
   csrs: Informer<KubeObject>;
+  addonSignerCsrs: Informer<KubeObject>;
 }
 
 export interface HubDeps {

@@ -30,7 +30,7 @@ function ownRules(): PolicyRule[] {
     { apiGroups: [GROUP.cluster], resources: ['managedclustersetbindings'], verbs: WATCH },
     { apiGroups: [GROUP.cluster], resources: ['managedclustersetbindings/status'], verbs: ['patch', 'update'] },
     // GC on cluster deletion; ManifestWorkReplicaSet creates, updates and deletes its works.
-    { apiGroups: [GROUP.work], resources: ['manifestworks'], verbs: [...WATCH, 'create', 'update', 'delete'] },
+    { apiGroups: [GROUP.work], resources: ['manifestworks'], verbs: [...WATCH, 'create', 'update', 'patch', 'delete'] },
     // A replica set's executor is copied into its works; the work guard asks for execute-as, which
     // the replica-set guard already demanded cluster-wide of whoever set it.
     { apiGroups: [GROUP.work], resources: ['manifestworks'], verbs: ['execute-as'] },
@@ -45,7 +45,11 @@ function ownRules(): PolicyRule[] {
     { apiGroups: [GROUP.cluster], resources: ['placementdecisions/status'], verbs: ['patch', 'update'] },
     // AddOn prioritizers read add-on scores.
     { apiGroups: [GROUP.cluster], resources: ['addonplacementscores'], verbs: WATCH },
-    { apiGroups: [GROUP.addon], resources: ['managedclusteraddons'], verbs: [...WATCH, 'delete'] },
+    // Add-ons: install by placement (create/delete), owner and status of each enabled add-on.
+    { apiGroups: [GROUP.addon], resources: ['managedclusteraddons'], verbs: [...WATCH, 'create', 'patch', 'delete'] },
+    { apiGroups: [GROUP.addon], resources: ['clustermanagementaddons', 'addontemplates', 'addondeploymentconfigs'], verbs: WATCH },
+    // blockOwnerDeletion on the add-ons and works it owns.
+    { apiGroups: [GROUP.addon], resources: ['clustermanagementaddons/finalizers', 'managedclusteraddons/finalizers'], verbs: ['update'] },
     // Cluster namespaces: applied (server-side apply creates or patches), never deleted.
     { apiGroups: [''], resources: ['namespaces'], verbs: [...WATCH, 'create', 'patch'] },
     // Per-cluster RBAC and the shared agent roles: applied, and deleted on cluster removal.

@@ -23,6 +23,7 @@ import { startRegistrationAgent, type RegistrationAgent, type RegistrationAgentO
 import { FlagError, USAGE, parseKlusterletFlags, type KlusterletFlags } from './options.js';
 import { exitOnSignals } from '../core/signals.js';
 import { processKubeConfig } from '../core/process-flags.js';
+import { addonAgentStarter } from './addon/agent.js';
 import { workAgentStarter } from './work/agent.js';
 import type { AgentStarter } from './agent-starter.js';
 
@@ -32,7 +33,7 @@ export type { AgentStarter } from './agent-starter.js';
 
 
 /** Agents the process runs besides registration, in start order. */
-export const AGENTS: AgentStarter[] = [workAgentStarter()];
+export const AGENTS: AgentStarter[] = [workAgentStarter(), addonAgentStarter()];
 
 export interface KlusterletHandle {
   readonly healthPort: number;

@@ -48,7 +48,7 @@ export interface WorkAgent {
 }
 
 /** A KubeClient whose every call goes to `current()`: the informer keeps working across rotations. */
-function followingClient(current: () => KubeClient): KubeClient {
+export function followingClient(current: () => KubeClient): KubeClient {
   return new Proxy({} as KubeClient, {
     get: (_t, prop) => {
       const c = current();
