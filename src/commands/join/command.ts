@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { App } from '../../cli/program.js';
 import { formatResult } from '../../ui/output.js';
 import { joinOptions, DEFAULT_IMAGE, type JoinFlags } from './options.js';
+import { PULL_SECRET_HELP } from '../../bundle/flags.js';
 
 export function register(program: Command, app: App): void {
   const cmd = program
@@ -12,7 +13,8 @@ export function register(program: Command, app: App): void {
     .option('--cluster-name <name>', 'name of this cluster on the hub: a DNS-1123 label, at most 63 characters (required)')
     .option('--ca-file <file>', "PEM CA of the hub's API server (default: discovered from the hub's kube-public/cluster-info, then verified)")
     .option('--runtime <where>', 'where the klusterlet runs: cluster (a Deployment) or local (a process on this machine)', 'cluster')
-    .option('--image <ref>', `klusterlet image for --runtime cluster (default ${DEFAULT_IMAGE})`)
+    .option('--image <ref>', `the Node.js image the klusterlet runs on with --runtime cluster (default ${DEFAULT_IMAGE}); its code comes from a ConfigMap`)
+    .option('--image-pull-secret <name>', PULL_SECRET_HELP)
     .option('--cluster-claims <k=v,...>', 'ClusterClaims to create on the spoke and report to the hub')
     .option('--wait', 'wait until the cluster is registered on the hub and its CSR is pending (up to --timeout)')
     .option('--dry-run', 'check everything and print the manifests (secret data redacted); change nothing')

@@ -3,10 +3,11 @@ import { UsageError } from '../../cli/errors.js';
 import { checkClusterName, parseClusterClaims } from '../../handshake/flags.js';
 import type { Runtime } from '../../handshake/klusterlet.js';
 import { parseOutputFormat, type OutputFormat } from '../../ui/output.js';
-import { VERSION } from '../../version.js';
+import { DEFAULT_NODE_IMAGE } from '../../bundle/index.js';
+import { parsePullSecret } from '../../bundle/flags.js';
 
-/** The ocmadm image (the same one `init --runtime cluster` runs the hub controller from). */
-export const DEFAULT_IMAGE = `ghcr.io/ocmadm/ocmadm:v${VERSION}`;
+/** The Node image the klusterlet's bundle runs on (the same as the hub controller's). */
+export const DEFAULT_IMAGE = DEFAULT_NODE_IMAGE;
 
 export interface JoinFlags {
   hubToken?: string;
@@ -18,6 +19,7 @@ export interface JoinFlags {
   outputFile?: string;
   runtime?: string;
   image?: string;
+  imagePullSecret?: string;
   clusterClaims?: string;
   force?: boolean;
   output?: string;
@@ -34,6 +36,7 @@ export interface JoinOptions {
   outputFile?: string;
   runtime: Runtime;
   image: string;
+  imagePullSecrets: string[];
   clusterClaims: Record<string, string>;
   force: boolean;
   output: OutputFormat;
@@ -78,6 +81,7 @@ export function joinOptions(flags: JoinFlags): JoinOptions {
     outputFile: flags.outputFile,
     runtime,
     image,
+    imagePullSecrets: parsePullSecret(flags.imagePullSecret, runtime),
     clusterClaims: parseClusterClaims(flags.clusterClaims),
     force: !!flags.force,
     output: parseOutputFormat(flags.output, ['text', 'json']),
