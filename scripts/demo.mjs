@@ -6,6 +6,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KubeClient } from '../dist/kube/client.js';
+import { loadKubeConfig } from '../dist/kube/config.js';
+import { resourcePath } from '../dist/kube/resources.js';
+import { waitForList } from '../dist/kube/wait.js';
+import { MANIFEST_WORKS } from '../dist/api/index.js';
+import { allReady, deploymentReplicas, renderReplicas } from '../dist/commands/deploy/feedback.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin', 'ocmadm');
@@ -23,6 +29,26 @@ function ocmadm(args, { quiet = false, env = {} } = {}) {
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`ocmadm ${args.join(' ')} exited ${code}`))));
   });
+}
+
+/** hello's Deployment on each spoke; with nodes, watches the hub's works until all replicas are ready. */
+async function helloReplicas(sandbox, clusters, wait) {
+  const client = await KubeClient.create(loadKubeConfig({ kubeconfig: sandbox.kubeconfig, context: sandbox.hub.context }), 'ocmadm-demo');
+  const rowsOf = (works) =>
+    works
+      .flatMap(deploymentReplicas)
+      .filter((r) => clusters.includes(r.cluster) && r.deployment === 'hello/hello')
+      .sort((a, b) => a.cluster.localeCompare(b.cluster));
+  const done = (works) => clusters.every((c) => allReady(rowsOf(works).filter((r) => r.cluster === c), 2));
+  try {
+    const collection = resourcePath(MANIFEST_WORKS);
+    const works = wait
+      ? await waitForList(client, collection, done, { deadline: Date.now() + 300_000, what: 'hello to have 2 ready replicas on every spoke' })
+      : (await client.list(collection)).items;
+    return rowsOf(works);
+  } finally {
+    await client.close();
+  }
 }
 
 const step = (s) => process.stdout.write(`\n\x1b[1m== ${s}\x1b[0m\n`);
@@ -56,6 +82,15 @@ try {
 
   step('ocmadm get placements');
   await ocmadm([...kc, 'get', 'placements']);
+
+  // The Deployments' ready replicas, as each spoke's work agent reports them to the hub
+  // (WellKnownStatus feedback: `ocmadm get works hello -o json` -> status.resourceStatus.manifests[].statusFeedback).
+  const nodes = (sandbox.nodes ?? 0) > 0 || sandbox.spokes.some((s) => (s.nodes ?? 0) > 0);
+  step(`ready replicas of hello, from the works' status feedback${nodes ? ' (waiting until every replica is ready)' : ''}`);
+  const rows = await helloReplicas(sandbox, clusters, nodes);
+  process.stdout.write(renderReplicas(rows));
+  if (nodes) for (const c of clusters) check(allReady(rows.filter((r) => r.cluster === c), 2), `hello has 2 ready replicas on ${c}`);
+  else process.stdout.write('(these spokes have no nodes, so no pod runs and the agents report no replicas)\n');
 
   process.stdout.write(`
 The demo took ${((Date.now() - t0) / 1000).toFixed(1)} s. The fleet is still running; explore it:

@@ -33,6 +33,11 @@ test('npm run demo: a sandbox with two spokes, hello deployed to both through a 
     expect(r.out).toMatch(/^spoke1\s+true\s+True\s+True/m);
     expect(r.out).toMatch(/^spoke2\s+true\s+True\s+True/m);
     expect(r.out).toMatch(/default\s+hello\s+2\s+True\s+AllDecisionsScheduled/);
+    // hello's Deployment on each spoke, from the works' status feedback (<none> without nodes).
+    expect(r.out).toMatch(/^CLUSTER\s+DEPLOYMENT\s+READY\s+REPLICAS\s+AVAILABLE$/m);
+    // With nodes (root on Linux) the demo waits for the pods: both replicas ready on each spoke.
+    const ready = r.out.includes('waiting until every replica is ready') ? '2\\s+2\\s+2' : '<none>\\s+<none>\\s+<none>';
+    for (const spoke of ['spoke1', 'spoke2']) expect(r.out).toMatch(new RegExp(`^${spoke}\\s+hello/hello\\s+${ready}$`, 'm'));
     expect(r.out).toContain('npm run demo:down');
 
     const status = await runCli(['sandbox', 'status', '-o', 'json'], { env });
@@ -46,4 +51,5 @@ test('npm run demo: a sandbox with two spokes, hello deployed to both through a 
   expect(fs.existsSync(path.join(state, 'sandboxes', 'cidemo'))).toBe(false);
   expect(fs.readdirSync(state).flatMap((d) => fs.readdirSync(path.join(state, d)))).toEqual([]);
   fs.rmSync(state, { recursive: true, force: true });
-});
+  // With nodes the demo waits for real pods: minutes on a loaded 2-core machine.
+}, 900_000);

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Builds etcd, kube-apiserver, kube-controller-manager, kubectl and the node and scheduling
 # binaries (kubelet, kube-proxy, kube-scheduler) from the Go module next to this
-# script, once, into a cache outside the repository:
-#   ${XDG_CACHE_HOME:-$HOME/.cache}/ocmadm/k8sbins/<key>/   key = sha256(go.sum + `go version`)
+# script, and the image tooling (pause, registry, crane, htpasswd) from its own module in images/,
+# once, into a cache outside the repository:
+#   ${XDG_CACHE_HOME:-$HOME/.cache}/ocmadm/k8sbins/<key>/
+#   key = sha256(each KEY_FILES file + `go version`), as src/sandbox/binaries.ts computes it
 # OCMADM_K8S_BIN=<dir> skips all of this and uses <dir> as is.
+# `build.sh --key` prints the key and exits (the unit tests compare it with binaries.ts).
 # Progress goes to stderr; the last line of stdout is the directory holding the binaries.
 set -euo pipefail
 
-BINS=(etcd kube-apiserver kube-controller-manager kubectl kube-scheduler kubelet kube-proxy)
+BINS=(etcd kube-apiserver kube-controller-manager kubectl kube-scheduler kubelet kube-proxy pause registry crane htpasswd)
+# Everything a build depends on besides the Go toolchain; keep in step with KEY_FILES in binaries.ts.
+KEY_FILES=(go.sum images/go.sum images/pause/main.go images/htpasswd/main.go)
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 say() { printf 'k8sbins: %s\n' "$*" >&2; }
@@ -18,7 +23,7 @@ check_dir() {
   for b in "${BINS[@]}"; do [[ -x "$dir/$b" ]] || return 1; done
 }
 
-if [[ -n "${OCMADM_K8S_BIN:-}" ]]; then
+if [[ -n "${OCMADM_K8S_BIN:-}" && "${1:-}" != --key ]]; then
   check_dir "$OCMADM_K8S_BIN" || die "OCMADM_K8S_BIN=$OCMADM_K8S_BIN lacks one of: ${BINS[*]}"
   echo "$OCMADM_K8S_BIN"
   exit 0
@@ -28,7 +33,8 @@ command -v go >/dev/null 2>&1 || die "no Go toolchain on PATH: install Go >= 1.2
 
 export GOWORK=off GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
 goversion="$(go version)"
-key="$( { cat "$here/go.sum"; printf '%s\n' "$goversion"; } | sha256sum | cut -c1-16)"
+key="$( { for f in "${KEY_FILES[@]}"; do cat "$here/$f"; done; printf '%s\n' "$goversion"; } | sha256sum | cut -c1-16)"
+if [[ "${1:-}" == --key ]]; then echo "$key"; exit 0; fi
 cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/ocmadm/k8sbins"
 dest="$cache_root/$key"
 
@@ -82,6 +88,13 @@ go build -v -trimpath -ldflags "$ldflags" -o "$tmp/" "${pkgs[@]}" 2>&1 | tee "$l
   say "compiled $n packages"
 }
 rc=${PIPESTATUS[0]}
+if (( rc == 0 )); then
+  # The image tooling: its own module, so its dependencies never move the Kubernetes ones.
+  say "building the image tooling (pause, registry, crane, htpasswd) from images/..."
+  (cd "$here/images" && go build -trimpath -ldflags "-s -w" -o "$tmp/" ./pause ./htpasswd \
+    github.com/distribution/distribution/v3/cmd/registry github.com/google/go-containerregistry/cmd/crane) >"$log" 2>&1
+  rc=$?
+fi
 set -e
 if (( rc != 0 )); then
   tail -n 40 "$log" >&2

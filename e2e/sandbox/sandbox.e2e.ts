@@ -67,21 +67,22 @@ afterAll(async () => {
 });
 
 describe('sandbox up with 2 spokes, status, up again, down', () => {
-  let up: { name: string; kubeconfig: string; hub: { context: string; server: string }; spokes: { context: string; server: string; clusterName: string }[] };
+  let up: { name: string; nodes: number; kubeconfig: string; hub: { context: string; server: string }; spokes: { context: string; server: string; clusterName: string }[] };
   let upMs: number;
 
   beforeAll(async () => {
     const t0 = Date.now();
-    const r = await sandbox(['up', '--name', 'e2e', '-o', 'json']);
+    const r = await sandbox(['up', '--name', 'e2e', '--nodes', '0', '-o', 'json']);
     upMs = Date.now() - t0;
     if (r.code !== 0) throw new Error(`sandbox up failed (${r.code}):\n${r.stderr}`);
     up = JSON.parse(r.stdout);
     process.stderr.write(`e2e sandbox: up with 2 spokes took ${(upMs / 1000).toFixed(1)} s (CLI wall time)\n`);
   });
 
-  test('-o json has exactly name, kubeconfig, hub and spokes', () => {
-    expect(Object.keys(up).sort()).toEqual(['hub', 'kubeconfig', 'name', 'spokes']);
+  test('-o json has exactly name, kubeconfig, hub, spokes and nodes', () => {
+    expect(Object.keys(up).sort()).toEqual(['hub', 'kubeconfig', 'name', 'nodes', 'spokes']);
     expect(up.name).toBe('e2e');
+    expect(up.nodes).toBe(0);
     expect(up.kubeconfig).toBe(path.join(dirOf('e2e'), 'kubeconfig'));
     expect(Object.keys(up.hub).sort()).toEqual(['context', 'server']);
     expect(up.hub.context).toBe('e2e-hub');
@@ -130,7 +131,7 @@ describe('sandbox up with 2 spokes, status, up again, down', () => {
 
   test('up again with the same name: exit 1, one line saying to run sandbox down, the sandbox untouched', async () => {
     const before = fs.readFileSync(path.join(dirOf('e2e'), 'sandbox.json'), 'utf8');
-    const r = await sandbox(['up', '--name', 'e2e']);
+    const r = await sandbox(['up', '--name', 'e2e', '--nodes', '0']);
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toContain('ocmadm sandbox down --name e2e');
@@ -157,7 +158,7 @@ describe('--bare, then a crash', () => {
   let handStarted: number;
 
   beforeAll(async () => {
-    const r = await sandbox(['up', '--name', 'bare', '--bare', '--spokes', '1', '-o', 'json']);
+    const r = await sandbox(['up', '--name', 'bare', '--bare', '--spokes', '1', '--nodes', '0', '-o', 'json']);
     if (r.code !== 0) throw new Error(`sandbox up --bare failed (${r.code}):\n${r.stderr}`);
     up = JSON.parse(r.stdout);
   });

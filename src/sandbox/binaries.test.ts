@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findBinaries, K8S_BINARIES } from './binaries.js';
+import { execFileSync } from 'node:child_process';
+import { findBinaries, K8S_BINARIES, K8SBINS_MODULE, moduleCacheKey } from './binaries.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-bins-'));
 
@@ -44,5 +45,16 @@ describe('findBinaries', () => {
     const good = fakeBinDir(path.join(cache, 'ocmadm', 'k8sbins', 'bbbb'));
     const found = await findBinaries({ moduleDir: path.join(tmp(), 'missing'), env: noGo(cache) });
     expect(found.etcd).toBe(path.join(good, 'etcd'));
+  });
+});
+
+describe('cache key', () => {
+  test('binaries.ts computes the same key as build.sh --key (same files, same order)', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, GOTOOLCHAIN: 'local' };
+    delete env.OCMADM_K8S_BIN;
+    const fromScript = execFileSync('bash', [path.join(K8SBINS_MODULE, 'build.sh'), '--key'], { env, encoding: 'utf8' }).trim();
+    const goVersion = execFileSync('go', ['version'], { env, encoding: 'utf8' }).trim();
+    expect(fromScript).toMatch(/^[0-9a-f]{16}$/);
+    expect(moduleCacheKey(K8SBINS_MODULE, goVersion)).toBe(fromScript);
   });
 });

@@ -21,9 +21,10 @@ const execFileP = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const K8SBINS_MODULE = path.join(ROOT, 'e2e', 'k8sbins');
 
-function complete(dir: string): BinaryPaths | undefined {
-  const out = {} as BinaryPaths;
-  for (const b of K8S_BINARIES) {
+/** The paths of `names` in `dir`, or undefined unless every one is an executable file there. */
+export function executablesIn<T extends string>(dir: string, names: readonly T[]): Record<T, string> | undefined {
+  const out = {} as Record<T, string>;
+  for (const b of names) {
     const file = path.join(dir, b);
     try {
       fs.accessSync(file, fs.constants.X_OK);
@@ -34,6 +35,8 @@ function complete(dir: string): BinaryPaths | undefined {
   }
   return out;
 }
+
+const complete = (dir: string): BinaryPaths | undefined => executablesIn(dir, K8S_BINARIES);
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
@@ -69,9 +72,23 @@ function newestCached(root: string): BinaryPaths | undefined {
   return undefined;
 }
 
-/** The cache key build.sh uses: sha256 of go.sum followed by the `go version` line. */
-export function cacheKey(goSum: Buffer, goVersionLine: string): string {
-  return createHash('sha256').update(goSum).update(goVersionLine + '\n').digest('hex').slice(0, 16);
+/** The files a build depends on besides Go, in build.sh's order (its KEY_FILES). */
+export const KEY_FILES = ['go.sum', 'images/go.sum', 'images/pause/main.go', 'images/htpasswd/main.go'] as const;
+
+/** The cache key build.sh uses: sha256 of the KEY_FILES' contents followed by the `go version` line. */
+export function cacheKey(keyFiles: Buffer[], goVersionLine: string): string {
+  const h = createHash('sha256');
+  for (const f of keyFiles) h.update(f);
+  return h.update(goVersionLine + '\n').digest('hex').slice(0, 16);
+}
+
+/** The cache key of the build module in `moduleDir` (undefined when one of its KEY_FILES is missing). */
+export function moduleCacheKey(moduleDir: string, goVersionLine: string): string | undefined {
+  try {
+    return cacheKey(KEY_FILES.map((f) => fs.readFileSync(path.join(moduleDir, f))), goVersionLine);
+  } catch {
+    return undefined;
+  }
 }
 
 function runBuildScript(script: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -115,7 +132,8 @@ export async function findBinaries(opts: FindBinariesOptions = {}): Promise<Bina
   const checkout = fs.existsSync(goSum) && fs.existsSync(script);
   if (go && checkout) {
     // A checkout builds exactly what its go.sum pins (a bumped version must not reuse old ones).
-    const cached = complete(path.join(cacheRoot(env), cacheKey(fs.readFileSync(goSum), go)));
+    const key = moduleCacheKey(moduleDir, go);
+    const cached = key ? complete(path.join(cacheRoot(env), key)) : undefined;
     if (cached) return cached;
     if (opts.build === false) throw new Error('the control-plane binaries are not built yet: run npm run k8s:bins');
     const dir = await runBuildScript(script, env);

@@ -12,6 +12,13 @@ import { generateClusterPki, type ClusterPki } from './pki.js';
 import { freePorts, releasePorts } from './ports.js';
 import { startComponent, tailFile, type Component } from './process.js';
 import { httpOk, StartupError, waitForCondition } from './readiness.js';
+import { startNode, teardownNode, type RunningNode } from './node/index.js';
+import { apiserverNodeFlags, claimNodeNetwork, nodeBinaries, nodePrereqs } from './node/prepare.js';
+import type { EnsureDeps } from './node/prereqs.js';
+import type { NodeSlot } from './node/slot.js';
+import type { NodeRecord } from './node/index.js';
+
+import { PAUSE_IMAGE } from './images/build.js';
 
 /**
  * A named local Kubernetes control plane on loopback: etcd, kube-apiserver and
@@ -28,8 +35,19 @@ export interface StartClusterOptions {
   logDir?: string;
   /** false: no kube-controller-manager (no CSR signing, GC, namespace deletion). Default true. */
   controllerManager?: boolean;
-  /** Capacity of the one Node object created in the cluster; false: no Node. */
+  /** Capacity of the one Node object created in the cluster (nodes: 0 only); false: no Node. */
   node?: NodeCapacity | false;
+  /**
+   * 1: one real node (containerd, kubelet, kube-proxy in a network namespace of its own, and a
+   * kube-scheduler). 0 (default): no kubelet; a Node API object stands in (see `node`).
+   */
+  nodes?: 0 | 1;
+  /** The local registry (127.0.0.1:<port>) that serves docker.io and registry.k8s.io images to the node. */
+  registry?: string;
+  /** The node's pod sandbox image (default: the one the images module builds). */
+  pauseImage?: string;
+  /** Injected prerequisite check/installer (tests); default: the machine's. */
+  nodePrereqs?: EnsureDeps;
   /** Startup deadline (default 180 s). */
   timeoutMs?: number;
   /** Binary paths (default: findBinaries()). */
@@ -63,6 +81,8 @@ export interface LocalCluster {
   /** gitVersion reported by /version. */
   version: string;
   nodeName?: string;
+  /** The real node (nodes: 1). */
+  node?: LocalNode;
   pids: { etcd: number; apiserver: number; controllerManager?: number };
   /** Milliseconds from call to ready. */
   startupMs: number;
@@ -79,6 +99,23 @@ export interface LocalCluster {
    * here, so once spawned). Rejects when it exits first or `timeoutMs` (default 120 s) passes.
    */
   startComponent(name: ComponentName, opts?: { timeoutMs?: number }): Promise<void>;
+}
+
+export interface LocalNode {
+  name: string;
+  /** The node IP (its end of the veth pair), also the apiserver's advertised address. */
+  ip: string;
+  /** The node's network namespace (`ip netns exec <netns> ...`). */
+  netns: string;
+  podCidr: string;
+  /** The node's claimed slot (addresses, names). */
+  slot: number;
+  /** Milliseconds spent on the node: its network, then its processes until the Node was Ready. */
+  startupMs: number;
+  /** Pids of its processes by component name (kubelet, containerd, kube-proxy, forwarders, kube-scheduler). */
+  pids(): Record<string, number>;
+  stopKubelet(how?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  startKubelet(): Promise<void>;
 }
 
 const PID_KEYS = { etcd: 'etcd', 'kube-apiserver': 'apiserver', 'kube-controller-manager': 'controllerManager' } as const satisfies Record<ComponentName, keyof LocalCluster['pids']>;
@@ -148,6 +185,10 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
   const logDir = opts.logDir ?? path.join(dir, 'logs');
   fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const log = (component: string) => path.join(logDir, `${component}.log`);
+  const withNode = opts.nodes === 1;
+  let nodeNet: { slot: NodeSlot; record: NodeRecord } | undefined;
+  let node: RunningNode | undefined;
+  let nodeMs = 0;
 
   // The running process of each component, in start order (a restart replaces it in place).
   const components = new Map<ComponentName, Component>();
@@ -162,6 +203,12 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
   let stopping: Promise<void> | undefined;
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
+      // The node first (its kubelet still reports to the apiserver), then the scheduler and relays.
+      if (node) {
+        for (const n of ['kubelet', 'kube-proxy']) await node.components.get(n)?.stop(5_000);
+        await Promise.all([...node.components.values()].map((c) => c.stop(5_000)));
+      }
+      if (nodeNet) await teardownNode(nodeNet.record);
       // Controller manager first: it would only log errors while the apiserver goes away.
       for (const c of [...components.values()].reverse()) await c.stop();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -169,7 +216,14 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
     })());
 
   try {
-    const pkiP: Promise<ClusterPki> = generateClusterPki(opts.name, path.join(dir, 'pki'));
+    const nodeBins = withNode ? nodeBinaries(bins) : undefined;
+    if (withNode) {
+      await nodePrereqs(opts.nodePrereqs);
+      const n0 = Date.now();
+      nodeNet = await claimNodeNetwork(opts.name, dir, !!opts.outlive);
+      nodeMs += Date.now() - n0;
+    }
+    const pkiP: Promise<ClusterPki> = generateClusterPki(opts.name, path.join(dir, 'pki'), nodeNet ? [nodeNet.slot.nodeIp] : []);
     pkiP.catch(() => undefined);
 
     const spawnEtcd = ([client, peer]: number[]) =>
@@ -180,10 +234,11 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
     components.set('etcd', etcd.c);
     respawn.set('etcd', { spawn: () => spawnEtcd(etcd.ports), ready: (c, until) => etcdReady(c, etcd.ports, until) });
     const pki = await pkiP;
+    const nodeFlags = nodeNet ? await apiserverNodeFlags(pki, nodeNet.slot, path.join(dir, 'pki')) : undefined;
     const tls = { ca: pki.ca.certPem, cert: pki.admin.certPem, key: pki.admin.keyPem };
 
     const spawnApi = ([port]: number[]) =>
-      spawn('kube-apiserver', bins['kube-apiserver'], apiserverArgs({ pki, etcdPort: etcd.ports[0]!, port: port!, dir }), log('kube-apiserver'));
+      spawn('kube-apiserver', bins['kube-apiserver'], apiserverArgs({ pki, etcdPort: etcd.ports[0]!, port: port!, dir, node: nodeFlags }), log('kube-apiserver'));
     const apiReady = (c: Component, [port]: number[], until: number) =>
       waitForCondition('kube-apiserver /readyz', () => httpOk(`https://127.0.0.1:${port}/readyz`, tls), { deadline: until, watch: [components.get('etcd')!, c] });
     const api = await withFreshPorts(1, spawnApi, (c, p) => apiReady(c, p, deadline), ports);
@@ -213,14 +268,14 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
           user: pki.kcm,
           userName: 'system:kube-controller-manager',
         });
-        const args = controllerManagerArgs({ pki, kubeconfig: kcmKubeconfig, signingDurationSeconds: opts.signingDurationSeconds ?? 86_400 });
+        const args = controllerManagerArgs({ pki, kubeconfig: kcmKubeconfig, signingDurationSeconds: opts.signingDurationSeconds ?? 86_400, nodes: withNode });
         const spawnKcm = () => spawn('kube-controller-manager', bins['kube-controller-manager'], args, log('kube-controller-manager'));
         kcm = spawnKcm();
         components.set('kube-controller-manager', kcm);
         respawn.set('kube-controller-manager', { spawn: spawnKcm, ready: async () => undefined });
       }
 
-      const nodeName = opts.node === false ? undefined : `${opts.name}-node`;
+      const nodeName = withNode || opts.node === false ? undefined : `${opts.name}-node`;
       const nodeP = nodeName ? createNode(client, nodeName, version, opts.node || DEFAULT_NODE_CAPACITY) : Promise.resolve();
       if (kcm) {
         // The serviceaccount controller creates `default` once its informers synced: KCM works.
@@ -236,6 +291,39 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
         await Promise.race([sa, crashed]);
       }
       await nodeP;
+      if (nodeNet && nodeBins) {
+        const n0 = Date.now();
+        node = await startNode({
+          cluster: opts.name,
+          clusterDir: dir,
+          slot: nodeNet.slot,
+          apiPort: api.ports[0]!,
+          registryPort: opts.registry ? Number(opts.registry.split(':').pop()) : undefined,
+          pauseImage: opts.pauseImage ?? PAUSE_IMAGE,
+          pki,
+          bins: nodeBins,
+          client,
+          adminKubeconfig: adminKubeconfigPath,
+          deadline,
+          log,
+          spawn,
+        });
+        nodeMs += Date.now() - n0;
+      }
+      const running = node;
+      const localNode: LocalNode | undefined = running && nodeNet
+        ? {
+            name: running.name,
+            ip: running.ip,
+            netns: running.netns,
+            podCidr: running.podCidr,
+            slot: nodeNet.slot.slot,
+            startupMs: nodeMs,
+            pids: () => Object.fromEntries([...running.components].map(([k, c]) => [k, c.pid])),
+            stopKubelet: (how) => running.stopKubelet(how),
+            startKubelet: () => running.startKubelet(),
+          }
+        : undefined;
 
       const cluster: LocalCluster = {
         name: opts.name,
@@ -247,7 +335,8 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
         dir,
         logDir,
         version,
-        nodeName,
+        nodeName: localNode?.name ?? nodeName,
+        node: localNode,
         pids: { etcd: etcd.c.pid, apiserver: api.c.pid, controllerManager: kcm?.pid },
         startupMs: Date.now() - t0,
         stop: async () => {

@@ -52,16 +52,38 @@ export function etcdArgs(o: { name: string; dataDir: string; clientPort: number;
   ];
 }
 
-export function apiserverArgs(o: { pki: ClusterPki; etcdPort: number; port: number; dir: string }): string[] {
+/** Extra controllers of a cluster with real nodes: Node health, Service endpoints, orphaned pods. */
+export const NODE_CONTROLLERS = ['node-lifecycle-controller', 'endpoints-controller', 'endpointslice-controller', 'pod-garbage-collector-controller'];
+
+/** A cluster with a node: the apiserver advertises the node's view of itself and calls kubelets with a client certificate. */
+export interface ApiserverNodeFlags {
+  nodeIp: string;
+  kubeletClientCert: string;
+  kubeletClientKey: string;
+}
+
+export function apiserverArgs(o: { pki: ClusterPki; etcdPort: number; port: number; dir: string; node?: ApiserverNodeFlags }): string[] {
   const f = o.pki.files;
+  const advertise = o.node
+    ? [
+        // Pods reach <nodeIP>:<port> (a relay to 127.0.0.1 in the node's namespace): that is the kubernetes Service's endpoint.
+        `--advertise-address=${o.node.nodeIp}`,
+        '--endpoint-reconciler-type=lease',
+        `--kubelet-client-certificate=${o.node.kubeletClientCert}`,
+        `--kubelet-client-key=${o.node.kubeletClientKey}`,
+        '--kubelet-preferred-address-types=InternalIP',
+      ]
+    : [
+        '--advertise-address=127.0.0.1',
+        // A loopback advertise address cannot be reconciled into the kubernetes Service endpoints.
+        '--endpoint-reconciler-type=none',
+      ];
   return [
     `--etcd-servers=http://127.0.0.1:${o.etcdPort}`,
     '--etcd-prefix=/registry',
     '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
     `--secure-port=${o.port}`,
-    // A loopback advertise address cannot be reconciled into the kubernetes Service endpoints.
-    '--endpoint-reconciler-type=none',
+    ...advertise,
     `--cert-dir=${path.join(o.dir, 'apiserver-certs')}`,
     `--tls-cert-file=${f.apiserverCert}`,
     `--tls-private-key-file=${f.apiserverKey}`,
@@ -80,8 +102,11 @@ export function apiserverArgs(o: { pki: ClusterPki; etcdPort: number; port: numb
   ];
 }
 
-export function controllerManagerArgs(o: { pki: ClusterPki; kubeconfig: string; signingDurationSeconds: number }): string[] {
+export function controllerManagerArgs(o: { pki: ClusterPki; kubeconfig: string; signingDurationSeconds: number; nodes?: boolean }): string[] {
   const f = o.pki.files;
+  const controllers = o.nodes ? [...CONTROLLERS, ...NODE_CONTROLLERS] : CONTROLLERS;
+  // A stopped kubelet marks its Node NotReady after this (default 50 s): quick enough for tests.
+  const nodeFlags = o.nodes ? ['--node-monitor-grace-period=20s', '--node-monitor-period=2s'] : [];
   return [
     `--kubeconfig=${o.kubeconfig}`,
     // No serving endpoint: readiness is observed through the API (the default ServiceAccount).
@@ -94,7 +119,8 @@ export function controllerManagerArgs(o: { pki: ClusterPki; kubeconfig: string; 
     `--service-account-private-key-file=${f.saKey}`,
     '--use-service-account-credentials=true',
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
-    `--controllers=${CONTROLLERS.join(',')}`,
+    `--controllers=${controllers.join(',')}`,
+    ...nodeFlags,
     '--profiling=false',
     '--v=1',
   ];

@@ -132,7 +132,8 @@ async function write(file: string, content: string): Promise<string> {
 }
 
 /** Generates the PKI of cluster `name` into `dir` (created if missing). */
-export async function generateClusterPki(name: string, dir: string): Promise<ClusterPki> {
+/** `extraIps`: more serving addresses of the apiserver (a node's view of it). */
+export async function generateClusterPki(name: string, dir: string, extraIps: string[] = []): Promise<ClusterPki> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const ca = await createCertificateAuthority(`ocmadm-sandbox-ca-${name}`);
   const [apiserver, admin, kcm, saKeys] = await Promise.all([
@@ -140,7 +141,7 @@ export async function generateClusterPki(name: string, dir: string): Promise<Clu
       commonName: 'kube-apiserver',
       usages: ['server'],
       dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
-      ipAddresses: ['127.0.0.1', '10.0.0.1'],
+      ipAddresses: ['127.0.0.1', '10.0.0.1', ...extraIps],
     }),
     issueCertificate(ca, { commonName: 'ocmadm-admin', organizations: ['system:masters'], usages: ['client'] }),
     issueCertificate(ca, { commonName: 'system:kube-controller-manager', usages: ['client'] }),

@@ -4,6 +4,8 @@
  * first, while the API servers still answer, so they stop gracefully.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { readNodeRecord, teardownNode, type NodeRecord } from '../../sandbox/node/index.js';
 import { CliError } from '../../cli/errors.js';
 import { runtimeDir, stopLocalRuntime } from '../../runtime/host/index.js';
 import { stopRecorded, type ProcessRecord } from '../../sandbox/detached.js';
@@ -48,6 +50,19 @@ async function stopRuntimes(rec: SandboxRecord | undefined, dir: string, env: No
   return stopped;
 }
 
+/** Tears down the node of every cluster directory of the sandbox that has one (node.json). */
+async function teardownSandboxNodes(dir: string): Promise<void> {
+  const clustersDir = path.join(dir, 'clusters');
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(clustersDir);
+  } catch {
+    return;
+  }
+  const records = names.map((n) => readNodeRecord(path.join(clustersDir, n))).filter((r): r is NodeRecord => !!r);
+  await Promise.all(records.map((r) => teardownNode(r)));
+}
+
 export async function runDown(name: string, env: NodeJS.ProcessEnv, opts: { force?: boolean } = {}): Promise<DownResult> {
   const t0 = Date.now();
   const dir = sandboxDir(name, env);
@@ -60,6 +75,9 @@ export async function runDown(name: string, env: NodeJS.ProcessEnv, opts: { forc
     throw new CliError(`sandbox "${name}" is still being started by ocmadm sandbox up (pid ${rec.up.pid}); stop that first (Ctrl-C), then run down again`);
   }
   const runtimes = await stopRuntimes(rec, dir, env);
+  // Nodes first: every process in their namespaces (kubelet, containerd, shims, containers), mounts,
+  // namespaces, cgroups, slots, whether their processes were recorded, crashed or SIGKILLed.
+  await teardownSandboxNodes(dir);
   const all: { context: string; rec: ProcessRecord }[] = (rec?.clusters ?? []).flatMap((c) => c.processes.map((p) => ({ context: c.context, rec: p })));
   // Clusters in parallel; within one, the reverse of start order (kube-apiserver stalls its
   // shutdown for the full grace period when etcd goes first).
@@ -78,6 +96,11 @@ export async function runDown(name: string, env: NodeJS.ProcessEnv, opts: { forc
   );
   const stopped = results.flatMap((r) => r.stopped);
   const survivors = results.flatMap((r) => r.survivors);
+  if (rec?.registry) {
+    const r = await stopRecorded([rec.registry]);
+    stopped.push(...r.stopped);
+    survivors.push(...r.survivors);
+  }
   if (survivors.length) {
     // Keep the record so that another `down` can try again.
     throw new CliError(`sandbox "${name}": processes ${survivors.map((s) => `${s.component} (pid ${s.pid})`).join(', ')} did not stop even after SIGKILL; its files are kept`);
@@ -94,9 +117,9 @@ export async function runDown(name: string, env: NodeJS.ProcessEnv, opts: { forc
 }
 
 export function renderDown(r: DownResult): string {
-  const planes = new Set(r.stopped.map((s) => s.context)).size;
+  const planes = new Set(r.stopped.map((s) => s.context).filter(Boolean)).size;
   return [
-    `Sandbox "${r.name}" is down (${(r.durationMs / 1000).toFixed(1)} s): stopped ${r.stopped.length} control-plane processes of ${planes} clusters and ${r.runtimes.length} local runtimes.`,
+    `Sandbox "${r.name}" is down (${(r.durationMs / 1000).toFixed(1)} s): stopped ${r.stopped.length} processes of ${planes} clusters and ${r.runtimes.length} local runtimes.`,
     `Removed ${r.removed}.`,
     '',
   ].join('\n');

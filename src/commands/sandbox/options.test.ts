@@ -14,6 +14,13 @@ describe('sandbox up options', () => {
     expect(() => upOptions({ spokes })).toThrow(UsageError);
   });
 
+  test('--nodes: 0 or 1, unset means "where the machine can"; anything else is a usage error', () => {
+    expect(upOptions({}).nodes).toBeUndefined();
+    expect(upOptions({ nodes: '0' }).nodes).toBe(0);
+    expect(upOptions({ nodes: '1' }).nodes).toBe(1);
+    for (const nodes of ['2', 'yes', '', '-1']) expect(() => upOptions({ nodes })).toThrow(/--nodes must be 0 .* or 1/);
+  });
+
   test('--spokes 0 is a hub alone', () => {
     expect(upOptions({ spokes: '0' }).spokes).toBe(0);
   });

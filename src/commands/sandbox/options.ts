@@ -13,6 +13,7 @@ export interface UpFlags {
   name?: string;
   spokes?: string;
   bare?: boolean;
+  nodes?: string;
   output?: string;
 }
 
@@ -20,6 +21,8 @@ export interface UpOptions {
   name: string;
   spokes: number;
   bare: boolean;
+  /** 0: control planes only; 1: one real node per cluster; undefined: 1 where the machine can run nodes. */
+  nodes?: 0 | 1;
   output: 'text' | 'json';
 }
 
@@ -35,7 +38,9 @@ export function upOptions(f: UpFlags): UpOptions {
   const spokes = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || spokes > MAX_SPOKES) throw new UsageError(`--spokes must be a whole number from 0 to ${MAX_SPOKES}, got "${raw}"`);
   const output = parseOutputFormat(f.output, ['text', 'json']) as 'text' | 'json';
-  return { name, spokes, bare: !!f.bare, output };
+  if (f.nodes !== undefined && !/^[01]$/.test(f.nodes.trim())) throw new UsageError(`--nodes must be 0 (control planes only) or 1 (one real node per cluster), got "${f.nodes}"`);
+  const nodes = f.nodes === undefined ? undefined : (Number(f.nodes) as 0 | 1);
+  return { name, spokes, bare: !!f.bare, nodes, output };
 }
 
 export interface DownOptions {

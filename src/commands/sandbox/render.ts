@@ -9,6 +9,7 @@ export function renderUp(r: UpResult): string {
     r.bare
       ? `Sandbox "${r.name}" is up (bare): ${contexts.length} control planes (Kubernetes ${r.version}) ready in ${secs} s; nothing is installed on them.`
       : `Sandbox "${r.name}" is up: a hub and ${r.spokes.length} spokes (Kubernetes ${r.version}), every cluster Joined and Available after ${secs} s.`,
+    r.nodes ? `Every cluster has one real node (pods run; images come from the local registry ${r.registry}).` : 'No nodes: pods stay Pending (ocmadm sandbox up --nodes 1 gives each cluster a real node).',
     '',
     `Kubeconfig: ${r.kubeconfig}`,
     `Contexts:   ${contexts.join(', ')} (current: ${r.hub.context})`,

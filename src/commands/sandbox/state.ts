@@ -37,6 +37,10 @@ export interface SandboxRecord {
   /** Set when up finished: every cluster was ready (and, unless bare, Joined and Available). */
   readyAt?: string;
   availableAfterMs?: number;
+  /** 1: every cluster has a real node, fed by the sandbox's local registry. */
+  nodes?: 0 | 1;
+  /** The local registry (nodes: 1), recorded as it spawns. */
+  registry?: ProcessRecord & { address?: string };
   clusters: SandboxCluster[];
 }
 

@@ -13,7 +13,9 @@ import { CliError, InterruptedError } from '../../cli/errors.js';
 import { writeSecretFile } from '../../runtime/host/state.js';
 import { findBinaries } from '../../sandbox/binaries.js';
 import { startCluster, type LocalCluster } from '../../sandbox/cluster.js';
-import { recordOf } from '../../sandbox/detached.js';
+import { recordOf, startTicks } from '../../sandbox/detached.js';
+import { NODE_IMAGE, PAUSE_IMAGE, pushSandboxImages, startRegistry } from '../../sandbox/images/index.js';
+import { ensureNodePrereqs } from '../../sandbox/node/prereqs.js';
 import { runInit } from '../init/run.js';
 import { validateInitOptions } from '../init/options.js';
 import { runGetToken } from '../get/token/run.js';
@@ -38,10 +40,28 @@ export interface UpResult {
   /** From the start of `up` until every cluster was Available (bare: until every control plane was ready). */
   durationMs: number;
   controlPlanesMs: number;
+  /** 1: every cluster has one real node. */
+  nodes: 0 | 1;
+  /** The local registry serving the nodes' images (nodes: 1). */
+  registry?: string;
 }
 
 /** The JSON shape promised by the CLI: nothing more, so scripts can rely on it. */
-export const upJson = (r: UpResult) => ({ name: r.name, kubeconfig: r.kubeconfig, hub: r.hub, spokes: r.spokes });
+export const upJson = (r: UpResult) => ({ name: r.name, kubeconfig: r.kubeconfig, hub: r.hub, spokes: r.spokes, nodes: r.nodes });
+
+/**
+ * Whether the clusters get nodes: --nodes 0 never; --nodes 1 or unset when the machine can (root
+ * on Linux, missing Debian packages installed with apt-get). Unset and it cannot: one line, then
+ * control planes only; --nodes 1 and it cannot: an error, before anything starts.
+ */
+async function decideNodes(wanted: 0 | 1 | undefined, ctx: CommandContext): Promise<0 | 1> {
+  if (wanted === 0) return 0;
+  const why = await ensureNodePrereqs({ log: (l) => ctx.progress.info(l) });
+  if (!why) return 1;
+  if (wanted === 1) throw new CliError(`--nodes 1: ${why}`);
+  ctx.progress.warn(`no nodes: ${why}; starting control planes only (--nodes 0)`);
+  return 0;
+}
 
 function alreadyThere(name: string, dir: string): CliError {
   const rec = readRecord(dir);
@@ -124,6 +144,8 @@ export async function runUp(opts: UpOptions, ctx: CommandContext): Promise<UpRes
   const deadline = ctx.deadline();
   const env = ctx.io.env;
   const dir = sandboxDir(opts.name, env);
+  if (fs.existsSync(dir)) throw alreadyThere(opts.name, dir);
+  const nodes = await decideNodes(opts.nodes, ctx);
   fs.mkdirSync(sandboxesRoot(env), { recursive: true, mode: 0o700 });
   try {
     fs.mkdirSync(dir, { mode: 0o700 }); // atomic: of two concurrent ups of one name, one wins
@@ -132,9 +154,20 @@ export async function runUp(opts: UpOptions, ctx: CommandContext): Promise<UpRes
     throw err;
   }
   const rec = newRecord(opts.name, dir, opts.spokes, opts.bare);
+  rec.nodes = nodes;
   writeRecord(dir, rec);
   try {
     const binaries = await findBinaries();
+    let registry: string | undefined;
+    if (nodes) {
+      ctx.progress.start('local registry with the pause and Node.js images (built once per machine)');
+      const reg = await startRegistry({ dir: path.join(dir, 'registry'), outlive: true });
+      rec.registry = { component: 'registry', pid: reg.pid, startTicks: startTicks(reg.pid), logFile: reg.logFile, address: reg.address };
+      writeRecord(dir, rec);
+      await pushSandboxImages(reg.address);
+      registry = reg.address;
+      ctx.progress.done(`local registry ${reg.address} serves ${PAUSE_IMAGE} and ${NODE_IMAGE}`);
+    }
     const names = rec.clusters.map((c) => c.context);
     ctx.progress.start(`starting ${names.length} control planes (${names.join(', ')})`);
     const started = await Promise.allSettled(
@@ -145,6 +178,8 @@ export async function runUp(opts: UpOptions, ctx: CommandContext): Promise<UpRes
           logDir: path.join(dir, 'logs', c.context),
           binaries,
           outlive: true,
+          nodes,
+          registry,
           timeoutMs: Math.max(1_000, deadline - Date.now()),
           onSpawn: (p) => {
             c.processes.push(recordOf(p));
@@ -183,6 +218,8 @@ export async function runUp(opts: UpOptions, ctx: CommandContext): Promise<UpRes
       version: hub!.version!,
       durationMs,
       controlPlanesMs,
+      nodes,
+      registry,
     };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);

@@ -1,0 +1,82 @@
+/**
+ * Clusters with real nodes for the node suites: a local registry serving the sandbox images,
+ * clusters started with nodes: 1 against it, kubectl, and what must be gone after a stop.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { KubeConfig } from '../../src/kube/kubeconfig.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { waitForObject } from '../../src/kube/wait.js';
+import { findBinaries } from '../../src/sandbox/binaries.js';
+import { startClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
+import { pushSandboxImages, startRegistry, type Registry } from '../../src/sandbox/images/index.js';
+import { cgroupDirs, mountsUnder } from '../../src/sandbox/node/network.js';
+import { claimedSlots, slotAddresses } from '../../src/sandbox/node/slot.js';
+
+const execFileP = promisify(execFile);
+
+export async function startRegistryWithImages(dir: string): Promise<Registry> {
+  const registry = await startRegistry({ dir: path.join(dir, 'registry') });
+  try {
+    await pushSandboxImages(registry.address);
+  } catch (err) {
+    await registry.stop();
+    throw err;
+  }
+  return registry;
+}
+
+export async function startNodeClusters(names: string[], dir: string, registry: Registry): Promise<LocalCluster[]> {
+  return startClusters(names.map((name) => ({ name, baseDir: dir, nodes: 1 as const, registry: registry.address, timeoutMs: 240_000 })));
+}
+
+export async function clientOf(c: LocalCluster): Promise<KubeClient> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(c.adminKubeconfigPath);
+  return KubeClient.create(kc, 'ocmadm-e2e-nodes');
+}
+
+export async function kubectl(c: LocalCluster, args: string[]): Promise<string> {
+  const bins = await findBinaries();
+  const { stdout } = await execFileP(bins.kubectl, ['--kubeconfig', c.adminKubeconfigPath, ...args], { maxBuffer: 16 << 20 });
+  return stdout;
+}
+
+type Obj = { metadata?: { name?: string }; status?: Record<string, unknown> };
+
+export async function waitFor(client: KubeClient, resource: { group: string; version: string; resource: string; namespace?: string; name: string }, done: (o: Obj | undefined) => boolean, what: string, ms = 180_000): Promise<Obj | undefined> {
+  return waitForObject<Obj & { metadata: { name: string } }>(client, resource, (o) => done(o), { deadline: Date.now() + ms, what });
+}
+
+export const deploymentAvailable = (o: Obj | undefined) =>
+  !!(o?.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Available' && c.status === 'True') &&
+  (o?.status?.readyReplicas as number | undefined) === (o?.status?.replicas as number | undefined);
+
+export const podSucceeded = (o: Obj | undefined) => o?.status?.phase === 'Succeeded' || o?.status?.phase === 'Failed';
+
+/** Everything of a stopped cluster's node that must be gone from the machine. */
+export async function nodeLeftovers(c: { dir: string; node?: { slot: number; netns: string } }): Promise<string[]> {
+  const left: string[] = [];
+  const s = slotAddresses(c.node!.slot);
+  const { stdout: ps } = await execFileP('ps', ['-eo', 'pid=,args=']);
+  for (const line of ps.split('\n')) {
+    if (line.includes(c.dir) || line.includes(s.runDir + '/') || line.includes(s.dataDir + '/') || line.includes(`/run/netns/${s.netns} `)) left.push(`process ${line.trim()}`);
+  }
+  if (fs.existsSync(`/run/netns/${s.netns}`)) left.push(`network namespace ${s.netns}`);
+  const { stdout: links } = await execFileP('ip', ['-o', 'link', 'show']);
+  if (links.includes(`${s.hostVeth}@`)) left.push(`veth ${s.hostVeth}`);
+  for (const m of mountsUnder([c.dir, s.runDir, s.dataDir])) left.push(`mount ${m}`);
+  for (const d of cgroupDirs(s.netns)) left.push(`cgroup ${d}`);
+  if (claimedSlots().includes(s.slot) && fs.existsSync(path.join(s.runDir, '..', 'slots', String(s.slot), 'owner.json'))) {
+    const owner = JSON.parse(fs.readFileSync(path.join(s.runDir, '..', 'slots', String(s.slot), 'owner.json'), 'utf8')) as { dir: string };
+    if (owner.dir === c.dir) left.push(`slot ${s.slot}`);
+  }
+  if (fs.existsSync(s.runDir)) left.push(`run dir ${s.runDir}`);
+  if (fs.existsSync(s.dataDir)) left.push(`data dir ${s.dataDir}`);
+  // The host's firewall never held a rule of ours: the node's live in its own namespace.
+  const { stdout: rules } = await execFileP('iptables-save').catch(() => ({ stdout: '' }));
+  for (const r of rules.split('\n')) if (r.includes(s.podCidr) || r.includes(s.nodeIp)) left.push(`host iptables rule ${r}`);
+  return left;
+}
