@@ -17,7 +17,7 @@ export function register(program: Command, app: App): void {
     .option('--image-pull-secret <name>', PULL_SECRET_HELP)
     .option('--use-bootstrap-token', 'join with a bootstrap token (Secret kube-system/bootstrap-token-ocmhub) instead of a ServiceAccount token')
     .option('--ttl <duration>', 'life of the join token, e.g. 30m, 1h, 7d (default 1h; 24h with --use-bootstrap-token)')
-    .option('--wait', 'wait until the hub controller leads (holds and renews its Lease)')
+    .option('--wait', 'wait until the hub controller leads (holds and renews its Lease) and, with --runtime cluster, every pod is Ready; a pod that cannot start ends the wait with its reason')
     .option('--dry-run', 'print the objects (checked by a server-side dry run) and change nothing')
     .option('--output-file <file>', 'also write the applied objects as YAML to this file (replaced)')
     .option('--output-join-command-file <file>', 'write an executable script running the join command for the cluster named by its first argument')

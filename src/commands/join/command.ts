@@ -16,7 +16,7 @@ export function register(program: Command, app: App): void {
     .option('--image <ref>', `the Node.js image the klusterlet runs on with --runtime cluster (default ${DEFAULT_IMAGE}); its code comes from a ConfigMap`)
     .option('--image-pull-secret <name>', PULL_SECRET_HELP)
     .option('--cluster-claims <k=v,...>', 'ClusterClaims to create on the spoke and report to the hub')
-    .option('--wait', 'wait until the cluster is registered on the hub and its CSR is pending (up to --timeout)')
+    .option('--wait', 'wait until the cluster is registered on the hub and its CSR is pending (up to --timeout); a klusterlet pod that cannot start ends the wait with its reason')
     .option('--dry-run', 'check everything and print the manifests (secret data redacted); change nothing')
     .option('--output-file <file>', 'also write the manifests to this file (mode 0600, it holds the token)')
     .option('--force', 'take over a cluster name already accepted for another spoke, or re-register a spoke joined under another name')
