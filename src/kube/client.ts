@@ -67,6 +67,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Per-request deadline in ms (default 30 s); watches use their own inactivity timer. */
   timeoutMs?: number;
+  /** Return the body as text (pod logs), not parsed JSON. */
+  raw?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -146,7 +148,7 @@ export class KubeClient {
         // The deadline can also pass while the body is still arriving.
         throw transportError(err, method, url, this.server);
       }
-      if (res.status >= 200 && res.status < 300) return (text ? JSON.parse(text) : undefined) as T;
+      if (res.status >= 200 && res.status < 300) return (opts.raw ? text : text ? JSON.parse(text) : undefined) as T;
       const retryAfter = retryDelayMs(res.status, res.headers.get('retry-after'));
       if (retryAfter === undefined || attempt >= MAX_RETRIES) throw statusError(res.status, text, method, url);
       try {

@@ -4,6 +4,7 @@ import type { App } from '../../cli/app.js';
 import { CliError } from '../../cli/errors.js';
 import { formatResult } from '../../ui/output.js';
 import { DEFAULT_IMAGE } from '../../install/hub/constants.js';
+import { PULL_SECRET_HELP } from '../../bundle/flags.js';
 import { validateInitOptions, type InitFlags } from './options.js';
 import type { InitResult } from './run.js';
 
@@ -12,10 +13,11 @@ export function register(program: Command, app: App): void {
     .command('init')
     .description('turn this cluster into an OCM hub: CRDs, bootstrap identity and RBAC, admission guard, hub controller; prints the join command')
     .addOption(new Option('--runtime <type>', 'where the hub controller runs: cluster (a Deployment) or local (a process on this machine)').default('cluster'))
-    .addOption(new Option('--image <ref>', `hub controller image for --runtime cluster (default ${DEFAULT_IMAGE})`))
+    .addOption(new Option('--image <ref>', `the Node.js image the hub controller runs on with --runtime cluster (default ${DEFAULT_IMAGE}); its code comes from a ConfigMap`))
+    .option('--image-pull-secret <name>', PULL_SECRET_HELP)
     .option('--use-bootstrap-token', 'join with a bootstrap token (Secret kube-system/bootstrap-token-ocmhub) instead of a ServiceAccount token')
     .option('--ttl <duration>', 'life of the join token, e.g. 30m, 1h, 7d (default 1h; 24h with --use-bootstrap-token)')
-    .option('--wait', 'wait until the hub controller leads (holds and renews its Lease)')
+    .option('--wait', 'wait until the hub controller leads (holds and renews its Lease) and, with --runtime cluster, every pod is Ready; a pod that cannot start ends the wait with its reason')
     .option('--dry-run', 'print the objects (checked by a server-side dry run) and change nothing')
     .option('--output-file <file>', 'also write the applied objects as YAML to this file (replaced)')
     .option('--output-join-command-file <file>', 'write an executable script running the join command for the cluster named by its first argument')

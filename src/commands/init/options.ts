@@ -3,11 +3,13 @@ import { UsageError } from '../../cli/errors.js';
 import { parseOutputFormat } from '../../ui/output.js';
 import { DEFAULT_IMAGE, RUNTIME_TYPES, type RuntimeType } from '../../install/hub/constants.js';
 import { resolveTtl } from '../../install/hub/token-options.js';
+import { parsePullSecret } from '../../bundle/flags.js';
 
 /** As commander hands them over. */
 export interface InitFlags {
   runtime?: string;
   image?: string;
+  imagePullSecret?: string;
   useBootstrapToken?: boolean;
   ttl?: string;
   wait?: boolean;
@@ -22,6 +24,7 @@ export interface InitFlags {
 export interface InitOptions {
   runtime: RuntimeType;
   image: string;
+  imagePullSecrets: string[];
   useBootstrapToken: boolean;
   /** Life of the printed token (ServiceAccount token, or a new bootstrap token Secret). */
   ttlSeconds: number;
@@ -41,7 +44,7 @@ export function validateInitOptions(f: InitFlags): InitOptions {
   const runtime = (f.runtime ?? 'cluster') as RuntimeType;
   if (!RUNTIME_TYPES.includes(runtime)) throw new UsageError(`--runtime must be one of ${RUNTIME_TYPES.join(', ')}, got "${f.runtime}"`);
   const image = f.image ?? DEFAULT_IMAGE;
-  if (!IMAGE_RE.test(image)) throw new UsageError(`--image "${image}" is not an image reference (e.g. ghcr.io/ocmadm/ocmadm:v1.0.0)`);
+  if (!IMAGE_RE.test(image)) throw new UsageError(`--image "${image}" is not an image reference (e.g. registry.example.com/library/node:24-bookworm-slim)`);
   if (f.image !== undefined && runtime === 'local') throw new UsageError('--image only applies to --runtime cluster (the local runtime runs this ocmadm)');
   const useBootstrapToken = !!f.useBootstrapToken;
   const ttlSeconds = resolveTtl(f.ttl, useBootstrapToken);
@@ -67,6 +70,7 @@ export function validateInitOptions(f: InitFlags): InitOptions {
   return {
     runtime,
     image,
+    imagePullSecrets: parsePullSecret(f.imagePullSecret, runtime),
     useBootstrapToken,
     ttlSeconds,
     wait,

@@ -34,6 +34,9 @@ import {
   type IssuedToken,
 } from '../../install/hub/tokens.js';
 import type { InitOptions } from './options.js';
+import { loadBundle } from '../../bundle/index.js';
+import { requirePullSecrets } from '../../bundle/preflight.js';
+import { waitRolledOut, withPodTrouble } from '../../bundle/pods.js';
 
 export interface InitResult {
   hubApiserver: string;
@@ -104,10 +107,14 @@ export async function runInit(opts: InitOptions, ctx: CommandContext): Promise<I
   const conn = await connectHub(ctx);
   const { client, endpoint } = conn;
   const crds = loadHubCrds();
+  const bundle = opts.runtime === 'cluster' ? loadBundle('hub-controller', ctx.io.env) : undefined;
+  if (opts.runtime === 'cluster') await requirePullSecrets(client, HUB.controllerNamespace, opts.imagePullSecrets);
   // The widest plan (cluster-info and a new bootstrap token included) names every right needed.
   const widest = planHub({
     runtime: opts.runtime,
     image: opts.image,
+    bundle,
+    imagePullSecrets: opts.imagePullSecrets,
     clusterInfoKubeconfig: '',
     bootstrapToken: opts.useBootstrapToken ? { create: newBootstrapToken(opts.ttlSeconds) } : undefined,
     crds,
@@ -124,6 +131,8 @@ export async function runInit(opts: InitOptions, ctx: CommandContext): Promise<I
   const phases = planHub({
     runtime: opts.runtime,
     image: opts.image,
+    bundle,
+    imagePullSecrets: opts.imagePullSecrets,
     clusterInfoKubeconfig: ci === 'keep' ? undefined : clusterInfoKubeconfig(endpoint),
     bootstrapToken: decision ? { create: decision.create } : undefined,
     crds,
@@ -184,7 +193,14 @@ export async function runInit(opts: InitOptions, ctx: CommandContext): Promise<I
 
   if (opts.wait) {
     p.start('Waiting for the hub controller to lead');
-    result.runtime.leader = await waitHubControllerReady(client, { deadline, signal: ctx.signal, renewTimeBefore, local });
+    if (local) result.runtime.leader = await waitHubControllerReady(client, { deadline, signal: ctx.signal, renewTimeBefore, local });
+    else {
+      // Pods: the first that cannot start ends the wait with its own reason.
+      const pods = { namespace: HUB.controllerNamespace, labelSelector: `app=${HUB.controllerDeployment}`, what: 'the hub controller', deadline, signal: ctx.signal };
+      result.runtime.leader = await withPodTrouble(client, pods, (signal) => waitHubControllerReady(client, { deadline, signal, renewTimeBefore }));
+      p.start('Waiting for every hub controller pod to be Ready');
+      await waitRolledOut(client, HUB.controllerNamespace, HUB.controllerDeployment, pods);
+    }
     p.done(`Hub controller ready (leader ${result.runtime.leader})`);
   }
   result.durationMs = Date.now() - t0;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { App } from '../../cli/app.js';
 import { formatResult } from '../../ui/output.js';
 import { joinOptions, DEFAULT_IMAGE, type JoinFlags } from './options.js';
+import { PULL_SECRET_HELP } from '../../bundle/flags.js';
 
 export function register(program: Command, app: App): void {
   const cmd = program
@@ -14,9 +15,10 @@ export function register(program: Command, app: App): void {
     .option('--proxy-url <url>', 'a forward proxy (http:// or https://) the klusterlet reaches the hub through: proxy-url of its bootstrap and hub kubeconfigs')
     .option('--proxy-ca-file <file>', 'PEM CA of an https --proxy-url, added to the CA bundle the klusterlet trusts for the hub')
     .option('--runtime <where>', 'where the klusterlet runs: cluster (a Deployment) or local (a process on this machine)', 'cluster')
-    .option('--image <ref>', `klusterlet image for --runtime cluster (default ${DEFAULT_IMAGE})`)
+    .option('--image <ref>', `the Node.js image the klusterlet runs on with --runtime cluster (default ${DEFAULT_IMAGE}); its code comes from a ConfigMap`)
+    .option('--image-pull-secret <name>', PULL_SECRET_HELP)
     .option('--cluster-claims <k=v,...>', 'ClusterClaims to create on the spoke and report to the hub')
-    .option('--wait', 'wait until the cluster is registered on the hub and its CSR is pending (up to --timeout)')
+    .option('--wait', 'wait until the cluster is registered on the hub and its CSR is pending (up to --timeout); a klusterlet pod that cannot start ends the wait with its reason')
     .option('--dry-run', 'check everything and print the manifests (secret data redacted); change nothing')
     .option('--output-file <file>', 'also write the manifests to this file (mode 0600, it holds the token)')
     .option('--force', 'take over a cluster name already accepted for another spoke, or re-register a spoke joined under another name')

@@ -14,6 +14,7 @@ describe('joinOptions', () => {
       outputFile: undefined,
       runtime: 'cluster',
       image: DEFAULT_IMAGE,
+      imagePullSecrets: [],
       clusterClaims: {},
       force: false,
       output: 'text',

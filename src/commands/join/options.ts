@@ -3,10 +3,11 @@ import { UsageError } from '../../cli/errors.js';
 import { checkClusterName, parseClusterClaims } from '../../cli/flags.js';
 import type { Runtime } from '../../install/klusterlet/klusterlet.js';
 import { parseOutputFormat, type OutputFormat } from '../../ui/output.js';
-import { VERSION } from '../../version.js';
+import { DEFAULT_NODE_IMAGE } from '../../bundle/index.js';
+import { parsePullSecret } from '../../bundle/flags.js';
 
-/** The ocmadm image (the same one `init --runtime cluster` runs the hub controller from). */
-export const DEFAULT_IMAGE = `ghcr.io/ocmadm/ocmadm:v${VERSION}`;
+/** The Node image the klusterlet's bundle runs on (the same as the hub controller's). */
+export const DEFAULT_IMAGE = DEFAULT_NODE_IMAGE;
 
 export interface JoinFlags {
   hubToken?: string;
@@ -20,6 +21,7 @@ export interface JoinFlags {
   outputFile?: string;
   runtime?: string;
   image?: string;
+  imagePullSecret?: string;
   clusterClaims?: string;
   force?: boolean;
   output?: string;
@@ -40,6 +42,7 @@ export interface JoinOptions {
   outputFile?: string;
   runtime: Runtime;
   image: string;
+  imagePullSecrets: string[];
   clusterClaims: Record<string, string>;
   force: boolean;
   output: OutputFormat;
@@ -103,6 +106,7 @@ export function joinOptions(flags: JoinFlags): JoinOptions {
     outputFile: flags.outputFile,
     runtime,
     image,
+    imagePullSecrets: parsePullSecret(flags.imagePullSecret, runtime),
     clusterClaims: parseClusterClaims(flags.clusterClaims),
     force: !!flags.force,
     output: parseOutputFormat(flags.output, ['text', 'json']),

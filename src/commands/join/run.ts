@@ -22,6 +22,9 @@ import { preflightHub, preflightSpoke } from './preflight.js';
 import { spokeCaPem, startLocalKlusterlet } from './local.js';
 import { waitForRegistration } from './wait.js';
 import { parseCaBundle } from './discovery.js';
+import { loadBundle } from '../../bundle/index.js';
+import { requirePullSecrets } from '../../bundle/preflight.js';
+import { withPodTrouble } from '../../bundle/pods.js';
 
 export interface JoinResult {
   cluster: string;
@@ -110,7 +113,18 @@ export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinRe
   for (const w of hub.warnings) progress.warn(w);
 
   const bootstrapText = bootstrapKubeconfigYaml({ server: opts.hubServer, caPem: hub.ca.caPem, token: opts.hubToken, proxyUrl: opts.proxyUrl, proxyCaPem });
-  const values = { clusterName: opts.clusterName, runtime: opts.runtime, image: opts.image, spokeServer: spoke.server, clusterClaims: opts.clusterClaims, bootstrapKubeconfig: bootstrapText };
+  const bundle = opts.runtime === 'cluster' ? loadBundle('klusterlet', env) : undefined;
+  if (bundle) await requirePullSecrets(spoke, KLUSTERLET.namespace, opts.imagePullSecrets);
+  const values = {
+    clusterName: opts.clusterName,
+    runtime: opts.runtime,
+    image: opts.image,
+    spokeServer: spoke.server,
+    clusterClaims: opts.clusterClaims,
+    bootstrapKubeconfig: bootstrapText,
+    bundle,
+    imagePullSecrets: opts.imagePullSecrets,
+  };
   const objects = klusterletObjects(values);
   const [nsObj, ...rest] = objects;
   const crds = spokeCrds();
@@ -145,7 +159,7 @@ export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinRe
   await applyCrdsAndWait(spoke, crds, deps.deadline, deps.signal);
   progress.start('installing the klusterlet identity and RBAC');
   const secretObj = rest.find((o) => o.kind === 'Secret')!;
-  const runtimeObjs = rest.filter((o) => o.kind === 'Deployment');
+  const runtimeObjs = rest.filter((o) => o.kind === 'Deployment' || o.kind === 'ConfigMap');
   for (const o of rest.filter((x) => x !== secretObj && !runtimeObjs.includes(x))) await apply(o);
   const current = currentBootstrapText(state);
   if (current === bootstrapText) result.bootstrapSecret = 'unchanged';
@@ -173,7 +187,10 @@ export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinRe
 
   if (opts.wait) {
     progress.start(`waiting for ${opts.clusterName} to register on the hub`);
-    const w = await waitForRegistration(hub.bootstrap, spoke, opts.clusterName, deps.deadline, deps.signal);
+    const register = (signal?: AbortSignal) => waitForRegistration(hub.bootstrap, spoke, opts.clusterName, deps.deadline, signal);
+    // The cluster runtime: a pod that cannot start ends the wait with its own reason.
+    const pods = { namespace: KLUSTERLET.namespace, labelSelector: `app.kubernetes.io/name=${KLUSTERLET.deployment}`, what: 'the klusterlet', deadline: deps.deadline, signal: deps.signal };
+    const w = opts.runtime === 'cluster' ? await withPodTrouble(spoke, pods, register) : await register(deps.signal);
     progress.stop();
     result.registration = {
       managedCluster: true,

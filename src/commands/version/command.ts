@@ -7,7 +7,7 @@ import { runVersion } from './run.js';
 export function register(program: Command, app: App): void {
   const cmd = program
     .command('version')
-    .description('print the ocmadm, Node and default image versions, and what the current cluster is (Kubernetes version, OCM hub, hub controller)')
+    .description('print the ocmadm, Node and default image versions, and what the current cluster is (Kubernetes version, OCM hub, hub controller) and the version of each ocmadm runtime in it, warning when one differs from this CLI')
     .option('-o, --output <format>', 'text or json', 'text')
     .addHelpText('after', '\nA cluster that does not answer within 3 s is reported as not reachable; that is not an error.');
   app.action<{ output: string }>(cmd, async (opts, ctx) => {

@@ -31,6 +31,10 @@ export function renderVersion(r: VersionResult): string {
         rows.push(['ocm hub', `${hub} (${c.hubCrds.present}/${c.hubCrds.expected} hub CRDs)${c.ocmOperator ? ", run by OCM's cluster-manager operator" : ''}`]);
       } else if (c.kubernetes && c.error) rows.push(['ocm hub', `unknown (${c.error})`]);
       if (c.hubController) rows.push(['hub controller', controller(c.hubController)]);
+      for (const r of c.runtimes ?? []) {
+        const pods = r.pods.map((p) => `${p.name} ${p.version ?? 'unknown'}`).join(', ');
+        rows.push([`${r.runtime} runtime`, `${r.installed ?? 'no bundle ConfigMap'} in ${r.namespace}${pods ? ` (pods: ${pods})` : ' (no pods)'}`]);
+      }
     }
   }
   const width = Math.max(...rows.map(([k]) => k.length)) + 2;

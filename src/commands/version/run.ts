@@ -13,6 +13,7 @@ import { loadHubCrds } from '../../install/hub/plan.js';
 import { DEPLOYMENT_PATH, LEASE_REF, localHubController } from '../../install/hub/runtime.js';
 import type { LocalRuntimeInfo } from '../../runtime/host/index.js';
 import { VERSION } from '../../version.js';
+import { runtimeVersions, versionWarnings, type RuntimeVersion } from './runtimes.js';
 import { readRecord, sandboxDir, sandboxEnv, sandboxNames } from '../sandbox/state.js';
 
 /** Per request: a version check must not hang on a black-holed address. */
@@ -40,6 +41,8 @@ export interface ClusterInfo {
   /** OCM's own cluster-manager operator runs this hub. */
   ocmOperator?: boolean;
   hubController?: HubControllerInfo;
+  /** The ocmadm runtimes installed here (hub controller, klusterlet) and their versions. */
+  runtimes?: RuntimeVersion[];
 }
 
 export interface VersionResult {
@@ -50,6 +53,8 @@ export interface VersionResult {
   cluster: ClusterInfo | null;
   /** Why there is no cluster section. */
   clusterNote?: string;
+  /** A runtime in the cluster whose version is not this CLI's. */
+  warnings: string[];
 }
 
 const get = <T = KubeObject>(c: KubeClient, path: string) => c.request<T>('GET', path, { timeoutMs: PROBE_TIMEOUT_MS });
@@ -130,10 +135,17 @@ async function describeCluster(ctx: CommandContext): Promise<{ cluster: ClusterI
     return { cluster: info };
   }
   if (info.ocmHub) info.hubController = await hubController(client, server, ctx.io.env);
+  try {
+    info.runtimes = await runtimeVersions(client, PROBE_TIMEOUT_MS);
+  } catch (err) {
+    info.error = `runtime versions unknown: ${describeError(err)}`;
+  }
   return { cluster: info };
 }
 
 export async function runVersion(ctx: CommandContext): Promise<VersionResult> {
   const { cluster, note } = await describeCluster(ctx);
-  return { ocmadm: VERSION, node: process.versions.node, defaultImage: DEFAULT_IMAGE, cluster, ...(note ? { clusterNote: note } : {}) };
+  const warnings = versionWarnings(VERSION, cluster?.runtimes ?? []);
+  for (const w of warnings) ctx.progress.warn(w);
+  return { ocmadm: VERSION, node: process.versions.node, defaultImage: DEFAULT_IMAGE, cluster, ...(note ? { clusterNote: note } : {}), warnings };
 }

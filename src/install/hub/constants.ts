@@ -3,12 +3,12 @@
  * (those are in src/api/names.ts). Every string is typed here once.
  */
 import { LABEL, MANAGED_BY, NS, SA } from '../../api/names.js';
-import { VERSION } from '../../version.js';
+import { DEFAULT_NODE_IMAGE } from '../../bundle/index.js';
 import { RUNTIME_NODE_FLAGS } from '../../runtime/node-flags.js';
 
-/** The image of the hub controller for `--runtime cluster` (the ocmadm package itself). */
-export const DEFAULT_IMAGE = `ghcr.io/ocmadm/ocmadm:v${VERSION}`;
-/** How the image starts the hub controller: node and the built entrypoint inside the image. */
+/** The image of the hub controller for `--runtime cluster`: stock Node; the runtime comes in a ConfigMap. */
+export const DEFAULT_IMAGE = DEFAULT_NODE_IMAGE;
+/** How the Dockerfile's image starts the hub controller on its own (its CMD). */
 export const IMAGE_COMMAND = ['node', ...RUNTIME_NODE_FLAGS, '/app/dist/runtime/hub/main.js'] as const;
 
 export const HUB = {

@@ -6,7 +6,8 @@ import { resolveTtl } from './token-options.js';
 import { joinCommand, joinScript, newBootstrapToken, rfc3339, stillUsable } from './tokens.js';
 import { allObjects, loadHubCrds, planHub } from './plan.js';
 import { LABEL, MANAGED_BY, SA } from '../../api/names.js';
-import { HUB, IMAGE_COMMAND } from './constants.js';
+import { HUB } from './constants.js';
+import { RUNTIME_NODE_FLAGS } from '../../runtime/node-flags.js';
 
 describe('durations', () => {
   test.each([
@@ -154,11 +155,11 @@ describe('the hub controller Deployment (--runtime cluster)', () => {
   const pod = deployment.spec.template.spec;
   const c = pod.containers[0]!;
 
-  test('runs the image entrypoint the Dockerfile builds, two replicas behind leader election, in the runtime namespace', () => {
+  test('runs the bundle loader on the given image, two replicas behind leader election, in the runtime namespace', () => {
     expect(deployment.metadata.namespace).toBe(HUB.controllerNamespace);
     expect(deployment.spec.replicas).toBe(2);
     expect(c.image).toBe('reg/ocmadm:1');
-    expect(c.command).toEqual([...IMAGE_COMMAND]);
+    expect(c.command.slice(0, 1 + RUNTIME_NODE_FLAGS.length)).toEqual(['node', ...RUNTIME_NODE_FLAGS]);
     expect(c.args).toEqual(expect.arrayContaining([`--namespace=${HUB.controllerNamespace}`, `--health-port=${HUB.healthPort}`, '--id=$(POD_NAME)']));
     expect(pod.serviceAccountName).toBe(SA.hubController);
   });

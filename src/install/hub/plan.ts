@@ -11,7 +11,8 @@ import { renderObjects } from '../../render/index.js';
 import { CLUSTERSET, GROUP, LABEL, MANAGED_BY, NS, RBAC, SA, SECRET } from '../../api/names.js';
 import { TYPE } from '../../api/index.js';
 import { hubControllerClusterRules, hubControllerNamespaceRules } from '../../runtime/hub/rbac.js';
-import { HUB, IMAGE_COMMAND, type RuntimeType } from './constants.js';
+import { HUB, type RuntimeType } from './constants.js';
+import { bundleConfigMap, placeholderBundle, withBundle, type RuntimeBundle } from '../../bundle/index.js';
 
 /** The package root (three levels above src/install/hub and dist/install/hub). */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -44,6 +45,9 @@ export interface PlanInput {
   crds: KubeObject[];
   /** `--auto-approve`: bootstrap identities whose clusters the hub controller accepts by itself. */
   autoApproveUsers?: string[];
+  /** The hub controller bundle for the cluster runtime; without it a placeholder (listing only). */
+  bundle?: RuntimeBundle;
+  imagePullSecrets?: string[];
 }
 
 export type PhaseName = 'crds' | 'guard' | 'namespaces' | 'rbac' | 'cluster-info' | 'clustersets' | 'bootstrap-token' | 'runtime';
@@ -69,7 +73,6 @@ export function templateValues(input: Omit<PlanInput, 'crds'>): Record<string, u
     clusterInfo: { kubeconfig: input.clusterInfoKubeconfig ?? '' },
     controller: {
       image: input.image,
-      command: IMAGE_COMMAND,
       clusterRules: hubControllerClusterRules({ autoApprove: !!input.autoApproveUsers?.length }),
       extraArgs: hubControllerExtraArgs(input.autoApproveUsers),
       namespaceRules: hubControllerNamespaceRules(SA.hubController),
@@ -111,8 +114,18 @@ export function planHub(input: PlanInput): Phase[] {
   if (input.clusterInfoKubeconfig !== undefined) phases.push({ name: 'cluster-info', objects: renderObjects('hub/cluster-info.yaml', v) });
   phases.push({ name: 'clustersets', objects: renderObjects('hub/clustersets.yaml', v) });
   if (input.bootstrapToken) phases.push(bootstrapTokenPhase(input.bootstrapToken.create));
-  if (input.runtime === 'cluster') phases.push({ name: 'runtime', objects: renderObjects('hub/runtime-deployment.yaml', v) });
+  if (input.runtime === 'cluster') phases.push({ name: 'runtime', objects: runtimeObjects(input, v) });
   return phases;
+}
+
+/** The bundle's ConfigMap, then the Deployment that runs it (so a new pod always finds its bundle). */
+function runtimeObjects(input: PlanInput, v: Record<string, unknown>): KubeObject[] {
+  const bundle = input.bundle ?? placeholderBundle('hub-controller');
+  const [deployment] = renderObjects('hub/runtime-deployment.yaml', v);
+  return [
+    bundleConfigMap(bundle, HUB.controllerNamespace),
+    withBundle(deployment!, bundle, { image: input.image, imagePullSecrets: input.imagePullSecrets ?? [] }),
+  ];
 }
 
 /** The bootstrap token Secret (only when a new one is made) and the binding of its group. */

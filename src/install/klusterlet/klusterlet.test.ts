@@ -1,3 +1,4 @@
+import { RUNTIME_NODE_FLAGS } from '../../runtime/node-flags.js';
 /** The rendered klusterlet manifests: what join applies, checked field by field. */
 import yaml from 'js-yaml';
 import { LABEL, MANAGED_BY, NS, SECRET } from '../../api/names.js';
@@ -48,6 +49,7 @@ describe('cluster runtime', () => {
       `ClusterRole/${KLUSTERLET.addonClusterRole}`,
       `ClusterRoleBinding/${KLUSTERLET.addonClusterRole}`,
       `Secret/${SECRET.bootstrapHubKubeconfig}`,
+      'ConfigMap/ocmadm-klusterlet-runtime',
       `Deployment/${KLUSTERLET.deployment}`,
     ]);
     for (const o of objs) expect(o.metadata?.labels).toMatchObject({ [LABEL.managedBy]: MANAGED_BY, [LABEL.clusterName]: 'cluster1' });
@@ -91,7 +93,9 @@ describe('cluster runtime', () => {
 
   test('Deployment: the agent flags name the cluster, namespace, spoke URL and claims', () => {
     const c = (find(objs, 'Deployment') as any).spec.template.spec.containers[0] as Container;
-    expect(c.command).toEqual(KLUSTERLET.command);
+    // The loader on a stock Node image (the bundle comes from the ConfigMap: src/bundle tests).
+    expect(c.command.slice(0, 2)).toEqual(['node', ...RUNTIME_NODE_FLAGS].slice(0, 2));
+    expect(c.command).toContain('-e');
     expect(c.args).toEqual([
       '--cluster-name', 'cluster1', '--agent-namespace', NS.agent, '--health-port', String(KLUSTERLET.healthPort),
       '--spoke-external-server-url', 'https://10.0.0.1:6443', '--cluster-claims', 'region=eu,platform.example.com=bare',

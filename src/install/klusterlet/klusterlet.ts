@@ -7,6 +7,7 @@ import { renderObjects } from '../../render/index.js';
 import { LABEL, MANAGED_BY, NS, SA, SECRET } from '../../api/names.js';
 import { hubInstanceName } from '../hub/runtime.js';
 import { RUNTIME_NODE_FLAGS } from '../../runtime/node-flags.js';
+import { bundleConfigMap, placeholderBundle, withBundle, type RuntimeBundle } from '../../bundle/index.js';
 
 export const KLUSTERLET = {
   namespace: NS.agent,
@@ -23,7 +24,7 @@ export const KLUSTERLET = {
   addonClusterRole: 'open-cluster-management:klusterlet-addon',
   role: 'klusterlet-agent',
   healthPort: 8001,
-  /** The image's entrypoint for the agent (the package is installed at /app, as for the hub controller). */
+  /** How the Dockerfile's image starts the agent on its own (the bundle path does not use it). */
   command: ['node', ...RUNTIME_NODE_FLAGS, '/app/dist/runtime/klusterlet/main.js'],
   /** Secrets the agent keeps in its namespace (bootstrap, hub credentials, CSR in flight). */
   secrets: [SECRET.bootstrapHubKubeconfig, SECRET.hubKubeconfig, SECRET.csrKey],
@@ -52,6 +53,9 @@ export interface KlusterletValues {
   clusterClaims: Record<string, string>;
   /** The bootstrap kubeconfig text (holds the token). */
   bootstrapKubeconfig: string;
+  /** The klusterlet bundle for the cluster runtime; without it a placeholder (listing only). */
+  bundle?: RuntimeBundle;
+  imagePullSecrets?: string[];
 }
 
 /** The agent's flags, the same for both runtimes (local adds --kubeconfig and --token-refresh). */
@@ -83,14 +87,18 @@ export function klusterletObjects(v: KlusterletValues): KubeObject[] {
   ];
   if (v.runtime === 'cluster') {
     const selector = { 'app.kubernetes.io/name': KLUSTERLET.deployment };
+    const bundle = v.bundle ?? placeholderBundle('klusterlet');
+    const [deployment] = renderObjects('klusterlet/deployment.yaml', {
+      ...common,
+      image: v.image,
+      selector,
+      podLabels: { ...selector, [LABEL.clusterName]: v.clusterName },
+      args: agentArgs(v, KLUSTERLET.healthPort),
+    });
+    // The ConfigMap first: a pod never starts without its bundle.
     objects.push(
-      ...renderObjects('klusterlet/deployment.yaml', {
-        ...common,
-        image: v.image,
-        selector,
-        podLabels: { ...selector, [LABEL.clusterName]: v.clusterName },
-        args: agentArgs(v, KLUSTERLET.healthPort),
-      }),
+      bundleConfigMap(bundle, KLUSTERLET.namespace, { [LABEL.clusterName]: v.clusterName }),
+      withBundle(deployment!, bundle, { image: v.image, imagePullSecrets: v.imagePullSecrets ?? [] }),
     );
   }
   return objects;

@@ -24,6 +24,7 @@ import { hubInformers } from './deps.js';
 import { FlagError, USAGE, defaultIdentity, parseHubFlags, type HubControllerFlags } from './options.js';
 import { exitOnSignals } from '../core/signals.js';
 import { processKubeConfig } from '../core/process-flags.js';
+import { VERSION } from '../../version.js';
 
 export interface HubControllerOptions extends Partial<HubControllerFlags> {
   /** A loaded config instead of `kubeconfig` (in-process use); neither means in-cluster. */
@@ -131,6 +132,11 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
 
 /** The process: flags, signals, exit codes (0 clean stop, 1 failure, 2 bad flags). */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  // The version the bundle was built with (`ocmadm version` reads it from the ConfigMap too).
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
   let flags: HubControllerFlags;
   try {
     flags = parseHubFlags(argv);

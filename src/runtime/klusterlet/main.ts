@@ -24,6 +24,7 @@ import { FlagError, USAGE, parseKlusterletFlags, type KlusterletFlags } from './
 import { exitOnSignals } from '../core/signals.js';
 import { processKubeConfig } from '../core/process-flags.js';
 import { addonAgentStarter } from './addon/agent.js';
+import { VERSION } from '../../version.js';
 import { workAgentStarter } from './work/agent.js';
 import type { AgentStarter } from './agent-starter.js';
 
@@ -148,6 +149,11 @@ export async function startKlusterlet(opts: KlusterletOptions = {}): Promise<Klu
 
 /** The process: flags, signals, exit codes (0 clean stop, 1 failure, 2 bad flags). */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  // The version the bundle was built with (`ocmadm version` reads it from the ConfigMap too).
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
   let flags: KlusterletFlags;
   try {
     flags = parseKlusterletFlags(argv);
