@@ -17,6 +17,7 @@ import path from 'node:path';
 import { findBinaries } from '../../src/sandbox/binaries.js';
 import { startClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
 import { killAllComponentsSync } from '../../src/sandbox/process.js';
+import { ensureNodePrereqs } from '../../src/sandbox/node/prereqs.js';
 import { clusterInfo, E2E_CLUSTER_NAMES, ROOT, type E2EClusters } from '../support/clusters.js';
 import { setState } from './state.js';
 
@@ -70,6 +71,11 @@ export default async function globalSetup(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   const binaries = await findBinaries();
+  // The suites with real nodes (e2e/nodes, e2e/images, e2e/embedded, the demo) need containerd,
+  // runc, CNI plugins, iptables and socat: installed here (apt-get, as root) so that `npm test`
+  // alone prepares a fresh machine. A machine that cannot is said once; those suites then fail.
+  const cannot = await ensureNodePrereqs({ log: (l) => process.stderr.write(`e2e: ${l}\n`) });
+  if (cannot) process.stderr.write(`e2e: this machine cannot run nodes: ${cannot}\n`);
   const controllerManager = process.env.OCMADM_E2E_NO_KCM !== '1';
   if (!controllerManager) process.stderr.write('e2e: OCMADM_E2E_NO_KCM=1: clusters run WITHOUT kube-controller-manager\n');
 
