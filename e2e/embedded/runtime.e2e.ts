@@ -3,8 +3,9 @@
  * kubeconfig: init --wait brings its pods (the bundle from a ConfigMap, on node:24-bookworm-slim)
  * to Ready with one leading; an image that cannot be pulled ends --wait with the pod's own reason.
  * Prints the pods' start-to-Ready times and their RSS (ps on this machine).
- * (join/accept/deploy with the klusterlet in a pod need a route from a spoke's pods to the hub,
- * which the sandbox nodes do not give yet.)
+ * Then a spoke with a real node joins with the klusterlet in a pod (it reaches the hub at the
+ * hub's node IP, relayed on the spoke's node), is accepted, and runs examples/hello from a
+ * ManifestWork applied by the in-cluster work agent.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { KubeClient } from '../../src/kube/client.js';
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
 import type { Registry } from '../../src/sandbox/images/index.js';
-import { clientOf, startNodeClusters, startRegistryWithImages } from '../nodes/support.js';
+import { clientOf, deploymentAvailable, startNodeClusters, startRegistryWithImages, waitFor } from '../nodes/support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const execFileP = promisify(execFile);
@@ -43,17 +44,22 @@ describe('runtimes from the CLI on real pods', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-embedded-'));
   let registry: Registry | undefined;
   let hub: LocalCluster;
+  let spoke: LocalCluster;
   let hc: KubeClient;
+  let sc: KubeClient;
 
   beforeAll(async () => {
     registry = await startRegistryWithImages(dir);
-    [hub] = (await startNodeClusters(['emb-hub'], dir, registry)) as [LocalCluster];
+    [hub, spoke] = (await startNodeClusters(['emb-hub', 'emb-spoke'], dir, registry)) as [LocalCluster, LocalCluster];
     hc = await clientOf(hub);
+    sc = await clientOf(spoke);
   }, 600_000);
 
   afterAll(async () => {
     await hc?.close();
+    await sc?.close();
     await hub?.stop();
+    await spoke?.stop();
     await registry?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -81,4 +87,31 @@ describe('runtimes from the CLI on real pods', () => {
     expect(r.stderr).toMatch(/the hub controller pod open-cluster-management-hub\/\S+ cannot pull its image: (ErrImagePull|ImagePullBackOff)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 600_000);
+
+  it('join --wait, accept --wait and deploy with the klusterlet in a pod: Joined, Available, hello runs on the spoke', async () => {
+    // The hub as the spoke's pods can reach it: its node IP (the CLI reaches it too, through the veth).
+    const port = Number(new URL(hub.server).port);
+    const hubKubeconfig = path.join(dir, 'hub-at-node-ip.kubeconfig');
+    fs.writeFileSync(hubKubeconfig, fs.readFileSync(hub.adminKubeconfigPath, 'utf8').replaceAll(hub.server, `https://${hub.node!.ip}:${port}`), { mode: 0o600 });
+    await spoke.node!.relayFrom(hub.node!.ip, port);
+
+    const init = JSON.parse(await ocmadm(['init', '--wait', '-o', 'json'], hubKubeconfig)) as { 'hub-token': string; 'hub-apiserver': string };
+    expect(init['hub-apiserver']).toBe(`https://${hub.node!.ip}:${port}`);
+    await ocmadm(['join', '--hub-token', init['hub-token'], '--hub-apiserver', init['hub-apiserver'], '--cluster-name', 'emb-spoke', '--wait'], spoke.adminKubeconfigPath);
+    const agent = await pods(sc, 'open-cluster-management-agent', 'app.kubernetes.io/name=klusterlet-agent');
+    expect(agent).toHaveLength(1);
+    expect(agent[0]!.spec.containers[0]!.image).toBe('node:24-bookworm-slim');
+
+    await ocmadm(['accept', '--clusters', 'emb-spoke', '--wait'], hubKubeconfig);
+    const mc = await hc.get<{ status?: { conditions?: Cond[] } }>('/apis/cluster.open-cluster-management.io/v1/managedclusters/emb-spoke');
+    for (const type of ['ManagedClusterJoined', 'ManagedClusterConditionAvailable']) {
+      expect(mc.status?.conditions?.find((c) => c.type === type)?.status).toBe('True');
+    }
+
+    await ocmadm(['deploy', 'hello', '-f', path.join(ROOT, 'examples/hello'), '--clusters', 'emb-spoke', '--wait'], hubKubeconfig);
+    const hello = await waitFor(sc, { group: 'apps', version: 'v1', resource: 'deployments', namespace: 'hello', name: 'hello' }, deploymentAvailable, 'hello Available on the spoke', 300_000);
+    expect(hello).toBeDefined();
+    const helloPods = await pods(sc, 'hello', 'app=hello');
+    expect(helloPods.filter(ready).length).toBeGreaterThanOrEqual(1);
+  }, 900_000);
 });

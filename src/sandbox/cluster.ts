@@ -116,6 +116,8 @@ export interface LocalNode {
   pids(): Record<string, number>;
   stopKubelet(how?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   startKubelet(): Promise<void>;
+  /** `ip:port` on this node relays to 127.0.0.1:port on the host (e.g. the hub's API server for a spoke's pods). */
+  relayFrom(ip: string, port: number): Promise<void>;
 }
 
 const PID_KEYS = { etcd: 'etcd', 'kube-apiserver': 'apiserver', 'kube-controller-manager': 'controllerManager' } as const satisfies Record<ComponentName, keyof LocalCluster['pids']>;
@@ -326,6 +328,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
             pids: () => Object.fromEntries([...running.components].map(([k, c]) => [k, c.pid])),
             stopKubelet: (how) => running.stopKubelet(how),
             startKubelet: () => running.startKubelet(),
+            relayFrom: (ip, port) => running.relayFrom(ip, port),
           }
         : undefined;
 

@@ -64,6 +64,13 @@ export interface RunningNode {
   /** Stops the kubelet (SIGTERM, or SIGKILL as a crash); the containers keep running. */
   stopKubelet(how?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   startKubelet(): Promise<void>;
+  /**
+   * Makes `ip:port` answer on this node (and so for its pods) as 127.0.0.1:port on the host does:
+   * another cluster's API server at that cluster's node IP, so a spoke's klusterlet pod reaches
+   * its hub at the same URL the CLI uses. The address is added to the node's loopback device;
+   * nothing is routed off the node.
+   */
+  relayFrom(ip: string, port: number): Promise<void>;
 }
 
 export function nodeNameOf(cluster: string): string {
@@ -94,10 +101,10 @@ async function write(file: string, text: string): Promise<string> {
   return file;
 }
 
-/** The host half and node half of a TCP relay through a unix socket. */
-function forwarder(o: StartNodeOptions, what: string, port: number, socket: string): Component[] {
+/** The host half and node half of a TCP relay through a unix socket: `bind`:port on the node to 127.0.0.1:port on the host. */
+function forwarder(o: StartNodeOptions, what: string, port: number, socket: string, bind = o.slot.nodeIp): Component[] {
   const host = o.spawn(`${what}-forwarder-host`, 'socat', [`UNIX-LISTEN:${socket},fork,unlink-early,mode=600`, `TCP:127.0.0.1:${port}`], o.log(`${what}-forwarder`));
-  const [cmd, args] = inNetns(o.slot.netns, ['socat', `TCP-LISTEN:${port},bind=${o.slot.nodeIp},fork,reuseaddr`, `UNIX-CONNECT:${socket}`]);
+  const [cmd, args] = inNetns(o.slot.netns, ['socat', `TCP-LISTEN:${port},bind=${bind},fork,reuseaddr`, `UNIX-CONNECT:${socket}`]);
   const node = o.spawn(`${what}-forwarder-node`, cmd, args, o.log(`${what}-forwarder`));
   return [host, node];
 }
@@ -204,6 +211,15 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
     stopKubelet: async (how = 'SIGTERM') => {
       const c = components.get('kubelet')!;
       await (how === 'SIGKILL' ? c.kill() : c.stop());
+    },
+    relayFrom: async (ip, port) => {
+      await sh('ip', ['-n', o.slot.netns, 'addr', 'add', `${ip}/32`, 'dev', 'lo']);
+      const relays = forwarder(o, `relay-${port}`, port, path.join(o.slot.runDir, `relay-${port}.sock`), ip);
+      for (const c of relays) add(c);
+      await waitForCondition(`relay ${ip}:${port} on ${name}`, async () => {
+        await sh(...inNetns(o.slot.netns, ['socat', '-u', 'OPEN:/dev/null', `TCP:${ip}:${port}`]));
+        return true;
+      }, { deadline: Date.now() + 30_000, watch: relays });
     },
     startKubelet: async () => {
       if (!components.get('kubelet')!.exited) throw new Error(`the kubelet of ${name} is still running`);
