@@ -10,17 +10,12 @@ import { X509Certificate as NodeX509, createPrivateKey, createPublicKey, webcryp
 import * as x509 from '@peculiar/x509';
 import { CSR_USAGES, IDENTITY, LABEL, SIGNER } from '../../api/names.js';
 import type { KubeObject } from '../../kube/client.js';
+import type { CsrCondition } from '../../api/csr.js';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-export const CSRS = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' } as const;
-
-export interface CsrCondition {
-  type: string;
-  status?: string;
-  reason?: string;
-  message?: string;
-}
+// The CSR resource and condition shapes are the API's (src/api/csr.ts), declared once.
+export { CSRS, type CsrCondition } from '../../api/csr.js';
 
 export interface CertificateSigningRequest extends KubeObject {
   spec: {
