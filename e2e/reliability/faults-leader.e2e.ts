@@ -103,6 +103,8 @@ test('a frozen leader, once thawed, steps down without acting; only the replica 
   const fromFreeze = runtimeLogs(leader.logFile, frozenAt);
   expect(fromFreeze.filter((l) => l.msg === 'cluster accepted' || l.msg === 'became leader' || l.msg === 'manager running')).toEqual([]);
   const acceptedBy = (r: { logFile: string }) => runtimeLogs(r.logFile, frozenAt).filter((l) => l.msg === 'cluster accepted').map((l) => l.cluster);
+  // The replica logs the acceptance after its status write lands, so the line may trail the condition.
+  await eventually(async () => acceptedBy(standby).length === 2, { ms: 10_000, describe: () => `the standby logged acceptances of ${JSON.stringify(acceptedBy(standby))}` });
   expect(acceptedBy(standby).sort()).toEqual(['after-thaw', 'while-frozen']);
   expect(holder(await hub.get<Lease>(resourcePath(LEASE_REF)))).toBe(standbyId);
 });
