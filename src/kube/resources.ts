@@ -101,3 +101,14 @@ export async function getOrUndefined<T = KubeObject>(client: KubeClient, path: s
     throw err;
   }
 }
+
+/** DELETE of one object (a path or a reference); a missing object is already the wanted state. Returns whether a delete was sent. */
+export async function deleteIfPresent(client: KubeClient, target: string | ResourceRef): Promise<boolean> {
+  try {
+    await client.delete(typeof target === 'string' ? target : resourcePath(target));
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}

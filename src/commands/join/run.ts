@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import type { KubeClient, KubeObject } from '../../kube/client.js';
-import { Discovery, applyObject, resourcePath } from '../../kube/resources.js';
-import { isNotFound } from '../../kube/errors.js';
+import { Discovery, applyObject, deleteIfPresent, resourcePath } from '../../kube/resources.js';
 import { CliError } from '../../cli/errors.js';
 import { toYaml } from '../../render/index.js';
 import { FIELD_MANAGER, SECRET } from '../../api/names.js';
@@ -78,15 +77,6 @@ function writeOutputFile(file: string, text: string): void {
   fs.chmodSync(file, 0o600);
 }
 
-async function deleteIfPresent(client: KubeClient, path: string): Promise<boolean> {
-  try {
-    await client.delete(path);
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-}
 
 /** --force over another name: stop that agent and drop its credentials, so ours registers cleanly. */
 async function releaseOtherNames(spoke: KubeClient, state: SpokeState, opts: JoinOptions, env: NodeJS.ProcessEnv, progress: Progress): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import type { KubeClient, KubeList, KubeObject } from '../../kube/client.js';
 import { isNotFound } from '../../kube/errors.js';
-import { resourcePath } from '../../kube/resources.js';
+import { getOrUndefined, resourcePath } from '../../kube/resources.js';
 import { LABEL, LEASE, MANAGED_BY, RBAC, SA } from '../../api/names.js';
 import { HUB } from './constants.js';
 import { KINDS, objectRef, pathOf, type KindName, type ObjectRef } from './kinds.js';
@@ -51,14 +51,10 @@ export interface CleanupInventory {
 
 const isOurs = (o: KubeObject) => o.metadata?.labels?.[LABEL.managedBy] === MANAGED_BY;
 
-async function getOrUndefined(client: KubeClient, path: string): Promise<KubeObject | undefined> {
-  try {
-    const o = await client.get(path);
-    return o.metadata?.deletionTimestamp && !o.metadata.finalizers?.length ? undefined : o;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+/** The object, unless it is gone or only waits for a delete with no finalizers left. */
+async function liveOrUndefined(client: KubeClient, path: string): Promise<KubeObject | undefined> {
+  const o = await getOrUndefined(client, path);
+  return o?.metadata?.deletionTimestamp && !o.metadata.finalizers?.length ? undefined : o;
 }
 
 async function listOr(client: KubeClient, path: string, labelSelector?: string): Promise<KubeObject[]> {
@@ -129,11 +125,11 @@ async function countCustomResources(client: KubeClient, crds: KubeObject[]): Pro
 
 export async function findInstalled(client: KubeClient, server: string, env: NodeJS.ProcessEnv): Promise<CleanupInventory & { finalized: KubeObject[] }> {
   const candidates = installableObjects();
-  const found = (await Promise.all(candidates.map(async (o) => ((await getOrUndefined(client, pathOf(o))) ? o : undefined)))).filter(
+  const found = (await Promise.all(candidates.map(async (o) => ((await liveOrUndefined(client, pathOf(o))) ? o : undefined)))).filter(
     (o): o is KubeObject => !!o,
   );
   // Re-read to check the label (the candidates are what init would write, not what is there).
-  const live = await Promise.all(found.map(async (o) => ({ want: o, live: (await getOrUndefined(client, pathOf(o)))! })));
+  const live = await Promise.all(found.map(async (o) => ({ want: o, live: (await liveOrUndefined(client, pathOf(o)))! })));
   const kept: Kept[] = [];
   const remove: KubeObject[] = [];
   for (const { want, live: l } of live) {

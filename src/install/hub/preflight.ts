@@ -3,8 +3,7 @@
  * does not already run this hub, and that the API server has what the install relies on.
  */
 import type { KubeClient, KubeList, KubeObject } from '../../kube/client.js';
-import { isNotFound } from '../../kube/errors.js';
-import { resourcePath } from '../../kube/resources.js';
+import { getOrUndefined, resourcePath } from '../../kube/resources.js';
 import { CliError } from '../../cli/errors.js';
 import { OCM_OPERATOR } from './constants.js';
 import type { Permission } from './access.js';
@@ -15,25 +14,16 @@ export const OPERATOR_CHECK_PERMISSIONS: Permission[] = [
   { verb: 'get', group: 'apps', resource: 'deployments', namespace: OCM_OPERATOR.deployment.namespace },
 ];
 
-const getOrUndefined = async <T>(p: Promise<T>): Promise<T | undefined> => {
-  try {
-    return await p;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-};
-
 /** What shows that OCM's operator manages this hub, or [] when nothing does. */
 export async function findOcmOperator(client: KubeClient): Promise<string[]> {
   const found: string[] = [];
-  const crd = await getOrUndefined(client.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${OCM_OPERATOR.crd}`));
+  const crd = await getOrUndefined(client, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${OCM_OPERATOR.crd}`);
   if (crd) {
-    const list = await getOrUndefined(client.list<KubeObject>(resourcePath(OCM_OPERATOR.clusterManagers)));
-    for (const cm of (list as KubeList<KubeObject> | undefined)?.items ?? []) found.push(`ClusterManager ${cm.metadata?.name}`);
+    const list = await getOrUndefined<KubeList<KubeObject>>(client, resourcePath(OCM_OPERATOR.clusterManagers));
+    for (const cm of list?.items ?? []) found.push(`ClusterManager ${cm.metadata?.name}`);
   }
   const { namespace, name } = OCM_OPERATOR.deployment;
-  const dep = await getOrUndefined(client.get(resourcePath({ group: 'apps', version: 'v1', resource: 'deployments', namespace, name })));
+  const dep = await getOrUndefined(client, resourcePath({ group: 'apps', version: 'v1', resource: 'deployments', namespace, name }));
   if (dep && dep.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'ocmadm') found.push(`Deployment ${namespace}/${name}`);
   return found;
 }
@@ -53,7 +43,7 @@ export async function refuseOcmOperator(client: KubeClient, force: boolean, warn
 
 /** ValidatingAdmissionPolicy v1 (Kubernetes 1.30+) carries the admission guard. */
 export async function requireAdmissionPolicies(client: KubeClient, version: string): Promise<void> {
-  const list = await getOrUndefined(client.get<{ resources?: { name: string }[] }>('/apis/admissionregistration.k8s.io/v1'));
+  const list = await getOrUndefined<{ resources?: { name: string }[] }>(client, '/apis/admissionregistration.k8s.io/v1');
   if (list?.resources?.some((r) => r.name === 'validatingadmissionpolicies')) return;
   throw new CliError(
     `the hub's Kubernetes ${version || '(unknown version)'} does not serve admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy (needs 1.30 or newer); nothing was changed`,

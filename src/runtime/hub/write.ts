@@ -4,8 +4,7 @@
  * merge patches, /status and finalizers go through core/patch.ts.
  */
 import type { KubeClient, KubeObject } from '../../kube/client.js';
-import { isNotFound } from '../../kube/errors.js';
-import { resourcePath, type ResourceRef } from '../../kube/resources.js';
+import { resourcePath } from '../../kube/resources.js';
 import { FIELD_MANAGER } from '../../api/names.js';
 import { objectRef, type TargetRef } from '../core/patch.js';
 
@@ -14,16 +13,8 @@ export function applyOwned<T extends KubeObject>(client: KubeClient, coll: Targe
   return client.patch<T>(resourcePath(objectRef(coll, obj)), obj, 'apply', { fieldManager: FIELD_MANAGER.hub, force: true });
 }
 
-/** Deletes; a missing object is already the wanted state. Returns whether a delete was sent. */
-export async function deleteIfPresent(client: KubeClient, ref: ResourceRef): Promise<boolean> {
-  try {
-    await client.delete(resourcePath(ref));
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-}
+// One delete-if-present for the whole tree (src/kube/resources.ts); re-exported for the hub's controllers.
+export { deleteIfPresent } from '../../kube/resources.js';
 
 /** The finalizer list without `fs`. */
 export const withoutFinalizers = (list: string[] | undefined, ...fs: string[]): string[] => (list ?? []).filter((x) => !fs.includes(x));

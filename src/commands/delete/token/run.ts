@@ -8,7 +8,7 @@ import type { CommandContext } from '../../../cli/context.js';
 import { CliError } from '../../../cli/errors.js';
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { isNotFound } from '../../../kube/errors.js';
-import { resourcePath } from '../../../kube/resources.js';
+import { deleteIfPresent, resourcePath } from '../../../kube/resources.js';
 import { waitForObject } from '../../../cli/wait.js';
 import { NS, RBAC, SA, SECRET } from '../../../api/names.js';
 import { requirePermissions, type Permission } from '../../../install/hub/access.js';
@@ -31,15 +31,6 @@ export interface DeleteTokenResult {
 const SA_REF = { group: '', version: 'v1', resource: 'serviceaccounts', namespace: NS.hubBootstrap, name: SA.bootstrap };
 
 /** true when there was something to delete. */
-async function deleteIfPresent(client: KubeClient, path: string): Promise<boolean> {
-  try {
-    await client.delete<KubeObject>(path);
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-}
 
 async function revokeBootstrapToken(client: KubeClient): Promise<ObjectRef[]> {
   const removed: ObjectRef[] = [];
