@@ -3,9 +3,12 @@
  * namespace): its private key, the CSR's name once known, and for whom and which hub it was made.
  * OCM holds this in memory only and files a new CSR after every restart; keeping it lets a
  * restarted agent resume the same CSR, so an agent never has more than one pending. The key
- * stays on the spoke: it is written only to this Secret and never logged.
+ * stays on the spoke: it is written only to this Secret and never logged. This store is the one
+ * reader of the Secret (direct GETs: a store must read its own writes, which a cache may not yet
+ * hold); the registration owns the one instance and hands it to the CSR request.
  */
-import type { KubeClient, KubeObject } from '../../kube/client.js';
+import type { KubeClient } from '../../kube/client.js';
+import { SECRETS, type Secret } from '../../kube/core.js';
 import { isAlreadyExists, isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { LABEL, MANAGED_BY, SECRET } from '../../api/names.js';
@@ -25,8 +28,6 @@ export interface PendingCsr {
 /** Keys of the csr-key secret (join --wait reads cluster-name and csr-name to find its agent's CSR). */
 export const CSR_KEY_FIELDS = { key: 'tls.key', csrName: 'csr-name', cluster: 'cluster-name', agent: 'agent-name', hub: 'hub-server', purpose: 'purpose' } as const;
 
-type Secret = KubeObject & { data?: Record<string, string>; type?: string };
-
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8'));
 
@@ -38,7 +39,7 @@ export class CsrKeyStore {
     private readonly namespace: string,
     readonly name: string = SECRET.csrKey,
   ) {
-    this.path = resourcePath({ group: '', version: 'v1', resource: 'secrets', namespace, name });
+    this.path = resourcePath({ ...SECRETS, namespace, name });
   }
 
   /** The stored CSR state, or undefined when there is none (or it is unreadable). */
@@ -77,7 +78,7 @@ export class CsrKeyStore {
       metadata: { name: this.name, namespace: this.namespace, labels: { [LABEL.managedBy]: MANAGED_BY, [LABEL.clusterName]: p.cluster } },
       data,
     };
-    const collection = resourcePath({ group: '', version: 'v1', resource: 'secrets', namespace: this.namespace });
+    const collection = resourcePath({ ...SECRETS, namespace: this.namespace });
     try {
       await this.spoke.create(collection, body);
     } catch (err) {

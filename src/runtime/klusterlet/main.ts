@@ -102,16 +102,24 @@ export async function startKlusterlet(opts: KlusterletOptions = {}): Promise<Klu
     agentOpts.clusterName = registration.clusterName;
     others = [];
     for (const s of starters) others.push(await s(registration, log, opts));
-    void registration.done.then(async (outcome) => {
-      if (outcome !== 'bootstrap-changed' || stopped) return;
-      log.info('restarting the agents with the new bootstrap kubeconfig');
-      await stopAgents();
-      if (!stopped) await start().catch((err: unknown) => log.error('cannot restart the agents', { error: describeError(err) }));
-    });
   };
   const stopAgents = async () => {
     for (const o of others.reverse()) await o.stop().catch(() => undefined);
     await registration.stop();
+  };
+  /** Restarts the agents each time registration ends for a changed bootstrap secret, until stopped. */
+  const restartOnBootstrapChange = async () => {
+    while ((await registration.done) === 'bootstrap-changed' && !stopped) {
+      log.info('restarting the agents with the new bootstrap kubeconfig');
+      await stopAgents();
+      if (stopped) return;
+      try {
+        await start();
+      } catch (err) {
+        log.error('cannot restart the agents', { error: describeError(err) });
+        return;
+      }
+    }
   };
 
   const health: HealthServer = await startHealthServer({
@@ -128,6 +136,7 @@ export async function startKlusterlet(opts: KlusterletOptions = {}): Promise<Klu
     await spoke.close();
     throw err;
   }
+  void restartOnBootstrapChange();
 
   let stopping: Promise<void> | undefined;
   return {

@@ -1,5 +1,6 @@
 /**
- * The registration state machine (ocm-protocol.md §1), restart-safe:
+ * The owner of the agent's hub credentials: the CSR key, the CSRs, the certificate and
+ * `hub-kubeconfig-secret`, with rotation. A state machine (ocm-protocol.md §1), restart-safe:
  *  1. wait for the bootstrap secret; its current context names the hub;
  *  2. reuse a valid hub-kubeconfig-secret (no CSR), or bootstrap: with the bootstrap identity,
  *     make sure the ManagedCluster exists, get a certificate through one CSR, write the secret;
@@ -9,6 +10,8 @@
  *  4. an expired certificate sends it back to 2; a changed bootstrap secret ends `run` with
  *     'bootstrap-changed' (the process restarts the agent, as OCM's exits).
  * Hub outages only delay things: every hub call retries with capped backoff, watches reconnect.
+ * It reads the secrets one way each: bootstrap and hub kubeconfig secrets from the namespace's
+ * informer (the latter through HubKubeconfigSecret), the CSR key through its CsrKeyStore.
  */
 import type { KubeConfig } from '../../kube/kubeconfig.js';
 import { KubeClient } from '../../kube/client.js';
@@ -19,7 +22,7 @@ import { MAX_TIMER_MS, sleep, systemClock, type Clock } from '../core/clock.js';
 import type { ConditionInput } from '../core/conditions.js';
 import type { Informer, Logger } from '../core/types.js';
 import { Changes } from './changes.js';
-import { CsrKeyStore } from './csr-key-store.js';
+import type { CsrKeyStore } from './csr-key-store.js';
 import { AbortedError, requestCertificate } from './csr-request.js';
 import { certMatchesKey, parseCertificate, rotationThreshold, rotationTime, type CertInfo } from './csr.js';
 import {
@@ -32,7 +35,7 @@ import {
 } from './hub-kubeconfig.js';
 import type { ClientConfig } from './managed-cluster.js';
 import { USER_AGENT, bootstrapCertificate } from './bootstrap.js';
-import { writeHubKubeconfigSecret, type Secret } from './hub-secret.js';
+import type { HubKubeconfigSecret, Secret } from './hub-secret.js';
 
 export type { Secret } from './hub-secret.js';
 
@@ -47,9 +50,12 @@ export interface HubIdentity {
 }
 
 export interface RegistrationOptions {
-  spoke: KubeClient;
   /** Informer on Secrets of the agent namespace (started by the caller). */
   secrets: Informer<Secret>;
+  /** `hub-kubeconfig-secret`, read from that informer. */
+  hubSecret: HubKubeconfigSecret;
+  /** The CSR key in flight (its one reader). */
+  store: CsrKeyStore;
   namespace: string;
   cluster: string;
   agent: string;
@@ -70,6 +76,19 @@ interface Installed {
   id: HubIdentity;
   creds: HubCredentials;
   threshold: number;
+}
+
+/**
+ * The cluster and agent names a restarted agent keeps: from the hub kubeconfig secret, or from the
+ * stored CSR key while the first CSR is pending (its agent only when it is for the cluster asked for).
+ */
+export async function storedNames(hubSecret: HubKubeconfigSecret, store: CsrKeyStore, wantedCluster: string | undefined): Promise<{ cluster?: string; agent?: string }> {
+  const fromHubSecret = hubSecret.names();
+  const stored = fromHubSecret.agent ? undefined : await store.load();
+  return {
+    cluster: fromHubSecret.cluster ?? stored?.cluster,
+    agent: fromHubSecret.agent ?? (stored && (!wantedCluster || stored.cluster === wantedCluster) ? stored.agent : undefined),
+  };
 }
 
 const unb64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8'));
@@ -94,7 +113,7 @@ export class Registration {
     this.log = opts.log;
     this.bootstrapChanges = new Changes(this.clock);
     this.hubSecretChanges = new Changes(this.clock);
-    this.store = new CsrKeyStore(opts.spoke, opts.namespace);
+    this.store = opts.store;
     opts.secrets.on((event, obj) => {
       const name = obj.metadata?.name;
       if (name === SECRET.hubKubeconfig) this.hubSecretChanges.notify();
@@ -215,11 +234,11 @@ export class Registration {
 
   /** The hub named by the hub-kubeconfig-secret itself, when its certificate is still good for this agent. */
   private hubFromSecret(): HubCluster | undefined {
-    const kubeconfig = unb64(this.secretData(SECRET.hubKubeconfig)?.kubeconfig);
+    const kubeconfig = unb64(this.opts.hubSecret.data()?.kubeconfig);
     if (!kubeconfig) return undefined;
     try {
       const hub = currentHubCluster(kubeconfig);
-      const check = checkHubKubeconfigSecret(this.secretData(SECRET.hubKubeconfig), hub, this.opts.cluster, this.opts.agent, new Date(this.clock.now()));
+      const check = checkHubKubeconfigSecret(this.opts.hubSecret.data(), hub, this.opts.cluster, this.opts.agent, new Date(this.clock.now()));
       return check.valid ? hub : undefined;
     } catch {
       return undefined;
@@ -229,7 +248,7 @@ export class Registration {
   /** Reuses a valid hub-kubeconfig-secret, or bootstraps. Resolves with an identity installed. */
   private async establish(hub: HubCluster, bootstrapText: string | undefined, signal: AbortSignal): Promise<void> {
     const { cluster, agent } = this.opts;
-    const check = checkHubKubeconfigSecret(this.secretData(SECRET.hubKubeconfig), hub, cluster, agent, new Date(this.clock.now()));
+    const check = checkHubKubeconfigSecret(this.opts.hubSecret.data(), hub, cluster, agent, new Date(this.clock.now()));
     if (check.valid) {
       if (check.drift.length) await this.retry('write the hub kubeconfig secret', () => this.writeSecret(hub, check.creds), signal);
       await this.install(hub, check.creds, check.cert, 'reused the hub kubeconfig secret');
@@ -298,7 +317,7 @@ export class Registration {
   /** The secret changed: keep a valid newer certificate, repair drift, or write ours again. */
   private async reconcileSecret(hub: HubCluster, signal: AbortSignal): Promise<void> {
     const cur = this.current!;
-    const check = checkHubKubeconfigSecret(this.secretData(SECRET.hubKubeconfig), hub, this.opts.cluster, this.opts.agent, new Date(this.clock.now()));
+    const check = checkHubKubeconfigSecret(this.opts.hubSecret.data(), hub, this.opts.cluster, this.opts.agent, new Date(this.clock.now()));
     if (check.valid && check.creds.certPem !== cur.creds.certPem && check.cert.notAfter > cur.id.cert.notAfter) {
       await this.install(hub, check.creds, check.cert, 'adopted a newer certificate from the secret');
       return;
@@ -373,8 +392,8 @@ export class Registration {
   }
 
   private writeSecret(hub: HubCluster, creds: HubCredentials): Promise<void> {
-    const { spoke, namespace, cluster, agent } = this.opts;
-    return writeHubKubeconfigSecret(spoke, namespace, hubKubeconfigSecretData(hub, creds, cluster, agent), cluster);
+    const { cluster, agent } = this.opts;
+    return this.opts.hubSecret.write(hubKubeconfigSecretData(hub, creds, cluster, agent), cluster);
   }
 
   /** Retries `fn` with capped backoff until it succeeds or `signal` aborts. */
