@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { Discovery, applyObject, deleteIfPresent, resourcePath } from '../../kube/resources.js';
+import { SECRETS } from '../../kube/core.js';
 import { CliError } from '../../cli/errors.js';
 import { toYaml } from '../../render/index.js';
 import { FIELD_MANAGER, SECRET } from '../../api/names.js';
@@ -84,7 +85,7 @@ async function releaseOtherNames(spoke: KubeClient, state: SpokeState, opts: Joi
   if (others.length === 0) return;
   progress.warn(`--force: replacing the registration as ${others.join(', ')}`);
   for (const r of state.localRuntimes.filter((x) => clusterOfInstance(x.instance) !== opts.clusterName)) await removeLocalRuntime('klusterlet', r.instance, env);
-  for (const name of [SECRET.hubKubeconfig, SECRET.csrKey]) await deleteIfPresent(spoke, `/api/v1/namespaces/${KLUSTERLET.namespace}/secrets/${name}`);
+  for (const name of [SECRET.hubKubeconfig, SECRET.csrKey]) await deleteIfPresent(spoke, { ...SECRETS, namespace: KLUSTERLET.namespace, name });
 }
 
 export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinResult> {

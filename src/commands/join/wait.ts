@@ -8,12 +8,12 @@
 import { waitForList, waitForObject } from '../../cli/wait.js';
 import type { KubeClient } from '../../kube/client.js';
 import { resourcePath } from '../../kube/resources.js';
+import { SECRETS, type Secret } from '../../kube/core.js';
 import { InterruptedError } from '../../cli/errors.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
 import { HUB_KUBECONFIG_KEYS, LABEL, SECRET } from '../../api/names.js';
 import { CSRS, viewCsr, type Csr, type CsrView } from '../../api/csr.js';
 import { KLUSTERLET } from '../../install/klusterlet/klusterlet.js';
-import type { Secret } from '../../install/klusterlet/spoke-state.js';
 import { CSR_KEY_FIELDS } from '../../runtime/klusterlet/csr-key-store.js';
 
 export type JoinWaitResult =
@@ -41,7 +41,7 @@ export async function waitForRegistration(
   const ctrl = new AbortController();
   const both = signal ? AbortSignal.any([signal, ctrl.signal]) : ctrl.signal;
   // Our CSR's name, from the agent's csr-key secret on the spoke; then that CSR, pending, on the hub.
-  const secretRef = (name: string) => ({ group: '', version: 'v1', resource: 'secrets', namespace: KLUSTERLET.namespace, name });
+  const secretRef = (name: string) => ({ ...SECRETS, namespace: KLUSTERLET.namespace, name });
   const ours = (s: Secret | undefined) => (unb64(s?.data?.[CSR_KEY_FIELDS.cluster]) === cluster ? unb64(s?.data?.[CSR_KEY_FIELDS.csrName]) || undefined : undefined);
   const csr = waitForObject<Secret>(spoke, secretRef(SECRET.csrKey), (s) => !!ours(s), { deadline, signal: both, what: `the agent's CSR of ${cluster}` })
     .then((s) => ours(s)!)

@@ -6,6 +6,7 @@ import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { CliError } from '../../cli/errors.js';
 import { isNotFound } from '../../kube/errors.js';
 import { Discovery, resourcePath } from '../../kube/resources.js';
+import { SECRETS } from '../../kube/core.js';
 import { CLUSTER_CLAIMS } from '../../api/index.js';
 import { GROUP, LABEL, MANAGED_BY } from '../../api/names.js';
 import { CRDS_REF, spokeCrdNames } from '../../install/klusterlet/crds.js';
@@ -47,7 +48,7 @@ export async function readInventory(spoke: KubeClient, cluster: string, env: Nod
   const rendered = joinObjects(cluster);
   const refs = await Promise.all(rendered.map(async (o) => ({ kind: o.kind!, ref: (await discovery.refFor(o)) as Ref })));
   const byKind = (k: string) => refs.filter((r) => r.kind === k);
-  const secretRef = (name: string): Ref => ({ group: '', version: 'v1', resource: 'secrets', namespace: KLUSTERLET.namespace, name });
+  const secretRef = (name: string): Ref => ({ ...SECRETS, namespace: KLUSTERLET.namespace, name });
   // Deletion order: credentials first, then RBAC bindings before roles, then the ServiceAccount.
   const candidates = [
     ...KLUSTERLET.secrets.map((n) => ({ kind: 'Secret', ref: secretRef(n) })),

@@ -6,6 +6,7 @@ import { randomInt } from 'node:crypto';
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
+import { SECRETS, SERVICE_ACCOUNTS } from '../../kube/core.js';
 import { CliError } from '../../cli/errors.js';
 import { NS, RBAC, SA, SECRET } from '../../api/names.js';
 import { HUB, TTL } from './constants.js';
@@ -28,7 +29,7 @@ interface TokenRequestResult {
 
 /** A new token for a ServiceAccount, valid `seconds` (the server may shorten it: the result says). */
 export async function requestServiceAccountToken(client: KubeClient, namespace: string, name: string, seconds: number): Promise<IssuedToken> {
-  const path = resourcePath({ group: '', version: 'v1', resource: 'serviceaccounts', namespace, name, subresource: 'token' });
+  const path = resourcePath({ ...SERVICE_ACCOUNTS, namespace, name, subresource: 'token' });
   let res: TokenRequestResult;
   try {
     res = await client.create<TokenRequestResult>(path, {
@@ -48,9 +49,7 @@ export const bootstrapServiceAccountToken = (client: KubeClient, seconds: number
   requestServiceAccountToken(client, NS.hubBootstrap, SA.bootstrap, seconds);
 
 export const BOOTSTRAP_SECRET_PATH = resourcePath({
-  group: '',
-  version: 'v1',
-  resource: 'secrets',
+  ...SECRETS,
   namespace: HUB.bootstrapTokenNamespace,
   name: SECRET.bootstrapToken,
 });

@@ -3,7 +3,8 @@
  * (cluster runtime), local runtime processes that serve this spoke, and under which cluster name
  * each is joined. Read-only; join's preflight and unjoin's inventory both start here.
  */
-import { getOrUndefined } from '../../kube/resources.js';
+import { getOrUndefined, resourcePath } from '../../kube/resources.js';
+import { NAMESPACES, SECRETS, type Secret } from '../../kube/core.js';
 import fs from 'node:fs';
 import { KubeConfig } from '../../kube/kubeconfig.js';
 import type { KubeClient, KubeObject } from '../../kube/client.js';
@@ -13,7 +14,7 @@ import { HUB_KUBECONFIG_KEYS, SECRET } from '../../api/names.js';
 import { bootstrapServer } from './bootstrap-kubeconfig.js';
 import { KLUSTERLET, clusterOfInstance } from './klusterlet.js';
 
-export type Secret = KubeObject & { data?: Record<string, string>; type?: string };
+export type { Secret } from '../../kube/core.js';
 export type Deployment = KubeObject & { spec?: { template?: { spec?: { containers?: { args?: string[] }[] } } } };
 
 export interface SpokeState {
@@ -50,9 +51,9 @@ const sameServer = (a: string | undefined, b: string | undefined) => !!a && !!b 
 
 export async function inspectSpoke(spoke: KubeClient, env: NodeJS.ProcessEnv = process.env): Promise<SpokeState> {
   const ns = KLUSTERLET.namespace;
-  const secretPath = (name: string) => `/api/v1/namespaces/${ns}/secrets/${name}`;
+  const secretPath = (name: string) => resourcePath({ ...SECRETS, namespace: ns, name });
   const [namespace, bootstrapSecret, hubSecret, deployment] = await Promise.all([
-    getOrUndefined(spoke, `/api/v1/namespaces/${ns}`),
+    getOrUndefined(spoke, resourcePath({ ...NAMESPACES, name: ns })),
     getOrUndefined<Secret>(spoke, secretPath(SECRET.bootstrapHubKubeconfig)),
     getOrUndefined<Secret>(spoke, secretPath(SECRET.hubKubeconfig)),
     getOrUndefined<Deployment>(spoke, `/apis/apps/v1/namespaces/${ns}/deployments/${KLUSTERLET.deployment}`),
