@@ -11,6 +11,7 @@ import { writeMirrorHosts } from '../images/registry.js';
 import { cniConflist, containerdToml, kubeletConfigYaml, kubeProxyConfigYaml, nodePaths, type NodeLayout } from './config.js';
 import { inNetns, sh, teardownNetworkAndLeftovers } from './network.js';
 import { releaseSlot, slotAddresses, type NodeSlot } from './slot.js';
+import { INOTIFY_INSTANCES, inotifyInUse, machineInotify } from './prereqs.js';
 
 /**
  * One real node of a local cluster. What runs where:
@@ -71,6 +72,20 @@ export interface RunningNode {
    * nothing is routed off the node.
    */
   relayFrom(ip: string, port: number): Promise<void>;
+}
+
+/** What a kubelet's last log lines say about why it exited, when it is the machine's fault. */
+export function kubeletExitCause(tail: string): string {
+  if (!/inotify_init: too many open files/.test(tail)) return '';
+  return ` (the machine's inotify instances are used up: fs.inotify.max_user_instances is ${readInotifyLimit()}, ${inotifyInUse()} in use; raise it with sysctl -w fs.inotify.max_user_instances=${INOTIFY_INSTANCES})`;
+}
+
+function readInotifyLimit(): string {
+  try {
+    return String(machineInotify.get());
+  } catch {
+    return 'unreadable';
+  }
 }
 
 export function nodeNameOf(cluster: string): string {
@@ -187,7 +202,8 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const ready = (until: number, watch: Component, client = o.client) => {
     const crashed = watch.exit.then(() => {
       // The log goes with the cluster directory: its last lines travel with the error.
-      throw new Error(`kubelet of ${name} exited during startup; last lines of ${watch.logFile}:\n${tailFile(watch.logFile, 15)}`);
+      const tail = tailFile(watch.logFile, 15);
+      throw new Error(`kubelet of ${name} exited during startup${kubeletExitCause(tail)}; last lines of ${watch.logFile}:\n${tail}`);
     });
     crashed.catch(() => undefined);
     return Promise.race([
