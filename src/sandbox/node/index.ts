@@ -7,7 +7,7 @@ import { issueCertificate, type ClusterPki } from '../pki.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import { tailFile, type Component } from '../process.js';
 import { waitForCondition } from '../readiness.js';
-import { writeMirrorHosts } from '../images/registry.js';
+import { AUTH_REGISTRY_HOST, writeMirrorHosts } from '../images/registry.js';
 import { cniConflist, containerdToml, kubeletConfigYaml, kubeProxyConfigYaml, nodePaths, type NodeLayout } from './config.js';
 import { inNetns, sh, teardownNetworkAndLeftovers } from './network.js';
 import { releaseSlot, slotAddresses, type NodeSlot } from './slot.js';
@@ -44,6 +44,8 @@ export interface StartNodeOptions {
   slot: NodeSlot;
   apiPort: number;
   registryPort?: number;
+  /** Port of a registry with auth on the host, served to the node as AUTH_REGISTRY_HOST. */
+  authRegistryPort?: number;
   pauseImage: string;
   pki: ClusterPki;
   bins: NodeBinaries;
@@ -161,6 +163,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   ]);
   // Pulls of docker.io and registry.k8s.io images go to the local registry through the relay, never to the public hosts.
   if (o.registryPort) writeMirrorHosts(p.registryHosts, `${o.slot.nodeIp}:${o.registryPort}`);
+  if (o.authRegistryPort) writeMirrorHosts(p.registryHosts, `${o.slot.nodeIp}:${o.authRegistryPort}`, [AUTH_REGISTRY_HOST]);
 
   const sched = o.spawn('kube-scheduler', o.bins['kube-scheduler'], [
     `--kubeconfig=${path.join(layout.dir, 'kube-scheduler.kubeconfig')}`,
@@ -172,6 +175,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   add(sched);
   for (const c of forwarder(o, 'apiserver', o.apiPort, p.apiSocket)) add(c);
   if (o.registryPort) for (const c of forwarder(o, 'registry', o.registryPort, p.registrySocket)) add(c);
+  if (o.authRegistryPort) for (const c of forwarder(o, 'auth-registry', o.authRegistryPort, p.authRegistrySocket)) add(c);
 
   const [ccmd, cargs] = inNetns(o.slot.netns, ['containerd', '--config', p.containerdConfig]);
   const containerd = o.spawn('containerd', ccmd, cargs, o.log('containerd'));
