@@ -11,16 +11,17 @@ import { KubeClient } from '../../src/kube/client.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { findBinaries } from '../../src/sandbox/binaries.js';
 import { startClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
-import { pushSandboxImages, startRegistry, type Registry } from '../../src/sandbox/images/index.js';
+import { pushSandboxImages, startRegistry, type Registry, type RegistryAuth } from '../../src/sandbox/images/index.js';
 import { cgroupDirs, mountsUnder } from '../../src/sandbox/node/network.js';
 import { readSlotOwner, slotAddresses } from '../../src/sandbox/node/slot.js';
 
 const execFileP = promisify(execFile);
 
-export async function startRegistryWithImages(dir: string): Promise<Registry> {
-  const registry = await startRegistry({ dir: path.join(dir, 'registry') });
+/** A registry serving the sandbox images; with `auth`, a second one that requires it (and logs each request). */
+export async function startRegistryWithImages(dir: string, o: { auth?: RegistryAuth } = {}): Promise<Registry> {
+  const registry = await startRegistry({ dir: path.join(dir, o.auth ? 'auth-registry' : 'registry'), auth: o.auth, accessLog: !!o.auth });
   try {
-    await pushSandboxImages(registry.address);
+    await pushSandboxImages(registry.address, { auth: o.auth });
   } catch (err) {
     await registry.stop();
     throw err;
@@ -28,8 +29,8 @@ export async function startRegistryWithImages(dir: string): Promise<Registry> {
   return registry;
 }
 
-export async function startNodeClusters(names: string[], dir: string, registry: Registry): Promise<LocalCluster[]> {
-  return startClusters(names.map((name) => ({ name, baseDir: dir, nodes: 1 as const, registry: registry.address, timeoutMs: 240_000 })));
+export async function startNodeClusters(names: string[], dir: string, registry: Registry, authRegistry?: Registry): Promise<LocalCluster[]> {
+  return startClusters(names.map((name) => ({ name, baseDir: dir, nodes: 1 as const, registry: registry.address, authRegistry: authRegistry?.address, timeoutMs: 240_000 })));
 }
 
 export async function clientOf(c: LocalCluster): Promise<KubeClient> {

@@ -44,6 +44,11 @@ export interface StartClusterOptions {
   nodes?: 0 | 1;
   /** The local registry (127.0.0.1:<port>) that serves docker.io and registry.k8s.io images to the node. */
   registry?: string;
+  /**
+   * A registry with auth (127.0.0.1:<port>), which the node sees as `private.ocmadm.test`
+   * (AUTH_REGISTRY_HOST): its images pull only with a pull secret, as from a private registry.
+   */
+  authRegistry?: string;
   /** The node's pod sandbox image (default: the one the images module builds). */
   pauseImage?: string;
   /** Injected prerequisite check/installer (tests); default: the machine's. */
@@ -301,6 +306,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
           slot: nodeNet.slot,
           apiPort: api.ports[0]!,
           registryPort: opts.registry ? Number(opts.registry.split(':').pop()) : undefined,
+          authRegistryPort: opts.authRegistry ? Number(opts.authRegistry.split(':').pop()) : undefined,
           pauseImage: opts.pauseImage ?? PAUSE_IMAGE,
           pki,
           bins: nodeBins,

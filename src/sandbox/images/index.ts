@@ -4,7 +4,7 @@ import { findImageTools, type ImageTools } from './tools.js';
 import type { BuiltImage } from './oci.js';
 
 export { NODE_IMAGE, PAUSE_IMAGE, buildImage, imageCacheRoot, nodeImageSpec, pauseImageSpec } from './build.js';
-export { startRegistry, writeMirrorHosts, mirrorPath, MIRRORED_REGISTRIES, type Registry, type RegistryAuth, type StartRegistryOptions } from './registry.js';
+export { startRegistry, writeMirrorHosts, mirrorPath, AUTH_REGISTRY_HOST, MIRRORED_REGISTRIES, type Registry, type RegistryAuth, type StartRegistryOptions } from './registry.js';
 export { findImageTools, type ImageTools } from './tools.js';
 export type { BuiltImage } from './oci.js';
 

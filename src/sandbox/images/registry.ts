@@ -34,6 +34,8 @@ export interface StartRegistryOptions {
   tools?: ImageTools;
   /** The registry outlives this process (a sandbox records its pid and stops it on `down`). */
   outlive?: boolean;
+  /** Log every request (method, path, status, user) to its log file, to tell a pull from none. */
+  accessLog?: boolean;
 }
 
 export interface Registry {
@@ -46,10 +48,11 @@ export interface Registry {
 }
 
 /** The registry's config file (distribution's YAML; JSON is YAML). */
-export function registryConfig(opts: { dir: string; address: string; htpasswd?: string }): string {
+export function registryConfig(opts: { dir: string; address: string; htpasswd?: string; accessLog?: boolean }): string {
   const config: Record<string, unknown> = {
     version: 0.1,
-    log: { level: 'warn', accesslog: { disabled: true } },
+    // With the access log, info level adds one line per request naming the authenticated user.
+    log: opts.accessLog ? { level: 'info', formatter: 'json', accesslog: { disabled: false } } : { level: 'warn', accesslog: { disabled: true } },
     storage: {
       filesystem: { rootdirectory: path.join(opts.dir, 'data') },
       delete: { enabled: true },
@@ -96,7 +99,7 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Registr
     await writeHtpasswd(tools, htpasswd, opts.auth);
   }
   const configFile = path.join(opts.dir, 'config.yml');
-  fs.writeFileSync(configFile, registryConfig({ dir: opts.dir, address, htpasswd }), { mode: 0o600 });
+  fs.writeFileSync(configFile, registryConfig({ dir: opts.dir, address, htpasswd, accessLog: opts.accessLog }), { mode: 0o600 });
   const logFile = path.join(opts.dir, 'registry.log');
   // No tracing exporter: distribution would otherwise try to reach an OTLP collector.
   const env = { ...process.env, OTEL_TRACES_EXPORTER: 'none' };
@@ -131,11 +134,19 @@ export function mirrorPath(name: string): string {
 export const MIRRORED_REGISTRIES = ['docker.io', 'registry.k8s.io'] as const;
 
 /**
- * Writes `<dir>/<registry>/hosts.toml` for each mirrored registry, sending every pull to the
- * local registry and nowhere else (containerd's `config_path`, or `ctr --hosts-dir`).
+ * The name under which a node sees the registry with auth (`startCluster({ authRegistry })`):
+ * images such as `private.ocmadm.test/library/node:24-bookworm-slim` exist only there, and a pull
+ * secret for this name is what the kubelet matches them with. (.test: reserved, never resolves.)
  */
-export function writeMirrorHosts(dir: string, address: string): void {
-  for (const reg of MIRRORED_REGISTRIES) {
+export const AUTH_REGISTRY_HOST = 'private.ocmadm.test';
+
+/**
+ * Writes `<dir>/<registry>/hosts.toml` for each of `registries`, sending every pull to the
+ * local registry and nowhere else (containerd's `config_path`, or `ctr --hosts-dir`). Routing
+ * only: credentials come with each pull (the kubelet's, from a pull secret), never from here.
+ */
+export function writeMirrorHosts(dir: string, address: string, registries: readonly string[] = MIRRORED_REGISTRIES): void {
+  for (const reg of registries) {
     fs.mkdirSync(path.join(dir, reg), { recursive: true });
     const body = `# ${reg} is served by the sandbox's local registry: no pull leaves this machine.\nserver = "http://${address}"\n\n[host."http://${address}"]\n  capabilities = ["pull", "resolve"]\n`;
     fs.writeFileSync(path.join(dir, reg, 'hosts.toml'), body);

@@ -40,6 +40,7 @@ export function nodePaths(l: Pick<NodeLayout, 'dir' | 'slot'>) {
     pki: d('pki'),
     apiSocket: r('api.sock'),
     registrySocket: r('registry.sock'),
+    authRegistrySocket: r('auth-registry.sock'),
   };
 }
 

@@ -7,10 +7,11 @@ import { issueCertificate, type ClusterPki } from '../pki.js';
 import { writeKubeconfig } from '../kubeconfig.js';
 import { tailFile, type Component } from '../process.js';
 import { waitForCondition } from '../readiness.js';
-import { writeMirrorHosts } from '../images/registry.js';
+import { AUTH_REGISTRY_HOST, writeMirrorHosts } from '../images/registry.js';
 import { cniConflist, containerdToml, kubeletConfigYaml, kubeProxyConfigYaml, nodePaths, type NodeLayout } from './config.js';
 import { inNetns, sh, teardownNetworkAndLeftovers } from './network.js';
 import { releaseSlot, slotAddresses, type NodeSlot } from './slot.js';
+import { INOTIFY_INSTANCES, inotifyInUse, machineInotify } from './prereqs.js';
 
 /**
  * One real node of a local cluster. What runs where:
@@ -43,6 +44,8 @@ export interface StartNodeOptions {
   slot: NodeSlot;
   apiPort: number;
   registryPort?: number;
+  /** Port of a registry with auth on the host, served to the node as AUTH_REGISTRY_HOST. */
+  authRegistryPort?: number;
   pauseImage: string;
   pki: ClusterPki;
   bins: NodeBinaries;
@@ -71,6 +74,20 @@ export interface RunningNode {
    * nothing is routed off the node.
    */
   relayFrom(ip: string, port: number): Promise<void>;
+}
+
+/** What a kubelet's last log lines say about why it exited, when it is the machine's fault. */
+export function kubeletExitCause(tail: string): string {
+  if (!/inotify_init: too many open files/.test(tail)) return '';
+  return ` (the machine's inotify instances are used up: fs.inotify.max_user_instances is ${readInotifyLimit()}, ${inotifyInUse()} in use; raise it with sysctl -w fs.inotify.max_user_instances=${INOTIFY_INSTANCES})`;
+}
+
+function readInotifyLimit(): string {
+  try {
+    return String(machineInotify.get());
+  } catch {
+    return 'unreadable';
+  }
 }
 
 export function nodeNameOf(cluster: string): string {
@@ -146,6 +163,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   ]);
   // Pulls of docker.io and registry.k8s.io images go to the local registry through the relay, never to the public hosts.
   if (o.registryPort) writeMirrorHosts(p.registryHosts, `${o.slot.nodeIp}:${o.registryPort}`);
+  if (o.authRegistryPort) writeMirrorHosts(p.registryHosts, `${o.slot.nodeIp}:${o.authRegistryPort}`, [AUTH_REGISTRY_HOST]);
 
   const sched = o.spawn('kube-scheduler', o.bins['kube-scheduler'], [
     `--kubeconfig=${path.join(layout.dir, 'kube-scheduler.kubeconfig')}`,
@@ -157,6 +175,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   add(sched);
   for (const c of forwarder(o, 'apiserver', o.apiPort, p.apiSocket)) add(c);
   if (o.registryPort) for (const c of forwarder(o, 'registry', o.registryPort, p.registrySocket)) add(c);
+  if (o.authRegistryPort) for (const c of forwarder(o, 'auth-registry', o.authRegistryPort, p.authRegistrySocket)) add(c);
 
   const [ccmd, cargs] = inNetns(o.slot.netns, ['containerd', '--config', p.containerdConfig]);
   const containerd = o.spawn('containerd', ccmd, cargs, o.log('containerd'));
@@ -187,7 +206,8 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   const ready = (until: number, watch: Component, client = o.client) => {
     const crashed = watch.exit.then(() => {
       // The log goes with the cluster directory: its last lines travel with the error.
-      throw new Error(`kubelet of ${name} exited during startup; last lines of ${watch.logFile}:\n${tailFile(watch.logFile, 15)}`);
+      const tail = tailFile(watch.logFile, 15);
+      throw new Error(`kubelet of ${name} exited during startup${kubeletExitCause(tail)}; last lines of ${watch.logFile}:\n${tail}`);
     });
     crashed.catch(() => undefined);
     return Promise.race([

@@ -1,7 +1,8 @@
 /** Pure parts of a node: prerequisites verdicts, slot addresses, configuration files. */
 import yaml from 'js-yaml';
-import { checkNodePrereqs, ensureNodePrereqs, NODE_PACKAGES, type PrereqProbe } from './prereqs.js';
+import { checkNodePrereqs, ensureInotify, ensureNodePrereqs, INOTIFY_INSTANCES, NODE_PACKAGES, type InotifyLimit, type PrereqProbe } from './prereqs.js';
 import { slotAddresses } from './slot.js';
+import { kubeletExitCause } from './index.js';
 import { cniConflist, containerdToml, kubeletConfigYaml, kubeProxyConfigYaml, type NodeLayout } from './config.js';
 
 const probe = (o: Partial<PrereqProbe> & { missing?: string[]; apt?: boolean }): PrereqProbe => ({
@@ -31,6 +32,7 @@ describe('node prerequisites', () => {
     const logs: string[] = [];
     const why = await ensureNodePrereqs({
       probe: { platform: 'linux', uid: 0, has: (f) => f === 'apt-get' || !missing.has(f) },
+      inotify: fakeInotify(INOTIFY_INSTANCES),
       run: async (cmd, args) => {
         ran.push([cmd, ...args.filter((a) => !a.startsWith('DPkg') && a !== '-o')].join(' '));
         if (args.includes('install')) missing.clear();
@@ -52,7 +54,37 @@ describe('node prerequisites', () => {
     });
     expect(why).toBe('nodes need the packages socat; apt-get install failed: E: Unable to locate package socat');
   });
+
+  test("inotify: Linux's default 128 instances is raised to 1024 with one line; a higher limit is left alone; a refusal is one line", async () => {
+    const low = fakeInotify(128);
+    const logs: string[] = [];
+    expect(await ensureNodePrereqs({ probe: probe({}), inotify: low, log: (l) => logs.push(l) })).toBeUndefined();
+    expect(low.get()).toBe(INOTIFY_INSTANCES);
+    expect(logs).toEqual([expect.stringMatching(/^raised fs.inotify.max_user_instances from 128 to 1024 /)]);
+
+    const high = fakeInotify(8192);
+    expect(ensureInotify(high, (l) => logs.push(l))).toBeUndefined();
+    expect([high.get(), logs.length]).toEqual([8192, 1]);
+
+    const ro: InotifyLimit = { get: () => 128, set: () => { throw new Error('EROFS: read-only file system'); } };
+    expect(ensureInotify(ro, () => undefined)).toBe(
+      'nodes need fs.inotify.max_user_instances of at least 1024 and it could not be raised (EROFS: read-only file system): run sysctl -w fs.inotify.max_user_instances=1024',
+    );
+  });
 });
+
+describe('a kubelet that exits during startup', () => {
+  test("out of inotify instances: the error names the limit, the count in use and the fix; another cause adds nothing", () => {
+    const tail = 'E1204 15:40:24.071482    5519 kubelet.go:1804] "Failed to start cAdvisor" err="inotify_init: too many open files"';
+    expect(kubeletExitCause(tail)).toMatch(/^ \(the machine's inotify instances are used up: fs.inotify.max_user_instances is \d+, \d+ in use; raise it with sysctl -w fs.inotify.max_user_instances=1024\)$/);
+    expect(kubeletExitCause('E1204 kubelet.go:1] "failed to run Kubelet" err="something else"')).toBe('');
+  });
+});
+
+function fakeInotify(start: number): InotifyLimit {
+  let n = start;
+  return { get: () => n, set: (v) => (n = v) };
+}
 
 describe('node slots', () => {
   test('slot s: its own /30, pod CIDR, namespace and veth names (<= 15 characters)', () => {

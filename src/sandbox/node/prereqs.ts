@@ -63,8 +63,43 @@ export function checkNodePrereqs(probe: PrereqProbe = machineProbe): PrereqVerdi
   return { ok: false, reason: `nodes need the packages ${missing.join(', ')}; ${how}`, missing, install };
 }
 
+/**
+ * Inotify instances one user may hold, machine-wide. Each kubelet takes 6 (cAdvisor, certificate
+ * and config watchers), each control plane 7 (apiserver 3, controller manager 4), containerd and
+ * kube-proxy 1 each: Linux's default of 128 lasts about eight clusters with nodes, and then a
+ * starting kubelet exits with "Failed to start cAdvisor: inotify_init: too many open files".
+ */
+export const INOTIFY_INSTANCES = 1024;
+
+/** fs.inotify.max_user_instances, read and raised (root only). */
+export interface InotifyLimit {
+  get(): number;
+  set(n: number): void;
+}
+
+const INOTIFY_SYSCTL = '/proc/sys/fs/inotify/max_user_instances';
+export const machineInotify: InotifyLimit = {
+  get: () => Number(fs.readFileSync(INOTIFY_SYSCTL, 'utf8').trim()),
+  set: (n) => fs.writeFileSync(INOTIFY_SYSCTL, `${n}\n`),
+};
+
+/** Inotify instances open by processes of this user now (each shows as an anon_inode:inotify descriptor). */
+export function inotifyInUse(uid = process.getuid?.() ?? 0): number {
+  let n = 0;
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (fs.statSync(`/proc/${pid}`).uid !== uid) continue;
+      for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify') n++;
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return n;
+}
+
 export interface EnsureDeps {
   probe?: PrereqProbe;
+  inotify?: InotifyLimit;
   /** Runs a command (default: execFile); rejects on a non-zero exit. */
   run?: (cmd: string, args: string[]) => Promise<void>;
   log?: (line: string) => void;
@@ -80,10 +115,11 @@ const defaultRun = async (cmd: string, args: string[]) => {
  */
 export async function ensureNodePrereqs(deps: EnsureDeps = {}): Promise<string | undefined> {
   const probe = deps.probe ?? machineProbe;
+  const log = deps.log ?? ((l) => process.stderr.write(`${l}\n`));
   const first = checkNodePrereqs(probe);
-  if (first.ok) return undefined;
+  if (first.ok) return ensureInotify(deps.inotify ?? machineInotify, log);
   if (!first.install) return first.reason;
-  (deps.log ?? ((l) => process.stderr.write(`${l}\n`)))(`installing ${first.missing.join(' ')} with apt-get (needed by nodes)`);
+  log(`installing ${first.missing.join(' ')} with apt-get (needed by nodes)`);
   const run = deps.run ?? defaultRun;
   try {
     // Another apt-get (another session, another test process) may hold the dpkg lock: wait for it.
@@ -94,5 +130,18 @@ export async function ensureNodePrereqs(deps: EnsureDeps = {}): Promise<string |
     return `nodes need the packages ${first.missing.join(', ')}; apt-get install failed: ${((err as Error).message.split('\n')[0] ?? '').trim()}`;
   }
   const again = checkNodePrereqs(probe);
-  return again.ok ? undefined : again.reason;
+  return again.ok ? ensureInotify(deps.inotify ?? machineInotify, log) : again.reason;
+}
+
+/** Raises fs.inotify.max_user_instances to INOTIFY_INSTANCES (never lowers it); one log line when it does. */
+export function ensureInotify(limit: InotifyLimit, log: (line: string) => void): string | undefined {
+  try {
+    const now = limit.get();
+    if (now >= INOTIFY_INSTANCES) return undefined;
+    limit.set(INOTIFY_INSTANCES);
+    log(`raised fs.inotify.max_user_instances from ${now} to ${INOTIFY_INSTANCES} (each node's kubelet needs 6; the default runs out at about eight clusters)`);
+    return undefined;
+  } catch (err) {
+    return `nodes need fs.inotify.max_user_instances of at least ${INOTIFY_INSTANCES} and it could not be raised (${(err as Error).message}): run sysctl -w fs.inotify.max_user_instances=${INOTIFY_INSTANCES}`;
+  }
 }
