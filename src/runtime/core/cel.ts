@@ -94,7 +94,8 @@ function unknownReference(env: CelEnv, root: Node, variables: ReadonlySet<string
 export function toCel(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
   if (Array.isArray(value)) return value.map(toCel);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
+  // Absent (undefined) fields are left out, as they are in the JSON the API server sent.
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : [[k, toCel(v)]])));
   return value;
 }
 
