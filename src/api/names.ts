@@ -230,6 +230,8 @@ export const REASON = {
     /** Conditions made by manifestConfigs[].conditionRules all carry a reason starting "ConditionRule". */
     ruleEvaluated: 'ConditionRuleEvaluated',
     ruleInvalid: 'ConditionRuleInvalid',
+    ruleExpressionError: 'ConditionRuleExpressionError',
+    ruleInternalError: 'ConditionRuleInternalError',
   },
   work: {
     applied: 'AppliedManifestWorkComplete',

@@ -20,6 +20,7 @@ import { ManifestWorkReplicaSetReconciler, replicaSetKeyFns } from './mwrs.js';
 import { PlacementReconciler } from './placement.js';
 import { placementKeyFns } from './placement-keys.js';
 import { TaintReconciler } from './taints.js';
+import { WorkTtlReconciler } from './work-ttl.js';
 
 /** Maps one informer change to the keys to reconcile (core's KeysFn, over any object). */
 export type KeyFn = KeysFn<KubeObject>;
@@ -149,6 +150,8 @@ export function hubControllers(deps: HubDeps): HubController[] {
       ],
       workers: 2,
     },
+    // Completed works with ttlSecondsAfterFinished: status changes matter here (Complete turning True).
+    { reconciler: new WorkTtlReconciler(deps), sources: [{ informer: 'works', keys: byKey }] },
     ...addonControllers(deps),
   ];
   if (deps.autoApproveUsers?.length) {

@@ -55,10 +55,12 @@ export function placementKeyFns(inf: HubInformers) {
     const p = o.metadata?.labels?.[LABEL.placement];
     return p ? [nsKey(o.metadata!.namespace!, p)] : [];
   };
-  // An add-on score (in namespace <cluster>, named after its resource) matters to placements scoring by it.
+  // An add-on score (in namespace <cluster>, named after its resource) matters to placements
+  // scoring by it, and to those whose CEL selector calls scores() (any name: the call may be computed).
+  const usesScoresInCel = (p: Placement) => (p.spec.predicates ?? []).some((x) => (x.requiredClusterSelector?.celSelector?.celExpressions ?? []).some((e) => e.includes('scores(')));
   const addOnScore: KeyFn = (o) =>
     inf.placements
-      .list((p) => (p.spec.prioritizerPolicy?.configurations ?? []).some((c) => c.scoreCoordinate?.type === 'AddOn' && c.scoreCoordinate.addOn?.resourceName === o.metadata?.name))
+      .list((p) => usesScoresInCel(p) || (p.spec.prioritizerPolicy?.configurations ?? []).some((c) => c.scoreCoordinate?.type === 'AddOn' && c.scoreCoordinate.addOn?.resourceName === o.metadata?.name))
       .map((p) => nsKey(p.metadata.namespace!, p.metadata.name!));
   return { cluster, clusterSet, binding, decision, addOnScore };
 }

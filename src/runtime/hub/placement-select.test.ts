@@ -51,7 +51,10 @@ describe('predicates', () => {
   test('invalid selectors and CEL are misconfigurations', () => {
     expect(predicatesError(placement({ predicates: [{ requiredClusterSelector: { labelSelector: { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] } } }] }))).toMatch(/^Predicate:values: Required value/);
     expect(predicatesError(placement({ predicates: [{ requiredClusterSelector: { claimSelector: { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] } } }] }))).toMatch(/Forbidden/);
-    expect(predicatesError(placement({ predicates: [{ requiredClusterSelector: { celSelector: { celExpressions: ['true'] } } }] }))).toMatch(/celSelector/);
+    expect(predicatesError(placement({ predicates: [{ requiredClusterSelector: { celSelector: { celExpressions: ['true'] } } }] }))).toBeUndefined();
+    expect(predicatesError(placement({ predicates: [{}, { requiredClusterSelector: { celSelector: { celExpressions: ['true', 'managedCluster.metadata.name =='] } } }] }))).toMatch(
+      /^Predicate:predicates\[1\]\.requiredClusterSelector\.celSelector\.celExpressions\[1\]: compilation failed: 1:\d+: /,
+    );
     expect(predicatesError(placement({ predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { a: 'b' } } } }] }))).toBeUndefined();
   });
 });

@@ -3,7 +3,8 @@
  * 1. bindings in the Placement's namespace whose name is an existing set (what `Bound` says),
  *    intersected with spec.clusterSets when that is set;
  * 2. the members of those sets that are not being deleted;
- * 3. predicates: a cluster passes when any predicate matches (label AND claim selector);
+ * 3. predicates: a cluster passes when any predicate matches (label AND claim AND CEL selector,
+ *    placement-cel.ts);
  * 4. taints: an untolerated NoSelect (or NoSelectIfNew, for clusters not yet decided) taint
  *    filters a cluster out; a toleration with tolerationSeconds lasts until timeAdded + seconds,
  *    and the earliest such instant is returned so the caller requeues exactly then.
@@ -12,6 +13,7 @@
 import type { ManagedCluster, ManagedClusterSet, ManagedClusterSetBinding, Placement } from '../../api/index.js';
 import { TAINT } from '../../api/names.js';
 import { inClusterSet } from './clusterset.js';
+import { celPredicates, celSelectorError, type ScoreLookup } from './placement-cel.js';
 import { matchesSelector, type LabelSelector } from './selector.js';
 import type { Taint } from './taints.js';
 
@@ -53,10 +55,8 @@ export function predicatesError(placement: Placement): string | undefined {
     const s = p.requiredClusterSelector;
     const err = selectorError(s?.labelSelector as LabelSelector | undefined) ?? selectorError(s?.claimSelector as LabelSelector | undefined);
     if (err) return `Predicate:${err}`;
-    // CEL needs an evaluator with OCM's cluster and score bindings; refusing beats ignoring it.
-    if ((s?.celSelector?.celExpressions ?? []).length > 0) return 'Predicate:celSelector is not supported by ocmadm';
   }
-  return undefined;
+  return celSelectorError(placement);
 }
 
 /** A cluster's claims as a map (status.clusterClaims name → value). */
@@ -72,11 +72,15 @@ export function matchesClusterSelector(sel: ClusterSelector | undefined, cluster
   return matchesSelector({ matchExpressions: sel?.claimSelector?.matchExpressions ?? [] } as LabelSelector, claimsOf(cluster));
 }
 
-/** Clusters passing any predicate; all of them when there is none. */
-export function filterByPredicates(placement: Placement, clusters: ManagedCluster[]): ManagedCluster[] {
+/**
+ * Clusters passing any predicate (labels AND claims AND CEL); all of them when there is none.
+ * `scores` feeds the CEL function managedCluster.scores(name).
+ */
+export function filterByPredicates(placement: Placement, clusters: ManagedCluster[], scores: ScoreLookup = () => undefined): ManagedCluster[] {
   const preds = placement.spec.predicates ?? [];
   if (preds.length === 0) return clusters;
-  return clusters.filter((c) => preds.some((p) => matchesClusterSelector(p.requiredClusterSelector, c)));
+  const cel = celPredicates(placement, scores);
+  return clusters.filter((c) => preds.some((p, i) => matchesClusterSelector(p.requiredClusterSelector, c) && cel(i, c)));
 }
 
 /** OCM's validation of tolerations (PlacementMisconfigured message); undefined when fine. */

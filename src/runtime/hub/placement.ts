@@ -59,12 +59,13 @@ export class PlacementReconciler implements Reconciler {
     let chosen: typeof available = [];
     let recheckAt: number | undefined;
     if (!problem) {
-      const tolerated = filterByTaints(filterByPredicates(placement, available), placement.spec.tolerations, decided, now);
+      const addOnScore = (cluster: string, score: string) => inf.addOnScores.get(nsKey(cluster, score));
+      const tolerated = filterByTaints(filterByPredicates(placement, available, addOnScore), placement.spec.tolerations, decided, now);
       recheckAt = tolerated.recheckAt;
       const scored = totalScores(tolerated.clusters, weights.weights, {
         decided,
         otherDecisionCounts: this.otherDecisionCounts(ns, name),
-        addOnScore: (cluster, score) => inf.addOnScores.get(nsKey(cluster, score)),
+        addOnScore,
         now,
       });
       // validUntil is an instant like a toleration's end: one more reason to look again then.

@@ -4,7 +4,8 @@
  *   or PUT only when a field of the manifest differs (labels,
  *   annotations and ownerRefs merged, finalizers kept), so a re-apply of an unchanged work writes
  *   nothing and resourceVersions stay put;
- * - ServerSideApply: an apply patch under the configured field manager (conflicts are errors);
+ * - ServerSideApply: an apply patch under the configured field manager (conflicts are errors),
+ *   with `ignoreFields` as OCM has them (ignore-fields.ts);
  * - CreateOnly: create if missing, otherwise only the ownerRef;
  * - ReadOnly: never writes.
  * The ownerRef to the AppliedManifestWork is added when the work owns the resource and removed
@@ -16,6 +17,7 @@ import { resourcePath, type Discovery, type ResourceRef, getOrUndefined } from '
 import { FIELD_MANAGER } from '../../../api/names.js';
 import type { ManifestConfigT } from '../../../api/work.js';
 import { deepEqual, guardedMergePatch } from '../../core/patch.js';
+import { SPEC_HASH_ANNOTATION, ignoreFieldsError, specHash, withHash, withoutIgnored } from './ignore-fields.js';
 
 export type Strategy = 'Update' | 'ServerSideApply' | 'CreateOnly' | 'ReadOnly';
 
@@ -113,9 +115,18 @@ export async function applyManifest(spoke: KubeClient, discovery: Discovery, des
 
   if (strategy === 'ServerSideApply') {
     const ssa = opts.config?.updateStrategy?.serverSideApply;
-    const body = withOwner(desired, opts);
-    const obj = await spoke.patch(path, body, 'apply', { fieldManager: ssa?.fieldManager ?? FIELD_MANAGER.work, force: ssa?.force ?? false });
-    return done(obj);
+    const apply = async (obj: KubeObject) =>
+      done(await spoke.patch(path, withOwner(obj, opts), 'apply', { fieldManager: ssa?.fieldManager ?? FIELD_MANAGER.work, force: ssa?.force ?? false }));
+    const ignore = ssa?.ignoreFields ?? [];
+    if (ignore.length === 0) return apply(desired);
+    const bad = ignoreFieldsError(ignore);
+    if (bad) throw new Error(bad);
+    const stripped = withoutIgnored(desired, ignore);
+    const hash = specHash(stripped);
+    const existing = await getOrUndefined(spoke, path);
+    if (!existing) return apply(withHash(desired, hash));
+    if (existing.metadata?.annotations?.[SPEC_HASH_ANNOTATION] === hash) return done(await ensureOwner(spoke, ref, existing, opts));
+    return apply(withHash(stripped, hash));
   }
   if (opts.likelyAbsent && strategy !== 'ReadOnly') {
     try {

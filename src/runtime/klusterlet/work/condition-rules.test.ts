@@ -14,10 +14,39 @@ test('well-known Complete of Jobs and Pods', () => {
   expect(evaluateRule(pod('Running'), { ...wk, message: 'custom' }, 1)).toMatchObject({ status: 'False', message: 'custom' });
 });
 
-test('kinds without a well-known condition, and CEL rules, are Unknown and say why', () => {
+test('kinds without a well-known condition are Unknown and say why; WellKnownConditions may rename the condition', () => {
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
-  expect(evaluateRule(cm, wk, 1)).toMatchObject({ status: 'Unknown', reason: REASON.manifest.ruleInvalid });
-  expect(evaluateRule(cm, { condition: 'Ready', type: 'CEL', celExpressions: ['true'] }, 1)).toMatchObject({ type: 'Ready', status: 'Unknown', reason: REASON.manifest.ruleInvalid });
+  expect(evaluateRule(cm, wk, 1)).toMatchObject({ status: 'Unknown', reason: REASON.manifest.ruleInvalid, message: 'cannot find the wellknown conditions for resource with gvk /v1, Kind=ConfigMap' });
+  expect(evaluateRule(job([{ type: 'Complete', status: 'True' }]), { ...wk, condition: 'Done' }, 1)).toMatchObject({ type: 'Done', status: 'True', message: 'Job is finished' });
+});
+
+const deploy = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', labels: { tier: 'web' } }, spec: { replicas: 2 }, status: { readyReplicas: 2, conditions: [{ type: 'Available', status: 'True' }] } };
+const cel = (celExpressions: string[], more: { message?: string; messageExpression?: string } = {}) => ({ condition: 'Ready', type: 'CEL' as const, celExpressions, ...more });
+
+describe('CEL rules', () => {
+  test('True when every expression is true, False at the first false, with OCM messages', () => {
+    expect(evaluateRule(deploy, cel(['object.status.readyReplicas == object.spec.replicas', 'hasConditions(object.status)']), 3)).toEqual({ type: 'Ready', status: 'True', reason: REASON.manifest.ruleEvaluated, message: 'Manifest is Ready', observedGeneration: 3 });
+    expect(evaluateRule(deploy, cel(['true', 'object.status.readyReplicas > 5']), 3)).toMatchObject({ status: 'False', reason: REASON.manifest.ruleEvaluated, message: 'Manifest is not Ready' });
+    expect(evaluateRule(deploy, cel(["object.metadata.labels.tier.startsWith('we')"], { message: 'web is up' }), 3)).toMatchObject({ status: 'True', message: 'web is up' });
+  });
+
+  test('messageExpression sees object and result; an empty result falls back to message', () => {
+    const me = 'result ? "ready: " + string(object.status.readyReplicas) : "waiting"';
+    expect(evaluateRule(deploy, cel(['object.status.readyReplicas + 1 == 3'], { messageExpression: me }), 1).message).toBe('ready: 2');
+    expect(evaluateRule(deploy, cel(['false'], { messageExpression: me }), 1).message).toBe('waiting');
+    expect(evaluateRule(deploy, cel(['true'], { messageExpression: '""', message: 'fallback' }), 1).message).toBe('fallback');
+    expect(evaluateRule(deploy, cel(['true'], { messageExpression: '1' }), 1).message).toMatch(/messageExpression: expected a string result/);
+  });
+
+  test('an expression that does not compile names itself and the position; runtime errors and non-bool results too', () => {
+    const bad = evaluateRule(deploy, cel(['true', 'object.status.readyReplicas >']), 1);
+    expect(bad).toMatchObject({ status: 'False', reason: REASON.manifest.ruleExpressionError });
+    expect(bad.message).toMatch(/^celExpressions\[1\] does not compile: 1:29: /);
+    expect(evaluateRule(deploy, cel(['nosuch(object)']), 1).message).toBe("celExpressions[0] does not compile: 1:1: undeclared reference to function 'nosuch'");
+    expect(evaluateRule(deploy, cel(['obj.status == 1']), 1).message).toBe("celExpressions[0] does not compile: 1:1: undeclared reference 'obj'");
+    expect(evaluateRule(deploy, cel(['object.status.missing == 1']), 1)).toMatchObject({ status: 'False', reason: REASON.manifest.ruleExpressionError, message: expect.stringMatching(/^celExpressions\[0\]: .*missing/) });
+    expect(evaluateRule(deploy, cel(['object.spec.replicas']), 1).message).toMatch(/expected bool result/);
+  });
 });
 
 const c = (type: string, status: 'True' | 'False' | 'Unknown', reason: string = REASON.manifest.ruleEvaluated, observedGeneration = 1): Condition => ({ type, status, reason, message: `${type} ${status}`, lastTransitionTime: '2026-11-23T10:00:00Z', observedGeneration });

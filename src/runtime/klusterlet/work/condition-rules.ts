@@ -1,13 +1,18 @@
 /**
  * manifestConfigs[].conditionRules: conditions computed from a live resource and set on its
- * manifest entry (reason ConditionRuleEvaluated), then aggregated per type onto the work
- * (reason ConditionRulesAggregated). `WellKnownConditions` covers what OCM builds in: Complete for
- * Jobs (a Complete or Failed condition is True) and Pods (phase Succeeded or Failed). CEL rules
- * need a CEL engine, which ocmadm does not have: they are reported Unknown, never guessed.
+ * manifest entry, then aggregated per type onto the work (reason ConditionRulesAggregated).
+ * As OCM's work agent: a `CEL` rule is True when every expression is true (variable `object`,
+ * plus `hasConditions(object.status)`), False at the first false one (ConditionRuleEvaluated), and
+ * False with ConditionRuleExpressionError when an expression does not compile, fails or is not a
+ * bool; the message comes from `messageExpression` (variables `object` and `result`), else
+ * `message`, else "Manifest is [not] <condition>". `WellKnownConditions` is OCM's built-in Complete
+ * rule for Jobs (a Complete or Failed condition is True) and Pods (phase Succeeded or Failed).
  */
+import { CelScalar, celFunc, isCelList, isCelMap, type CelValue } from '@bufbuild/cel';
 import type { KubeObject } from '../../../kube/client.js';
 import { COND, REASON } from '../../../api/names.js';
 import type { ManifestConfigT } from '../../../api/work.js';
+import { celEnvironment, compileCel, type CelCompiled } from '../../core/cel.js';
 import type { Condition, ConditionInput } from '../../core/conditions.js';
 
 type Rule = NonNullable<ManifestConfigT['conditionRules']>[number];
@@ -15,30 +20,79 @@ type Rule = NonNullable<ManifestConfigT['conditionRules']>[number];
 /** Whether a condition was made by a condition rule (OCM marks them by reason prefix). */
 export const fromRule = (c: Pick<Condition, 'reason'>): boolean => c.reason.startsWith('ConditionRule');
 
-function wellKnownComplete(obj: KubeObject): { done: boolean; message: string } | undefined {
-  const status = (obj.status ?? {}) as { conditions?: { type?: string; status?: string }[]; phase?: string };
-  if (obj.apiVersion === 'batch/v1' && obj.kind === 'Job') {
-    const done = (status.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-    return { done, message: done ? 'Job is finished' : 'Job is not finished' };
+const hasConditions = celFunc('hasConditions', [CelScalar.DYN], CelScalar.BOOL, (status: CelValue) => {
+  if (!isCelMap(status)) return false;
+  const list = status.get('conditions');
+  return !!list && isCelList(list) && list.size > 0;
+});
+const ENV = celEnvironment([hasConditions]);
+
+// Rules are evaluated every status sync: compile each expression once (bounded, oldest dropped).
+const compiled = new Map<string, CelCompiled>();
+function compile(expression: string, variables: readonly string[]): CelCompiled {
+  const key = `${variables.join(',')}\n${expression}`;
+  let c = compiled.get(key);
+  if (!c) {
+    c = compileCel(ENV, expression, variables);
+    if (compiled.size >= 512) compiled.delete(compiled.keys().next().value!);
+    compiled.set(key, c);
   }
-  if (obj.apiVersion === 'v1' && obj.kind === 'Pod') {
-    return { done: status.phase === 'Succeeded' || status.phase === 'Failed', message: `Pod is in phase ${status.phase ?? ''}` };
+  return c;
+}
+
+const WELL_KNOWN: Record<string, Pick<Rule, 'celExpressions' | 'messageExpression'>> = {
+  'batch/v1/Job': {
+    celExpressions: ["hasConditions(object.status) ? object.status.conditions.filter(c, c.type == 'Complete' || c.type == 'Failed').exists(c, c.status == 'True') : false"],
+    messageExpression: 'result ? "Job is finished" : "Job is not finished"',
+  },
+  'v1/Pod': { celExpressions: ["object.status.phase in ['Succeeded', 'Failed']"], messageExpression: '"Pod is in phase " + object.status.phase' },
+};
+
+type Verdict = { status: 'True' | 'False'; reason: string; error?: string };
+
+function evaluateExpressions(obj: KubeObject, expressions: readonly string[]): Verdict {
+  for (const [i, expression] of expressions.entries()) {
+    const c = compile(expression, ['object']);
+    if (!c.ok) return { status: 'False', reason: REASON.manifest.ruleExpressionError, error: `celExpressions[${i}] does not compile: ${c.error}` };
+    const r = c.program.run({ object: obj });
+    if ('error' in r) return { status: 'False', reason: REASON.manifest.ruleExpressionError, error: `celExpressions[${i}]: ${r.error}` };
+    if (typeof r.value !== 'boolean') return { status: 'False', reason: REASON.manifest.ruleExpressionError, error: `celExpressions[${i}]: expected bool result, got ${typeof r.value}` };
+    if (!r.value) return { status: 'False', reason: REASON.manifest.ruleEvaluated };
   }
-  return undefined;
+  return { status: 'True', reason: REASON.manifest.ruleEvaluated };
+}
+
+function messageOf(obj: KubeObject, rule: Rule, type: string, result: boolean): string {
+  if (rule.messageExpression) {
+    const c = compile(rule.messageExpression, ['object', 'result']);
+    if (!c.ok) return `messageExpression does not compile: ${c.error}`;
+    const r = c.program.run({ object: obj, result });
+    if ('error' in r) return `messageExpression: ${r.error}`;
+    if (typeof r.value !== 'string') return `messageExpression: expected a string result, got ${typeof r.value}`;
+    if (r.value) return r.value;
+  }
+  if (rule.message) return rule.message;
+  return result ? `Manifest is ${type}` : `Manifest is not ${type}`;
 }
 
 /** The condition one rule gives for `obj`, stamped with the work's generation. */
 export function evaluateRule(obj: KubeObject, rule: Rule, generation: number | undefined): ConditionInput {
   const type = rule.condition || COND.work.complete;
   const base = { type, observedGeneration: generation };
-  if (rule.type === 'CEL') {
-    return { ...base, status: 'Unknown', reason: REASON.manifest.ruleInvalid, message: 'CEL condition rules are not supported by this work agent' };
+  let effective: Rule = rule;
+  if (rule.type === 'WellKnownConditions') {
+    const known = WELL_KNOWN[`${obj.apiVersion ?? ''}/${obj.kind ?? ''}`];
+    if (!known) {
+      const [group, version] = (obj.apiVersion ?? '').includes('/') ? (obj.apiVersion ?? '').split('/') : ['', obj.apiVersion ?? ''];
+      return { ...base, status: 'Unknown', reason: REASON.manifest.ruleInvalid, message: `cannot find the wellknown conditions for resource with gvk ${group}/${version}, Kind=${obj.kind ?? ''}` };
+    }
+    effective = { ...rule, celExpressions: known.celExpressions, messageExpression: rule.messageExpression || (rule.message ? undefined : known.messageExpression) };
+  } else if (rule.type !== 'CEL') {
+    return { ...base, status: 'Unknown', reason: REASON.manifest.ruleInvalid, message: `unrecognized condition rule type ${String(rule.type)}` };
   }
-  const known = type === COND.work.complete ? wellKnownComplete(obj) : undefined;
-  if (!known) {
-    return { ...base, status: 'Unknown', reason: REASON.manifest.ruleInvalid, message: `no well-known ${type} condition for ${obj.apiVersion ?? ''} ${obj.kind ?? ''}` };
-  }
-  return { ...base, status: known.done ? 'True' : 'False', reason: REASON.manifest.ruleEvaluated, message: rule.message || known.message };
+  const v = evaluateExpressions(obj, effective.celExpressions ?? []);
+  const message = v.error ?? messageOf(obj, effective, type, v.status === 'True');
+  return { ...base, status: v.status, reason: v.reason, message };
 }
 
 /**

@@ -1,0 +1,56 @@
+import type { AddOnPlacementScore } from '../../api/index.js';
+import { cluster, placement } from '../../../test/hub/placement-fixtures.js';
+import { celPredicates, celSelectorError } from './placement-cel.js';
+import { filterByPredicates } from './placement-select.js';
+
+const names = (cs: { metadata: { name?: string } }[]) => cs.map((c) => c.metadata.name);
+const cs = [
+  cluster('a', { labels: { env: 'prod', version: '1.30.2' }, claims: { 'platform.open-cluster-management.io': 'AWS' }, allocatable: { cpu: '8' } }),
+  cluster('b', { labels: { env: 'dev', version: '1.29.0' }, claims: { 'platform.open-cluster-management.io': 'GCP' } }),
+  cluster('c'),
+];
+const cel = (...celExpressions: string[]) => placement({ predicates: [{ requiredClusterSelector: { celSelector: { celExpressions } } }] });
+const score = (clusterName: string, scores: { name: string; value: number }[]): AddOnPlacementScore =>
+  ({ apiVersion: 'cluster.open-cluster-management.io/v1alpha1', kind: 'AddOnPlacementScore', metadata: { name: 'usage', namespace: clusterName }, status: { scores } }) as AddOnPlacementScore;
+
+describe('celSelector', () => {
+  test('managedCluster: labels, claims, status; every expression must hold', () => {
+    expect(names(filterByPredicates(cel('managedCluster.metadata.labels["env"] == "prod"'), cs))).toEqual(['a']);
+    expect(names(filterByPredicates(cel('managedCluster.status.clusterClaims.exists(c, c.name == "platform.open-cluster-management.io" && c.value in ["AWS", "GCP"])'), cs))).toEqual(['a', 'b']);
+    expect(names(filterByPredicates(cel('managedCluster.metadata.labels.version.startsWith("1.")', 'managedCluster.metadata.labels["env"] != "prod"'), cs))).toEqual(['b']);
+    expect(names(filterByPredicates(cel('has(managedCluster.status.allocatable) && managedCluster.status.allocatable.cpu == "8"'), cs))).toEqual(['a']);
+  });
+
+  test('an evaluation error or a non-bool result does not select the cluster', () => {
+    // c has no labels: the lookup fails for it only.
+    expect(names(filterByPredicates(cel('managedCluster.metadata.labels.env.endsWith("v")'), cs))).toEqual(['b']);
+    expect(names(filterByPredicates(cel('managedCluster.metadata.name'), cs))).toEqual([]);
+  });
+
+  test('CEL is ANDed with the label selector of the same predicate; predicates are ORed', () => {
+    const p = placement({
+      predicates: [
+        { requiredClusterSelector: { labelSelector: { matchLabels: { env: 'prod' } }, celSelector: { celExpressions: ['managedCluster.metadata.name == "b"'] } } },
+        { requiredClusterSelector: { celSelector: { celExpressions: ['managedCluster.metadata.name == "c"'] } } },
+      ],
+    });
+    expect(names(filterByPredicates(p, cs))).toEqual(['c']);
+  });
+
+  test('managedCluster.scores(name): the AddOnPlacementScore in the cluster namespace; a missing one fails', () => {
+    const lookup = (c: string, n: string) => (n !== 'usage' ? undefined : c === 'a' ? score('a', [{ name: 'cpu', value: 70 }]) : c === 'b' ? score('b', [{ name: 'cpu', value: 20 }]) : undefined);
+    const p = cel('managedCluster.scores("usage").filter(s, s.name == "cpu").all(s, s.value > 50)');
+    expect(names(filterByPredicates(p, cs, lookup))).toEqual(['a']);
+    expect(names(filterByPredicates(cel('size(managedCluster.scores("usage")) == 1'), cs, lookup))).toEqual(['a', 'b']);
+    expect(celPredicates(cel('size(managedCluster.scores("other")) == 0'), lookup)(0, cs[0]!)).toBe(false);
+  });
+
+  test('an expression that does not compile is named with its position', () => {
+    expect(celSelectorError(cel('managedCluster.metadata.labels["env"] == "prod"'))).toBeUndefined();
+    expect(celSelectorError(cel('true', 'managedCluster.metadata.labels[ == 1'))).toBe(
+      'Predicate:predicates[0].requiredClusterSelector.celSelector.celExpressions[1]: compilation failed: 1:31: found [ but expecting end of input',
+    );
+    expect(celSelectorError(cel('cluster.metadata.name == "a"'))).toBe("Predicate:predicates[0].requiredClusterSelector.celSelector.celExpressions[0]: compilation failed: 1:1: undeclared reference 'cluster'");
+    expect(celSelectorError(cel('managedCluster.metadata.name.semver() == 1'))).toMatch(/1:\d+: undeclared reference to function 'semver'$/);
+  });
+});
