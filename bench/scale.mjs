@@ -3,10 +3,7 @@
 // agent's own certificate), accepted with the real `ocmadm accept`, served by the real hub
 // controller (local runtime). Measures the time until all are Available, the hub controller's
 // RSS and CPU at steady state, and how late lease expiry is detected.
-// BENCH_ADDONS=1: one template add-on enabled on every cluster through a placement before the
-// steady state (the hub renders and writes a ManagedClusterAddOn and a ManifestWork per cluster).
-//   BENCH_SCALE=100,1000   BENCH_STEADY_MS=60000   BENCH_ADDONS=1
-import fs from 'node:fs';
+//   BENCH_SCALE=100,1000   BENCH_STEADY_MS=60000
 import path from 'node:path';
 import { cpuShare, fleet, mustRun, ROOT, rssMiB, stats } from './lib.mjs';
 
@@ -15,8 +12,7 @@ const { KubeClient } = await dist('kube/client.js');
 const { KubeConfig } = await dist('kube/kubeconfig.js');
 const { resourcePath } = await dist('kube/resources.js');
 const { SimAgents } = await dist('sandbox/sim-agents.js');
-const { MANAGED_CLUSTERS, MANIFEST_WORKS, MANAGED_CLUSTER_SET_BINDINGS, PLACEMENTS, TYPE } = await dist('api/index.js');
-const { waitForList } = await dist('kube/wait.js');
+const { MANAGED_CLUSTERS } = await dist('api/index.js');
 const { COND, LEASE } = await dist('api/names.js');
 
 /** Clusters whose agent stops renewing, to measure how late expiry is seen; their lease is short. */
@@ -73,8 +69,6 @@ async function runScale(n, steadyMs) {
       return late.length >= probes.length;
     }, 120_000);
 
-    const addonsMs = process.env.BENCH_ADDONS ? await addonOnEveryCluster(f, admin, n) : undefined;
-
     // Steady state: every other agent renewing each 60 s.
     const list = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items;
     const pid = list.find((r) => r.kind === 'hub-controller').pid;
@@ -101,7 +95,6 @@ async function runScale(n, steadyMs) {
       leaseExpiryLateMs: stats(late.map((l) => l.ms)),
       renewals,
       availableAtEnd,
-      ...(addonsMs !== undefined ? { addonEnableToAllWorksMs: addonsMs } : {}),
     };
   } finally {
     ctrl.abort();
@@ -110,22 +103,6 @@ async function runScale(n, steadyMs) {
     await admin.close();
     await f.stop();
   }
-}
-
-/** `addon create` + `addon enable --placement` of a one-ConfigMap template add-on; ms until the hub wrote every cluster's work. */
-async function addonOnEveryCluster(f, admin, n) {
-  const hub = f.clusters.hub;
-  const file = path.join(f.env.OCMADM_STATE_DIR, 'bench-addon.yaml');
-  const manifest = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bench-addon', namespace: 'open-cluster-management-agent-addon' }, data: { cluster: '{{CLUSTER_NAME}}' } };
-  fs.writeFileSync(file, JSON.stringify({ apiVersion: 'addon.open-cluster-management.io/v1alpha1', kind: 'AddOnTemplate', metadata: { name: 'bench-addon-v1' }, spec: { addonName: 'bench-addon', agentSpec: { workload: { manifests: [manifest] } }, registration: [] } }));
-  const kc = ['--kubeconfig', hub.adminKubeconfigPath];
-  await mustRun([...kc, 'addon', 'create', '-f', file], f.env);
-  await admin.create(resourcePath({ ...MANAGED_CLUSTER_SET_BINDINGS, namespace: 'default' }), { ...TYPE.managedClusterSetBinding, metadata: { name: 'global', namespace: 'default' }, spec: { clusterSet: 'global' } });
-  await admin.create(resourcePath({ ...PLACEMENTS, namespace: 'default' }), { ...TYPE.placement, metadata: { name: 'everywhere', namespace: 'default' }, spec: { clusterSets: ['global'] } });
-  const t0 = Date.now();
-  await mustRun([...kc, 'addon', 'enable', '--names', 'bench-addon', '--placement', 'default/everywhere'], f.env);
-  await waitForList(admin, resourcePath(MANIFEST_WORKS), (ws) => ws.length >= n, { labelSelector: 'open-cluster-management.io/addon-name=bench-addon', deadline: Date.now() + 900_000, what: `the add-on work of ${n} clusters` });
-  return Date.now() - t0;
 }
 
 /** Watches ManagedClusters until `done(list)`; returns the time it held. */
@@ -166,8 +143,7 @@ export async function benchScale() {
   }
   const rows = runs.flatMap((r) => [
     { what: `${r.clusters} simulated clusters: accept → all Available`, value: `${(r.acceptToAllAvailableMs / 1000).toFixed(1)} s (accept command ${(r.acceptCommandMs / 1000).toFixed(1)} s)` },
-    ...(r.addonEnableToAllWorksMs !== undefined ? [{ what: `${r.clusters} clusters: addon enable --placement → every add-on work written`, value: `${(r.addonEnableToAllWorksMs / 1000).toFixed(1)} s` }] : []),
-    { what: `${r.clusters} clusters${r.addonEnableToAllWorksMs !== undefined ? ' with one add-on each' : ''}: hub controller at steady state`, value: `${r.hubControllerRssMiB} MiB RSS, ${r.hubControllerCpuPercent} % of a core`, target: r.clusters >= 1000 ? '<= 200 MB, <= 10 %' : '' },
+    { what: `${r.clusters} clusters: hub controller at steady state`, value: `${r.hubControllerRssMiB} MiB RSS, ${r.hubControllerCpuPercent} % of a core`, target: r.clusters >= 1000 ? '<= 200 MB, <= 10 %' : '' },
     { what: `${r.clusters} clusters: lease expiry seen late by`, value: `${r.leaseExpiryLateMs.median} ms (${r.leaseExpiryLateMs.min}–${r.leaseExpiryLateMs.max}, n=${r.leaseExpiryLateMs.n})` },
   ]);
   return { runs, rows };
