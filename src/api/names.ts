@@ -294,6 +294,8 @@ export const ADDON = {
   namespaceLabel: 'open-cluster-management.io/addon-namespace',
   installNamespaceAnnotation: 'addon.open-cluster-management.io/v1alpha1-install-namespace',
   preDeleteAnnotation: 'addon.open-cluster-management.io/addon-pre-delete',
+  /** On a ManagedClusterAddOn whose template has pre-delete hooks: held until the hook work completes. */
+  preDeleteFinalizer: 'addon.open-cluster-management.io/addon-pre-delete',
   deletionOrphanAnnotation: 'addon.open-cluster-management.io/deletion-orphan',
   /** Variables every template gets; customized variables cannot override them. */
   builtinVariables: ['CLUSTER_NAME', 'INSTALL_NAMESPACE', 'HUB_KUBECONFIG'] as const,
@@ -306,6 +308,7 @@ export const ADDON_COND = {
   degraded: 'Degraded',
   configured: 'Configured',
   manifestApplied: 'ManifestApplied',
+  hookManifestCompleted: 'HookManifestCompleted',
   registrationApplied: 'RegistrationApplied',
   certRotated: 'ClusterCertificateRotated',
 } as const;
@@ -332,4 +335,6 @@ export const ADDON_REASON = {
   setPermissionApplied: 'SetPermissionApplied',
   certUpdated: 'ClientCertificateUpdated',
   certUpdateFailed: 'ClientCertificateUpdateFailed',
+  hookCompleted: 'HookManifestIsCompleted',
+  hookNotCompleted: 'HookManifestIsNotCompleted',
 } as const;

@@ -52,8 +52,8 @@ export function etcdArgs(o: { name: string; dataDir: string; clientPort: number;
   ];
 }
 
-/** Extra controllers of a cluster with real nodes: Node health, Service endpoints, orphaned pods. */
-export const NODE_CONTROLLERS = ['node-lifecycle-controller', 'endpoints-controller', 'endpointslice-controller', 'pod-garbage-collector-controller'];
+/** Extra controllers of a cluster with real nodes: Node health, Service endpoints, orphaned pods, Jobs (add-on pre-delete hooks). */
+export const NODE_CONTROLLERS = ['node-lifecycle-controller', 'endpoints-controller', 'endpointslice-controller', 'pod-garbage-collector-controller', 'job-controller'];
 
 /** A cluster with a node: the apiserver advertises the node's view of itself and calls kubelets with a client certificate. */
 export interface ApiserverNodeFlags {

@@ -6,20 +6,22 @@
  *  2. the template's hubPermissions as RoleBindings to that subject (RegistrationApplied);
  *  3. the rendered manifests as ManifestWork `addon-<name>-deploy-0` in the cluster namespace;
  *  4. ManifestApplied / Available / Progressing from that work.
- * When the add-on is gone (disabled, or its cluster left) its works and bindings are removed.
+ * When the add-on is gone (disabled, or its cluster left) its works and bindings are removed; a
+ * template with pre-delete hooks holds the add-on until they ran (addon-hooks.ts).
  * Add-ons without a template get only their config references (another manager deploys them).
  */
 import { MANAGED_CLUSTER_ADDONS_V1BETA1, MANIFEST_WORKS, type ClusterManagementAddOn, type ManagedClusterAddOn, type ManifestWork } from '../../api/index.js';
 import { ADDON, ADDON_COND, ADDON_REASON, ANNOTATION, GROUP, LABEL, SIGNER } from '../../api/names.js';
 import type { KubeObject } from '../../kube/client.js';
 import { setCondition, type Condition, type ConditionInput } from '../core/conditions.js';
-import { guardedMergePatch, patchStatus } from '../core/patch.js';
+import { addFinalizer, guardedMergePatch, patchStatus, removeFinalizer } from '../core/patch.js';
 import type { Reconciler } from '../core/types.js';
 import { cmaOwner, decidedClusters } from './addon-install.js';
 import { configReferences, desiredConfigs, DEPLOYMENT_CONFIG_GR, findConfig, specHash, TEMPLATE_GR, type ConfigRef } from './addon-configs.js';
 import { probeManifestConfigs, renderTemplate } from './addon-render.js';
 import { availability, manifestApplied, progressing } from './addon-status.js';
 import { applyPermissions, removePermissions } from './addon-permissions.js';
+import { hookCondition, hookManifests, hooksCompleted, hookWorkSpec } from './addon-hooks.js';
 import { nsKey, type HubDeps } from './deps.js';
 import { applyOwned, deleteIfPresent } from './write.js';
 
@@ -55,9 +57,15 @@ export class AddonDeployReconciler implements Reconciler {
     const { informers: inf } = this.deps;
     const mca = inf.addons.get(key);
     const cluster = inf.clusters.get(ns);
-    if (!mca || mca.metadata.deletionTimestamp || !cluster || cluster.metadata.deletionTimestamp) return this.cleanup(ns, name);
+    const clusterLeaving = !cluster || !!cluster.metadata.deletionTimestamp;
+    const holdsHook = !!mca?.metadata.finalizers?.includes(ADDON.preDeleteFinalizer);
+    // A leaving cluster cannot run hooks: its add-ons go at once.
+    if (!mca || (mca.metadata.deletionTimestamp && !holdsHook) || clusterLeaving) {
+      if (mca && holdsHook) await this.release(mca);
+      return this.cleanup(ns, name);
+    }
     const cma = inf.cmas.get(name);
-    if (!cma) return;
+    if (!cma) return mca.metadata.deletionTimestamp ? this.release(mca) : undefined;
     const configs = desiredConfigs(cma, mca, this.placementConfigs(cma, ns));
     const templateRef = findConfig(configs, TEMPLATE_GR);
     const template = templateRef ? inf.addonTemplates.get(templateRef.name) : undefined;
@@ -66,12 +74,18 @@ export class AddonDeployReconciler implements Reconciler {
     const lookup = (c: ConfigRef): KubeObject | undefined =>
       c === templateRef ? template : c === adcRef ? adc : undefined;
 
+    // Without its template the hooks cannot be rendered: a deleting add-on is let go.
+    if (!template && mca.metadata.deletionTimestamp) return this.release(mca);
     await this.ensureOwner(mca, cma);
     if (!template) {
       await patchStatus(this.deps.client, MANAGED_CLUSTER_ADDONS_V1BETA1, mca, { configReferences: configReferences(configs, lookup) });
       return;
     }
     const rendered = renderTemplate({ cluster: ns, template, config: adc });
+    const hooks = hookManifests(rendered.hooks);
+    if (mca.metadata.deletionTimestamp) return this.preDelete(mca, hooks);
+    if (hooks.length) await addFinalizer(this.deps.client, MANAGED_CLUSTER_ADDONS_V1BETA1, mca, ADDON.preDeleteFinalizer);
+    else if (holdsHook) await this.release(mca);
     const work = await this.applyWork(mca, rendered.manifests, template, { templateRef, adcRef }, lookup);
     const subject = addonSubject(ns, name);
     const kube = (template.spec.registration ?? []).some((r) => r.type === 'KubeClient');
@@ -170,6 +184,33 @@ export class AddonDeployReconciler implements Reconciler {
     } as ManifestWork);
     this.deps.log.info('add-on work applied', { cluster: ns, addon, work: workName, manifests: manifests.length });
     return work;
+  }
+
+  /** The add-on is being deleted and holds the hook finalizer: run the hooks, let it go once they completed. */
+  private async preDelete(mca: ManagedClusterAddOn, hooks: KubeObject[]): Promise<void> {
+    const ns = mca.metadata.namespace!;
+    const addon = mca.metadata.name!;
+    const workName = ADDON.preDeleteWork(addon);
+    let work = this.deps.informers.works.get(nsKey(ns, workName));
+    if (hooks.length && !work) {
+      work = await applyOwned<ManifestWork>(this.deps.client, { ...MANIFEST_WORKS, namespace: ns }, {
+        apiVersion: `${GROUP.work}/v1`,
+        kind: 'ManifestWork',
+        metadata: { name: workName, namespace: ns, labels: { [LABEL.addonName]: addon }, ownerReferences: [mcaOwner(mca)] },
+        spec: hookWorkSpec(hooks),
+      } as ManifestWork);
+      this.deps.log.info('add-on pre-delete hooks applied', { cluster: ns, addon, work: workName, hooks: hooks.length });
+    }
+    const done = !hooks.length || hooksCompleted(work, hooks);
+    const conditions = setCondition((mca.status?.conditions ?? []) as Condition[], hookCondition(workName, done), this.deps.now());
+    const latest = await patchStatus(this.deps.client, MANAGED_CLUSTER_ADDONS_V1BETA1, mca, { conditions });
+    if (!done) return;
+    this.deps.log.info('add-on pre-delete hooks completed', { cluster: ns, addon, work: workName });
+    await this.release(latest);
+  }
+
+  private async release(mca: ManagedClusterAddOn): Promise<void> {
+    await removeFinalizer(this.deps.client, MANAGED_CLUSTER_ADDONS_V1BETA1, mca, ADDON.preDeleteFinalizer);
   }
 
   /** The add-on is gone from this cluster: its works and hub permissions go too. */

@@ -71,7 +71,8 @@ class AddonRegistrationReconciler implements Reconciler {
   async reconcile(addon: string): Promise<ReconcileResult | void> {
     const { cluster, spoke, log } = this.o;
     const mca = this.addons.get(`${cluster}/${addon}`);
-    const alive = mca && !mca.metadata.deletionTimestamp ? mca : undefined;
+    // A deleting add-on held by a finalizer (OCM's pre-delete hook) keeps its credentials: the hook runs with them.
+    const alive = mca && (!mca.metadata.deletionTimestamp || mca.metadata.finalizers?.length) ? mca : undefined;
     const regs = registrationsOf(alive);
     const ns = mca ? installNamespace(mca) : '';
     const mine = this.secrets.list((s) => s.metadata?.labels?.[LABEL.addonName] === addon);
