@@ -11,6 +11,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Registe
   { name: 'init', load: async () => (await import('./init/command.js')).register },
   { name: 'join', load: async () => (await import('./join/command.js')).register },
   { name: 'accept', load: async () => (await import('./accept/command.js')).register },
+  { name: 'upgrade', load: async () => (await import('./upgrade/command.js')).register },
   { name: 'unjoin', load: async () => (await import('./unjoin/command.js')).register },
   { name: 'deploy', load: async () => (await import('./deploy/command.js')).register },
   { name: 'addon', load: async () => (await import('./addon/command.js')).register },

@@ -22,7 +22,7 @@ export function register(program: Command, app: App): void {
     .option('--output-file <file>', 'also write the applied objects as YAML to this file (replaced)')
     .option('--output-join-command-file <file>', 'write an executable script running the join command for the cluster named by its first argument')
     .option('-o, --output <format>', 'text or json (json: only the token and API server on stdout)', 'text')
-    .option('--force', 'install even where OCM\'s cluster-manager operator already runs the hub')
+    .option('--force', 'install even where OCM\'s cluster-manager operator already runs the hub, or where the hub runs a newer ocmadm runtime (a downgrade)')
     .option(
       '--auto-approve <users>',
       'accept clusters whose join requests come from these bootstrap identities without `accept` (comma-separated user names; off by default, and a re-run without it turns it off)',

@@ -36,6 +36,7 @@ import {
 import type { InitOptions } from './options.js';
 import { loadBundle } from '../../bundle/index.js';
 import { requirePullSecrets } from '../../bundle/preflight.js';
+import { readInstalledRuntime, refuseDowngrade } from '../../bundle/versions.js';
 import { waitRolledOut, withPodTrouble } from '../../bundle/pods.js';
 
 export interface InitResult {
@@ -108,7 +109,10 @@ export async function runInit(opts: InitOptions, ctx: CommandContext): Promise<I
   const { client, endpoint } = conn;
   const crds = loadHubCrds();
   const bundle = opts.runtime === 'cluster' ? loadBundle('hub-controller', ctx.io.env) : undefined;
-  if (opts.runtime === 'cluster') await requirePullSecrets(client, HUB.controllerNamespace, opts.imagePullSecrets);
+  if (bundle) {
+    refuseDowngrade(await readInstalledRuntime(client, 'hub-controller', HUB.controllerNamespace), bundle, opts.force, `the hub ${endpoint.server}`);
+    await requirePullSecrets(client, HUB.controllerNamespace, opts.imagePullSecrets);
+  }
   // The widest plan (cluster-info and a new bootstrap token included) names every right needed.
   const widest = planHub({
     runtime: opts.runtime,

@@ -21,7 +21,7 @@ export function register(program: Command, app: App): void {
     .option('--wait', 'wait until the cluster is registered on the hub and its CSR is pending (up to --timeout); a klusterlet pod that cannot start ends the wait with its reason')
     .option('--dry-run', 'check everything and print the manifests (secret data redacted); change nothing')
     .option('--output-file <file>', 'also write the manifests to this file (mode 0600, it holds the token)')
-    .option('--force', 'take over a cluster name already accepted for another spoke, or re-register a spoke joined under another name')
+    .option('--force', 'take over a cluster name already accepted for another spoke, or re-register a spoke joined under another name, or replace a newer klusterlet runtime (a downgrade)')
     .option('-o, --output <format>', 'text or json', 'text')
     .addHelpText(
       'after',

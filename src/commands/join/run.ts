@@ -24,6 +24,7 @@ import { waitForRegistration } from './wait.js';
 import { parseCaBundle } from './discovery.js';
 import { loadBundle } from '../../bundle/index.js';
 import { requirePullSecrets } from '../../bundle/preflight.js';
+import { readInstalledRuntime, refuseDowngrade } from '../../bundle/versions.js';
 import { withPodTrouble } from '../../bundle/pods.js';
 
 export interface JoinResult {
@@ -105,7 +106,10 @@ export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinRe
 
   const bootstrapText = bootstrapKubeconfigYaml({ server: opts.hubServer, caPem: hub.ca.caPem, token: opts.hubToken, proxyUrl: opts.proxyUrl, proxyCaPem });
   const bundle = opts.runtime === 'cluster' ? loadBundle('klusterlet', env) : undefined;
-  if (bundle) await requirePullSecrets(spoke, KLUSTERLET.namespace, opts.imagePullSecrets);
+  if (bundle) {
+    refuseDowngrade(await readInstalledRuntime(spoke, 'klusterlet', KLUSTERLET.namespace), bundle, opts.force, `the spoke ${spoke.server}`);
+    await requirePullSecrets(spoke, KLUSTERLET.namespace, opts.imagePullSecrets);
+  }
   const values = {
     clusterName: opts.clusterName,
     runtime: opts.runtime,
