@@ -323,8 +323,9 @@ function proxyUrl(cluster: Cluster): URL {
 
 // undici is loaded on the first client, not at start-up: commands that never call a cluster
 // (--help, --version, completion, runtime list) stay fast.
+// In the CLI's split bundle (scripts/build-cli.mjs) a CommonJS package's namespace is only its default.
 let undici: Promise<typeof import('undici')> | undefined;
-const loadUndici = () => (undici ??= import('undici'));
+const loadUndici = () => (undici ??= import('undici').then((m) => ('Agent' in m ? m : (m as { default: typeof m }).default)));
 
 /** The delay before sending again, or undefined when the answer is final. */
 export function retryDelayMs(status: number, retryAfter: string | null): number | undefined {

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * Bundles the CLI (src/main.ts) with esbuild into dist/bin/: one entry file plus one chunk per
+ * lazily imported command, so a one-shot run reads a handful of files instead of ~300 modules.
+ * bin/ocmadm loads dist/bin/main.mjs when it is there, else dist/main.js (tsc's output).
+ * Code that finds files relative to its own module (templates, manifests, runtime entry points,
+ * package.json) keeps its dist/ location: each `import.meta.url` is rewritten to the URL the
+ * module has in dist/, computed from the chunk's own URL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, 'dist', 'bin');
+
+/** `import.meta.url` in src/X/Y.ts becomes the URL of dist/X/Y.js, relative to the chunk in dist/bin/. */
+const distUrls = {
+  name: 'dist-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const rel = path.relative(path.join(root, 'src'), args.path).replace(/\.ts$/, '.js').split(path.sep).join('/');
+      const url = `new URL(${JSON.stringify(`../${rel}`)}, import.meta.url).href`;
+      return { contents: source.replaceAll('import.meta.url', url), loader: 'ts' };
+    });
+  },
+};
+
+fs.rmSync(out, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { main: 'src/main.ts' },
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  minify: true,
+  platform: 'node',
+  target: 'node22.19',
+  format: 'esm',
+  // client-node is only for exec and auth-provider credentials: left out of the bundle, loaded
+  // from node_modules when such a kubeconfig needs it.
+  external: ['@kubernetes/client-node'],
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [distUrls],
+  // Some dependencies are CommonJS and call require() for Node built-ins.
+  banner: { js: "import{createRequire as __ocmadmCr}from'node:module';const require=__ocmadmCr(import.meta.url);" },
+});
+const files = fs.readdirSync(out);
+const bytes = files.reduce((n, f) => n + fs.statSync(path.join(out, f)).size, 0);
+process.stdout.write(`${out}: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB\n`);
