@@ -15,6 +15,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Registe
   { name: 'unjoin', load: async () => (await import('./unjoin/command.js')).register },
   { name: 'deploy', load: async () => (await import('./deploy/command.js')).register },
   { name: 'addon', load: async () => (await import('./addon/command.js')).register },
+  { name: 'create', load: async () => (await import('./create/command.js')).register },
   { name: 'get', load: async () => (await import('./get/command.js')).register },
   { name: 'clusterset', load: async () => (await import('./clusterset/command.js')).register },
   { name: 'delete', load: async () => (await import('./delete/command.js')).register },

@@ -103,9 +103,12 @@ export async function getOrUndefined<T = KubeObject>(client: KubeClient, path: s
 }
 
 /** DELETE of one object (a path or a reference); a missing object is already the wanted state. Returns whether a delete was sent. */
-export async function deleteIfPresent(client: KubeClient, target: string | ResourceRef): Promise<boolean> {
+/** DeleteOptions for a server-side dry run: answered as the real delete would be (404 included), nothing removed. */
+export const DRY_RUN_DELETE = { apiVersion: 'v1', kind: 'DeleteOptions', dryRun: ['All'] };
+
+export async function deleteIfPresent(client: KubeClient, target: string | ResourceRef, opts: { dryRun?: boolean } = {}): Promise<boolean> {
   try {
-    await client.delete(typeof target === 'string' ? target : resourcePath(target));
+    await client.delete(typeof target === 'string' ? target : resourcePath(target), opts.dryRun ? DRY_RUN_DELETE : undefined);
     return true;
   } catch (err) {
     if (isNotFound(err)) return false;

@@ -12,6 +12,7 @@ export function register(program: Command, app: App): void {
     .option('--wait', 'wait until each cluster is Joined and Available (up to --timeout)')
     .option('--skip-approve-check', 'also approve CSRs whose requester is not a bootstrap identity (the subject must still be the agent\'s)')
     .option('--requesters <names>', 'when several agents compete for a name, approve only these (agent IDs, CSR common names or usernames)')
+    .option('--dry-run', 'check everything (the hub dry-runs each approval and patch) and change nothing')
     .option('-o, --output <format>', 'text or json', 'text')
     .addHelpText(
       'after',
@@ -20,7 +21,8 @@ Exit status: 0 when every cluster is accepted (already accepted counts), 1 other
 
 Examples:
   ocmadm accept --clusters cluster1,cluster2 --wait
-  ocmadm accept --clusters cluster1 --requesters x7k2p`,
+  ocmadm accept --clusters cluster1 --requesters x7k2p
+  ocmadm accept --clusters cluster1 --dry-run`,
     );
   app.action<AcceptFlags>(cmd, async (flags, ctx) => {
     // Loaded on use: --help and the other commands start without them.

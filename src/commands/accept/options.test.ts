@@ -7,6 +7,7 @@ describe('acceptOptions', () => {
       wait: true,
       skipApproveCheck: false,
       requesters: ['x7k2p'],
+      dryRun: false,
       output: 'text',
     });
   });
@@ -28,6 +29,7 @@ describe('acceptOptions', () => {
     [{ clusters: 'ok,Not_OK' }, /DNS-1123 label/],
     [{ clusters: 'a', requesters: ' , ' }, /names no requester/],
     [{ clusters: 'a', output: 'yaml' }, /unknown output format/],
+    [{ clusters: 'a', dryRun: true, wait: true }, /--wait cannot be combined with --dry-run/],
   ])('rejects %j', (flags, msg) => {
     expect(() => acceptOptions(flags, false)).toThrow(msg);
   });

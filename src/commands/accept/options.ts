@@ -8,6 +8,7 @@ export interface AcceptFlags {
   wait?: boolean;
   skipApproveCheck?: boolean;
   requesters?: string;
+  dryRun?: boolean;
   output?: string;
 }
 
@@ -17,6 +18,8 @@ export interface AcceptOptions {
   wait: boolean;
   skipApproveCheck: boolean;
   requesters: string[];
+  /** Plan and let the hub dry-run each write; nothing is approved or patched. */
+  dryRun: boolean;
   output: OutputFormat;
 }
 
@@ -29,7 +32,8 @@ export function acceptOptions(flags: AcceptFlags, interactive: boolean): AcceptO
     throw new UsageError('--clusters is required when not on a terminal (e.g. --clusters cluster1,cluster2)');
   }
   if (clusters.length === 0 && output === 'json') throw new UsageError('-o json needs --clusters (no prompt is shown with JSON output)');
+  if (flags.dryRun && flags.wait) throw new UsageError('--wait cannot be combined with --dry-run (nothing is accepted to wait for)');
   const requesters = parseList(flags.requesters);
   if (flags.requesters !== undefined && requesters.length === 0) throw new UsageError('--requesters names no requester');
-  return { clusters, wait: !!flags.wait, skipApproveCheck: !!flags.skipApproveCheck, requesters, output };
+  return { clusters, wait: !!flags.wait, skipApproveCheck: !!flags.skipApproveCheck, requesters, dryRun: !!flags.dryRun, output };
 }

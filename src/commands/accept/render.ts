@@ -2,7 +2,7 @@
 import { renderTable } from '../../ui/output.js';
 import type { AcceptResult, Outcome } from './run.js';
 
-const WORDS: Record<Outcome, string> = { accepted: 'accepted', 'already-accepted': 'already accepted', 'not-accepted': 'NOT accepted' };
+const WORDS: Record<Outcome, string> = { accepted: 'accepted', 'would-accept': 'would be accepted', 'already-accepted': 'already accepted', 'not-accepted': 'NOT accepted' };
 
 export function renderAccept(result: AcceptResult): string {
   if (result.clusters.length === 0) return 'no cluster is waiting for acceptance\n';

@@ -17,7 +17,7 @@ import type { AcceptOptions } from './options.js';
 import { planAccept, type Plan } from './plan.js';
 import { forEachLimit } from '../../runtime/core/limit.js';
 
-export type Outcome = 'accepted' | 'already-accepted' | 'not-accepted';
+export type Outcome = 'accepted' | 'would-accept' | 'already-accepted' | 'not-accepted';
 
 export interface ClusterResult {
   cluster: string;
@@ -85,7 +85,7 @@ export async function planCluster(hub: KubeClient, cluster: string, opts: Accept
 }
 
 /** PUT /approval with an Approved condition; a conflict re-reads the CSR (someone may have approved it). */
-async function approve(hub: KubeClient, name: string): Promise<'approved' | 'was-approved'> {
+async function approve(hub: KubeClient, name: string, dryRun: boolean): Promise<'approved' | 'was-approved'> {
   const path = resourcePath({ ...CSRS, name });
   for (let attempt = 0; ; attempt++) {
     const csr = await hub.get<Csr>(path);
@@ -94,7 +94,7 @@ async function approve(hub: KubeClient, name: string): Promise<'approved' | 'was
     if (state !== 'pending') throw new CliError(`CSR ${name} is ${state} now`);
     const body = withApproval(csr, REASON.csr.ocmadmApproved, 'Approved by ocmadm accept');
     try {
-      await hub.replace(`${path}/approval`, body);
+      await hub.replace(`${path}/approval`, body, dryRun ? { dryRun: 'All' } : undefined);
       return 'approved';
     } catch (err) {
       if (!isConflict(err) || attempt >= 4) throw err;
@@ -106,13 +106,14 @@ function permissionHint(err: unknown): string {
   return isForbidden(err) ? ' (forbidden: run accept with a hub administrator kubeconfig)' : '';
 }
 
-async function execute(hub: KubeClient, plan: Extract<Plan, { kind: 'accept' }>, progress: Progress): Promise<ClusterResult> {
+/** Carries out one plan; with dryRun every write goes to the hub as a dry run (checked, not stored). */
+async function execute(hub: KubeClient, plan: Extract<Plan, { kind: 'accept' }>, progress: Progress, dryRun: boolean): Promise<ClusterResult> {
   const approved: string[] = [];
   const who = plan.requester ? ` from ${plan.requester}` : '';
   for (const csr of plan.approve) {
     try {
       progress.start(`approving CSR ${csr.name} of ${plan.cluster}`);
-      await approve(hub, csr.name);
+      await approve(hub, csr.name, dryRun);
       approved.push(csr.name);
     } catch (err) {
       progress.stop();
@@ -123,7 +124,7 @@ async function execute(hub: KubeClient, plan: Extract<Plan, { kind: 'accept' }>,
   if (plan.patch) {
     try {
       progress.start(`setting hubAcceptsClient on ${plan.cluster}`);
-      await hub.patch(resourcePath({ ...MANAGED_CLUSTERS, name: plan.cluster }), { spec: { hubAcceptsClient: true } }, 'merge');
+      await hub.patch(resourcePath({ ...MANAGED_CLUSTERS, name: plan.cluster }), { spec: { hubAcceptsClient: true } }, 'merge', dryRun ? { dryRun: 'All' } : undefined);
     } catch (err) {
       progress.stop();
       const did = approved.length ? `approved CSR ${approved.join(', ')}, but ` : '';
@@ -137,6 +138,7 @@ async function execute(hub: KubeClient, plan: Extract<Plan, { kind: 'accept' }>,
   if (plan.alreadyApproved.length) bits.push(`CSR ${names(plan.alreadyApproved)} was already approved`);
   const detail = bits.join('; ');
   const message = plan.patch ? `${detail || 'accepted'}${who}` : `already accepted; ${detail}${who} (a restarted or re-joined agent)`;
+  if (dryRun) return { cluster: plan.cluster, outcome: 'would-accept', message: `dry run, nothing written: would have ${message}`, approvedCsrs: [], requester: plan.requester };
   return { cluster: plan.cluster, outcome: 'accepted', message, approvedCsrs: approved, requester: plan.requester };
 }
 
@@ -163,7 +165,7 @@ export async function runAccept(opts: AcceptOptions, deps: AcceptDeps): Promise<
       results[i] = { cluster: plan.cluster, outcome: 'already-accepted', message: `already accepted${plan.note ? `; ${plan.note}` : ''}`, approvedCsrs: [] };
       acceptedAt.set(plan.cluster, Date.now());
     } else {
-      const r = await execute(hub, plan, progress);
+      const r = await execute(hub, plan, progress, opts.dryRun);
       results[i] = r;
       if (r.outcome === 'accepted') acceptedAt.set(plan.cluster, Date.now());
     }

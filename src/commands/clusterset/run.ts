@@ -13,11 +13,20 @@ import { FIELD_MANAGER, GROUP, LABEL } from '../../api/names.js';
 import { requirePermissions } from '../../install/hub/access.js';
 import { isDns1123Label, isDns1123Subdomain } from '../../cli/flags.js';
 
-export type Change = 'created' | 'updated' | 'unchanged';
+export type Change = 'created' | 'updated' | 'unchanged' | 'deleted' | 'would-create' | 'would-update' | 'would-delete';
+
+/** The change a write makes, or would make under --dry-run. */
+export const changeOf = (c: 'created' | 'updated' | 'deleted', dryRun: boolean): Change => (dryRun ? `would-${c.slice(0, -1)}` as Change : c);
 
 export interface SetResult {
-  action: 'create' | 'bind' | 'set';
+  action: 'create' | 'bind' | 'set' | 'unbind' | 'delete';
   clusterSet: string;
+  dryRun?: boolean;
+  /** delete --force: the bindings removed with the set, and the clusters that were in it. */
+  bindings?: string[];
+  members?: string[];
+  /** unbind: Placements in the namespace that select from the set (or from every bound set). */
+  placements?: string[];
   namespace?: string;
   clusters?: { name: string; from?: string; change: Change }[];
   change?: Change;
@@ -39,7 +48,7 @@ export function validateSetName(name: string): void {
   if (!isDns1123Subdomain(name)) throw new UsageError(`cluster set name "${name}" must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.')`);
 }
 
-async function requireSet(client: KubeClient, name: string): Promise<void> {
+export async function requireSet(client: KubeClient, name: string): Promise<void> {
   try {
     await client.get(resourcePath({ ...MANAGED_CLUSTER_SETS, name }));
   } catch (err) {
@@ -48,7 +57,9 @@ async function requireSet(client: KubeClient, name: string): Promise<void> {
   }
 }
 
-export async function createSet(ctx: CommandContext, name: string, labelSelector?: Record<string, string>): Promise<SetResult> {
+const dry = (dryRun: boolean) => (dryRun ? { dryRun: 'All' } : {});
+
+export async function createSet(ctx: CommandContext, name: string, labelSelector?: Record<string, string>, dryRun = false): Promise<SetResult> {
   validateSetName(name);
   const client = await ctx.client(ctx.globals, 'hub');
   const path = resourcePath({ ...MANAGED_CLUSTER_SETS, name });
@@ -57,11 +68,11 @@ export async function createSet(ctx: CommandContext, name: string, labelSelector
     ? { clusterSelector: { selectorType: 'LabelSelector', labelSelector: { matchLabels: labelSelector } } }
     : { clusterSelector: { selectorType: 'ExclusiveClusterSetLabel' } };
   if (existing && JSON.stringify(existing.spec) === JSON.stringify(spec)) return { action: 'create', clusterSet: name, change: 'unchanged' };
-  await client.patch(path, { ...TYPE.managedClusterSet, metadata: { name }, spec }, 'apply', { fieldManager: FIELD_MANAGER.cli, force: true });
-  return { action: 'create', clusterSet: name, change: existing ? 'updated' : 'created' };
+  await client.patch(path, { ...TYPE.managedClusterSet, metadata: { name }, spec }, 'apply', { fieldManager: FIELD_MANAGER.cli, force: true, ...dry(dryRun) });
+  return { action: 'create', clusterSet: name, dryRun: dryRun || undefined, change: changeOf(existing ? 'updated' : 'created', dryRun) };
 }
 
-export async function bindSet(ctx: CommandContext, name: string, namespace: string): Promise<SetResult> {
+export async function bindSet(ctx: CommandContext, name: string, namespace: string, dryRun = false): Promise<SetResult> {
   validateSetName(name);
   if (!isDns1123Label(namespace)) throw new UsageError(`namespace "${namespace}" is not a valid namespace name`);
   const client = await ctx.client(ctx.globals, 'hub');
@@ -85,11 +96,11 @@ export async function bindSet(ctx: CommandContext, name: string, namespace: stri
     ...TYPE.managedClusterSetBinding,
     metadata: { name, namespace },
     spec: { clusterSet: name },
-  });
-  return { action: 'bind', clusterSet: name, namespace, change: 'created' };
+  }, dry(dryRun));
+  return { action: 'bind', clusterSet: name, namespace, dryRun: dryRun || undefined, change: changeOf('created', dryRun) };
 }
 
-export async function setClusters(ctx: CommandContext, name: string, clusters: string[]): Promise<SetResult> {
+export async function setClusters(ctx: CommandContext, name: string, clusters: string[], dryRun = false): Promise<SetResult> {
   validateSetName(name);
   if (!clusters.length) throw new UsageError('--clusters needs at least one cluster name');
   const client = await ctx.client(ctx.globals, 'hub');
@@ -105,18 +116,33 @@ export async function setClusters(ctx: CommandContext, name: string, clusters: s
       continue;
     }
     try {
-      await client.patch(resourcePath({ ...MANAGED_CLUSTERS, name: c }), { metadata: { labels: { [LABEL.clusterSet]: name } } }, 'merge');
+      await client.patch(resourcePath({ ...MANAGED_CLUSTERS, name: c }), { metadata: { labels: { [LABEL.clusterSet]: name } } }, 'merge', dry(dryRun));
     } catch (err) {
-      const done = out.filter((o) => o.change === 'updated').map((o) => o.name);
+      const done = out.filter((o) => o.change !== 'unchanged').map((o) => o.name);
       throw new CliError(`cannot move ${c} into "${name}": ${describeError(err)}${done.length ? ` (already moved: ${done.join(', ')})` : ''}`);
     }
-    out.push({ name: c, from, change: 'updated' });
+    out.push({ name: c, from, change: changeOf('updated', dryRun) });
   }
-  return { action: 'set', clusterSet: name, clusters: out };
+  return { action: 'set', clusterSet: name, dryRun: dryRun || undefined, clusters: out };
 }
 
+const DRY = ' (dry run: nothing was written)';
+
 export function setText(r: SetResult): string {
-  if (r.action === 'create') return `cluster set ${r.clusterSet} ${r.change}\n`;
-  if (r.action === 'bind') return `cluster set ${r.clusterSet} ${r.change === 'created' ? 'bound to' : 'was already bound to'} namespace ${r.namespace}\n`;
-  return r.clusters!.map((c) => `${c.name}: ${c.change === 'unchanged' ? `already in ${r.clusterSet}` : `moved from ${c.from ?? '(none)'} to ${r.clusterSet}`}\n`).join('');
+  const would = r.dryRun ? 'would be ' : '';
+  const tail = r.dryRun ? DRY : '';
+  switch (r.action) {
+    case 'create':
+      return `cluster set ${r.clusterSet} ${r.change === 'unchanged' ? 'unchanged' : `${would}${r.change!.endsWith('update') || r.change === 'updated' ? 'updated' : 'created'}`}${tail}\n`;
+    case 'bind':
+      return r.change === 'unchanged' ? `cluster set ${r.clusterSet} was already bound to namespace ${r.namespace}\n` : `cluster set ${r.clusterSet} ${would}bound to namespace ${r.namespace}${tail}\n`;
+    case 'unbind':
+      return `cluster set ${r.clusterSet} ${would}unbound from namespace ${r.namespace}${r.placements?.length ? `; placements there that lose its clusters: ${r.placements.join(', ')}` : ''}${tail}\n`;
+    case 'delete': {
+      const extra = [r.bindings?.length ? `its bindings in ${r.bindings.join(', ')} ${would}deleted too` : '', r.members?.length ? `clusters left without it: ${r.members.join(', ')}` : ''];
+      return `cluster set ${r.clusterSet} ${would}deleted${extra.filter(Boolean).map((e) => `; ${e}`).join('')}${tail}\n`;
+    }
+    default:
+      return r.clusters!.map((c) => `${c.name}: ${c.change === 'unchanged' ? `already in ${r.clusterSet}` : `${r.dryRun ? 'would move' : 'moved'} from ${c.from ?? '(none)'} to ${r.clusterSet}`}\n`).join('') + (r.dryRun ? `dry run: nothing was written\n` : '');
+  }
 }

@@ -74,7 +74,7 @@ describe('bash', () => {
   });
 
   test('nested: get → token; sandbox u → up, also after a global flag and its value', () => {
-    expect(complete(['ocmadm', 'get', ''])).toEqual(['clusters', 'clustersets', 'works', 'placements', 'addons', 'token']);
+    expect(complete(['ocmadm', 'get', ''])).toEqual(['clusters', 'clustersets', 'works', 'placements', 'addons', 'hub-info', 'klusterlet-info', 'token']);
     expect(complete(['ocmadm', 'get', 't'])).toEqual(['token']);
     expect(complete(['ocmadm', '--kubeconfig', 'k', '--context', 'c', 'sandbox', 'u'])).toEqual(['up']);
   });

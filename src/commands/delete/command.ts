@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import type { App } from '../../cli/app.js';
 import { register as token } from './token/command.js';
+import { register as work } from './work/command.js';
 
-export const NOUNS: Array<(del: Command, app: App) => void> = [token];
+export const NOUNS: Array<(del: Command, app: App) => void> = [work, token];
 
 export function register(program: Command, app: App): void {
-  const del = program.command('delete').description('remove hub objects and credentials');
+  const del = program.command('delete').description('remove hub objects (works) and credentials (tokens)');
   for (const noun of NOUNS) noun(del, app);
 }

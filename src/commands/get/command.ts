@@ -10,10 +10,12 @@ import { register as clustersets } from './clustersets/command.js';
 import { register as works } from './works/command.js';
 import { register as placements } from './placements/command.js';
 import { register as addons } from './addons/command.js';
+import { register as hubInfo } from './hub-info/command.js';
+import { register as klusterletInfo } from './klusterlet-info/command.js';
 
-export const NOUNS: Array<(get: Command, app: App) => void> = [clusters, clustersets, works, placements, addons, token];
+export const NOUNS: Array<(get: Command, app: App) => void> = [clusters, clustersets, works, placements, addons, hubInfo, klusterletInfo, token];
 
 export function register(program: Command, app: App): void {
-  const get = program.command('get').description('show hub objects and credentials');
+  const get = program.command('get').description('show hub objects, credentials, and the state of the hub and klusterlet runtimes');
   for (const noun of NOUNS) noun(get, app);
 }

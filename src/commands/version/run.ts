@@ -81,7 +81,7 @@ function findLocal(server: string, env: NodeJS.ProcessEnv): LocalRuntimeInfo & {
   return own;
 }
 
-async function hubController(client: KubeClient, server: string, env: NodeJS.ProcessEnv): Promise<HubControllerInfo> {
+export async function hubController(client: KubeClient, server: string, env: NodeJS.ProcessEnv): Promise<HubControllerInfo> {
   type Lease = KubeObject & { spec?: { holderIdentity?: string; renewTime?: string } };
   type Deployment = KubeObject & { spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } }; status?: { readyReplicas?: number } };
   const [lease, dep] = await Promise.all([

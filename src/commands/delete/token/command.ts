@@ -8,6 +8,11 @@ import type { DeleteTokenResult } from './run.js';
 const ref = (o: { kind: string; name: string; namespace?: string }) => describeObject({ kind: o.kind, metadata: o });
 
 export function deleteTokenText(r: DeleteTokenResult): string {
+  if (r.dryRun) {
+    if (!r.removed.length) return 'No bootstrap token to revoke: nothing would be removed.\n';
+    const what = r.kind === 'bootstrap-token' ? 'delete' : 'delete and re-create with a new UID (revoking every token issued for it)';
+    return `Dry run, nothing was changed. Would ${what}:\n${r.removed.map((o) => `  ${ref(o)}\n`).join('')}`;
+  }
   if (r.kind === 'bootstrap-token') {
     if (r.removed.length === 0) return 'No bootstrap token to revoke: nothing was removed.\n';
     return `Revoked the bootstrap token. Removed:\n${r.removed.map((o) => `  ${ref(o)}\n`).join('')}`;
@@ -25,6 +30,7 @@ export function register(del: Command, app: App): void {
     .command('token')
     .description('revoke join tokens: re-create the bootstrap ServiceAccount, or delete the bootstrap token and its binding')
     .option('--use-bootstrap-token', 'revoke the bootstrap token (Secret kube-system/bootstrap-token-ocmhub and its ClusterRoleBinding)')
+    .option('--dry-run', 'say what would be revoked (the hub dry-runs the deletes) and change nothing')
     .option('-o, --output <format>', 'text or json', 'text');
   app.action<DeleteTokenFlags>(cmd, async (flags, ctx) => {
     // Loaded on use: --help and the other commands start without them.

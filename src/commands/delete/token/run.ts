@@ -23,6 +23,8 @@ import type { DeleteTokenOptions } from './options.js';
 export interface DeleteTokenResult {
   hubApiserver: string;
   kind: 'serviceaccount' | 'bootstrap-token';
+  /** --dry-run: `removed` (and `recreated`) say what would happen; the hub dry-ran the deletes. */
+  dryRun?: boolean;
   removed: ObjectRef[];
   /** ServiceAccount mode: the account made again with a new UID. */
   recreated?: ObjectRef & { uid?: string };
@@ -32,15 +34,15 @@ const SA_REF = { group: '', version: 'v1', resource: 'serviceaccounts', namespac
 
 /** true when there was something to delete. */
 
-async function revokeBootstrapToken(client: KubeClient): Promise<ObjectRef[]> {
+async function revokeBootstrapToken(client: KubeClient, dryRun: boolean): Promise<ObjectRef[]> {
   const removed: ObjectRef[] = [];
   // DELETE may answer with a Status instead of the object: name them from what was asked.
-  if (await deleteIfPresent(client, BOOTSTRAP_SECRET_PATH)) removed.push({ kind: 'Secret', name: SECRET.bootstrapToken, namespace: HUB.bootstrapTokenNamespace });
-  if (await deleteIfPresent(client, BOOTSTRAP_BINDING_PATH)) removed.push({ kind: 'ClusterRoleBinding', name: RBAC.bootstrapTokenBinding });
+  if (await deleteIfPresent(client, BOOTSTRAP_SECRET_PATH, { dryRun })) removed.push({ kind: 'Secret', name: SECRET.bootstrapToken, namespace: HUB.bootstrapTokenNamespace });
+  if (await deleteIfPresent(client, BOOTSTRAP_BINDING_PATH, { dryRun })) removed.push({ kind: 'ClusterRoleBinding', name: RBAC.bootstrapTokenBinding });
   return removed;
 }
 
-async function rotateServiceAccount(client: KubeClient, deadline: number, signal: AbortSignal): Promise<DeleteTokenResult['recreated'] & { old: ObjectRef }> {
+async function rotateServiceAccount(client: KubeClient, deadline: number, signal: AbortSignal, dryRun: boolean): Promise<DeleteTokenResult['recreated'] & { old: ObjectRef }> {
   const path = resourcePath(SA_REF);
   let old: KubeObject;
   try {
@@ -49,7 +51,9 @@ async function rotateServiceAccount(client: KubeClient, deadline: number, signal
     if (isNotFound(err)) throw new CliError(`ServiceAccount ${NS.hubBootstrap}/${SA.bootstrap} does not exist: the hub is not initialized (run ocmadm init)`);
     throw err;
   }
-  await client.delete(path, { preconditions: { uid: old.metadata?.uid } });
+  // DeleteOptions in a body win over query parameters: the dry run must be in the body.
+  await client.delete(path, { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: old.metadata?.uid }, ...(dryRun ? { dryRun: ['All'] } : {}) });
+  if (dryRun) return { ...objectRef(old), uid: undefined, old: objectRef(old) };
   await waitForObject(client, SA_REF, (o) => !o || o.metadata?.uid !== old.metadata?.uid, {
     deadline,
     signal,
@@ -70,11 +74,11 @@ export async function runDeleteToken(opts: DeleteTokenOptions, ctx: CommandConte
       { verb: 'delete', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
     ];
     await requirePermissions(client, perms, 'revoke the bootstrap token');
-    return { hubApiserver: endpoint.server, kind: 'bootstrap-token', removed: await revokeBootstrapToken(client) };
+    return { hubApiserver: endpoint.server, kind: 'bootstrap-token', dryRun: opts.dryRun || undefined, removed: await revokeBootstrapToken(client, opts.dryRun) };
   }
   const perms: Permission[] = ['get', 'delete', 'create', 'patch', 'list', 'watch'].map((verb) => ({ verb, group: '', resource: 'serviceaccounts', namespace: NS.hubBootstrap }));
   await requirePermissions(client, perms, 'revoke ServiceAccount join tokens');
-  const r = await rotateServiceAccount(client, ctx.deadline(), ctx.signal);
+  const r = await rotateServiceAccount(client, ctx.deadline(), ctx.signal, opts.dryRun);
   const { old, ...recreated } = r;
-  return { hubApiserver: endpoint.server, kind: 'serviceaccount', removed: [old], recreated };
+  return { hubApiserver: endpoint.server, kind: 'serviceaccount', dryRun: opts.dryRun || undefined, removed: [old], recreated };
 }

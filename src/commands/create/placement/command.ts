@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { App } from '../../../cli/app.js';
+import { formatResult } from '../../../ui/output.js';
+import { placementOptions, type PlacementFlags } from './options.js';
+import { placementText } from './render.js';
+
+export function register(create: Command, app: App): void {
+  const cmd = create
+    .command('placement')
+    .description('create a Placement: which clusters of which bound cluster sets, how many, ranked how')
+    .argument('<name>', 'placement name')
+    .option('-n, --namespace <namespace>', 'namespace of the Placement (its cluster sets must be bound there)', 'default')
+    .option('--clustersets <a,b,...>', 'select only from these bound cluster sets (default: every set bound to the namespace)')
+    .option('--label-selectors <k=v,...>', 'clusters must have all these labels (k=v, k!=v, k, !k)')
+    .option('--claim-selectors <k=v,...>', 'clusters must have all these ClusterClaims (k=v, k!=v, k, !k)')
+    .option('--prioritizers <NAME:W,...>', 'rank clusters: Steady:3, BuiltIn:ResourceAllocatableCPU:2, AddOn:RESOURCE:SCORE:1 (weights -10..10)')
+    .option('--count <n>', 'select at most this many clusters (default: all that match)')
+    .option('--overwrite', 'replace the spec of an existing Placement of that name')
+    .option('--dry-run', 'check everything (the hub validates the Placement) and write nothing')
+    .option('-o, --output <format>', 'text, json or yaml (json and yaml print the Placement)', 'text')
+    .addOption(new Option('--label-selector <k=v,...>').hideHelp())
+    .addOption(new Option('--claim-selector <k=v,...>').hideHelp())
+    .addOption(new Option('--num-clusters <n>').hideHelp())
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 when created (or would be, with --dry-run), 1 when the hub disagrees (namespace missing, set not bound, name taken), 2 for bad flags.
+
+Examples:
+  ocmadm create placement web -n apps --clustersets prod --label-selectors region=eu --count 2
+  ocmadm create placement web --prioritizers Steady:3,ResourceAllocatableCPU:2 --dry-run -o yaml`,
+    );
+  app.action<PlacementFlags>(cmd, async (flags, ctx, [name]) => {
+    const opts = placementOptions(name!, flags);
+    const { runCreatePlacement } = await import('./run.js');
+    const result = await runCreatePlacement(opts, { hub: await ctx.client(ctx.globals, 'hub') });
+    ctx.io.stdout.write(formatResult(result, opts.output, placementText, (r) => r.placement));
+  });
+}

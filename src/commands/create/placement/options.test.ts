@@ -1,0 +1,72 @@
+import { UsageError } from '../../../cli/errors.js';
+import { placementOptions } from './options.js';
+
+describe('create placement options', () => {
+  test('flags become the Placement spec clusteradm writes (Additive prioritizers), plus claim selectors', () => {
+    const o = placementOptions('web', {
+      namespace: 'apps',
+      clustersets: 'prod,dev',
+      labelSelectors: 'region=eu,tier!=db,gpu,!legacy',
+      claimSelectors: 'platform.open-cluster-management.io=AWS',
+      prioritizers: 'Steady:3,BuiltIn:ResourceAllocatableCPU:2,AddOn:usage:cpuratio:-1',
+      count: '2',
+      dryRun: true,
+    });
+    expect(o).toEqual({
+      name: 'web',
+      namespace: 'apps',
+      overwrite: false,
+      dryRun: true,
+      output: 'text',
+      spec: {
+        clusterSets: ['prod', 'dev'],
+        numberOfClusters: 2,
+        predicates: [
+          {
+            requiredClusterSelector: {
+              labelSelector: {
+                matchLabels: { region: 'eu' },
+                matchExpressions: [
+                  { key: 'tier', operator: 'NotIn', values: ['db'] },
+                  { key: 'gpu', operator: 'Exists' },
+                  { key: 'legacy', operator: 'DoesNotExist' },
+                ],
+              },
+              claimSelector: { matchExpressions: [{ key: 'platform.open-cluster-management.io', operator: 'In', values: ['AWS'] }] },
+            },
+          },
+        ],
+        prioritizerPolicy: {
+          mode: 'Additive',
+          configurations: [
+            { scoreCoordinate: { type: 'BuiltIn', builtIn: 'Steady' }, weight: 3 },
+            { scoreCoordinate: { type: 'BuiltIn', builtIn: 'ResourceAllocatableCPU' }, weight: 2 },
+            { scoreCoordinate: { type: 'AddOn', addOn: { resourceName: 'usage', scoreName: 'cpuratio' } }, weight: -1 },
+          ],
+        },
+      },
+    });
+  });
+
+  test('no flags: an empty spec in namespace default (every bound set, every cluster)', () => {
+    expect(placementOptions('all', {})).toMatchObject({ namespace: 'default', spec: {} });
+  });
+
+  test.each([
+    ['Bad_Name', {}, 'placement name "Bad_Name"'],
+    ['p', { namespace: 'No' }, '--namespace "No"'],
+    ['p', { clustersets: ',' }, '--clustersets names no cluster set'],
+    ['p', { labelSelectors: 'a=b=c' }, '--label-selectors: "b=c" is not a valid label value'],
+    ['p', { labelSelectors: '!a=b' }, 'is not key=value'],
+    ['p', { claimSelectors: '' }, '--claim-selectors needs at least one requirement'],
+    ['p', { prioritizers: 'Fastest:1' }, 'unknown built-in prioritizer "Fastest"'],
+    ['p', { prioritizers: 'Steady:11' }, 'from -10 to 10'],
+    ['p', { prioritizers: 'AddOn:x:1' }, 'AddOn:RESOURCE:SCORE:WEIGHT'],
+    ['p', { count: '-1' }, '--count "-1"'],
+    ['p', { count: '1', numClusters: '2' }, 'give one'],
+    ['p', { output: 'xml' }, 'unknown output format'],
+  ])('%s %j → usage error', (name, flags, message) => {
+    expect(() => placementOptions(name, flags)).toThrow(UsageError);
+    expect(() => placementOptions(name, flags)).toThrow(message);
+  });
+});
