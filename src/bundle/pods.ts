@@ -14,7 +14,7 @@ interface ContainerStatus {
   state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } };
   lastState?: { terminated?: { reason?: string; exitCode?: number } };
 }
-export interface Pod extends KubeObject {
+interface PodStatus {
   status?: { phase?: string; containerStatuses?: ContainerStatus[]; conditions?: { type: string; status: string }[] };
 }
 
@@ -58,9 +58,34 @@ export async function describeTrouble(client: KubeClient, namespace: string, p: 
   return `${what} pod ${namespace}/${name} does not start: ${t.reason}${line ? `; its last log line: ${line}` : t.message ? ` (${t.message})` : ''}`;
 }
 
+interface PodTemplate {
+  metadata?: { annotations?: Record<string, string> };
+  spec?: { containers?: { name: string; image?: string }[]; imagePullSecrets?: { name?: string }[] };
+}
+export interface Pod extends KubeObject, PodStatus {
+  spec?: PodTemplate['spec'];
+}
+
+const pullSecrets = (s: PodTemplate['spec']) => (s?.imagePullSecrets ?? []).map((x) => x.name ?? '').sort().join(',');
+
+/**
+ * Pure: the pod was made from this template (same images, pull secrets and template annotations,
+ * the bundle hash among them) and is not going away. Pods of an earlier template (the run before
+ * this one, stuck in ImagePullBackOff) are the rollout's to remove, not this command's to report.
+ */
+export function fromTemplate(p: Pod, t: PodTemplate): boolean {
+  if (p.metadata?.deletionTimestamp) return false;
+  const images = new Map((p.spec?.containers ?? []).map((c) => [c.name, c.image]));
+  if (!(t.spec?.containers ?? []).every((c) => images.get(c.name) === c.image)) return false;
+  if (pullSecrets(p.spec) !== pullSecrets(t.spec)) return false;
+  return Object.entries(t.metadata?.annotations ?? {}).every(([k, v]) => p.metadata?.annotations?.[k] === v);
+}
+
 export interface PodWatch {
   namespace: string;
   labelSelector: string;
+  /** The Deployment whose pods these are: only pods of its current template are judged. */
+  deployment: string;
   /** "the hub controller", "the klusterlet". */
   what: string;
   deadline: number;
@@ -76,13 +101,16 @@ export async function withPodTrouble<T>(client: KubeClient, w: PodWatch, wait: (
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort();
   w.signal?.addEventListener('abort', onAbort, { once: true });
-  const trouble = waitForList<Pod>(client, resourcePath({ group: '', version: 'v1', resource: 'pods', namespace: w.namespace }), (pods) => pods.some((p) => !!podTrouble(p)), {
+  type Deployment = KubeObject & { spec?: { template?: PodTemplate } };
+  const template = (await client.get<Deployment>(resourcePath({ group: 'apps', version: 'v1', resource: 'deployments', namespace: w.namespace, name: w.deployment }))).spec?.template ?? {};
+  const inTrouble = (p: Pod) => fromTemplate(p, template) && !!podTrouble(p);
+  const trouble = waitForList<Pod>(client, resourcePath({ group: '', version: 'v1', resource: 'pods', namespace: w.namespace }), (pods) => pods.some(inTrouble), {
     labelSelector: w.labelSelector,
     deadline: w.deadline + 30_000,
     signal: ctrl.signal,
     what: `${w.what}'s pods`,
   }).then(async (pods): Promise<never> => {
-    throw new CliError(await describeTrouble(client, w.namespace, pods.find((p) => !!podTrouble(p))!, w.what));
+    throw new CliError(await describeTrouble(client, w.namespace, pods.find(inTrouble)!, w.what));
   });
   trouble.catch(() => undefined);
   const main = wait(ctrl.signal);
@@ -109,8 +137,8 @@ export function rolledOut(d: Deployment | undefined): boolean {
 }
 
 /** Waits until the Deployment has rolled out, reporting a pod that cannot start. */
-export async function waitRolledOut(client: KubeClient, namespace: string, name: string, w: Omit<PodWatch, 'namespace'>): Promise<Deployment> {
-  return withPodTrouble(client, { ...w, namespace }, async (signal) => {
+export async function waitRolledOut(client: KubeClient, namespace: string, name: string, w: Omit<PodWatch, 'namespace' | 'deployment'>): Promise<Deployment> {
+  return withPodTrouble(client, { ...w, namespace, deployment: name }, async (signal) => {
     const d = await waitForObject<Deployment>(client, { group: 'apps', version: 'v1', resource: 'deployments', namespace, name }, rolledOut, {
       deadline: w.deadline,
       signal,

@@ -200,7 +200,7 @@ export async function runInit(opts: InitOptions, ctx: CommandContext): Promise<I
     if (local) result.runtime.leader = await waitHubControllerReady(client, { deadline, signal: ctx.signal, renewTimeBefore, local });
     else {
       // Pods: the first that cannot start ends the wait with its own reason.
-      const pods = { namespace: HUB.controllerNamespace, labelSelector: `app=${HUB.controllerDeployment}`, what: 'the hub controller', deadline, signal: ctx.signal };
+      const pods = { namespace: HUB.controllerNamespace, deployment: HUB.controllerDeployment, labelSelector: `app=${HUB.controllerDeployment}`, what: 'the hub controller', deadline, signal: ctx.signal };
       result.runtime.leader = await withPodTrouble(client, pods, (signal) => waitHubControllerReady(client, { deadline, signal, renewTimeBefore }));
       p.start('Waiting for every hub controller pod to be Ready');
       await waitRolledOut(client, HUB.controllerNamespace, HUB.controllerDeployment, pods);

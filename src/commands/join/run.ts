@@ -184,7 +184,7 @@ export async function runJoin(opts: JoinOptions, deps: JoinDeps): Promise<JoinRe
     progress.start(`waiting for ${opts.clusterName} to register on the hub`);
     const register = (signal?: AbortSignal) => waitForRegistration(hub.bootstrap, spoke, opts.clusterName, deps.deadline, signal);
     // The cluster runtime: a pod that cannot start ends the wait with its own reason.
-    const pods = { namespace: KLUSTERLET.namespace, labelSelector: `app.kubernetes.io/name=${KLUSTERLET.deployment}`, what: 'the klusterlet', deadline: deps.deadline, signal: deps.signal };
+    const pods = { namespace: KLUSTERLET.namespace, deployment: KLUSTERLET.deployment, labelSelector: `app.kubernetes.io/name=${KLUSTERLET.deployment}`, what: 'the klusterlet', deadline: deps.deadline, signal: deps.signal };
     const w = opts.runtime === 'cluster' ? await withPodTrouble(spoke, pods, register) : await register(deps.signal);
     progress.stop();
     result.registration = {

@@ -28,7 +28,7 @@ export async function waitRolled(t: Target, deadline: number, signal: AbortSigna
   const w = { labelSelector: t.podSelector, what: t.what, deadline, signal };
   const d = await waitRolledOut(t.client, t.namespace, t.deploymentName, w);
   const replicas = (d.spec as { replicas?: number } | undefined)?.replicas ?? 1;
-  return withPodTrouble(t.client, { ...w, namespace: t.namespace }, async (sig) => {
+  return withPodTrouble(t.client, { ...w, namespace: t.namespace, deployment: t.deploymentName }, async (sig) => {
     const pods = await waitForList<Pod>(t.client, resourcePath({ group: '', version: 'v1', resource: 'pods', namespace: t.namespace }), (items) => rolledTo(items, t.bundle.sha256, replicas), {
       labelSelector: t.podSelector,
       deadline,

@@ -144,6 +144,7 @@ describe('the hub controller Deployment (--runtime cluster)', () => {
     command: string[];
     args: string[];
     ports: { name: string; containerPort: number }[];
+    startupProbe: Probe & { periodSeconds: number; failureThreshold: number };
     livenessProbe: Probe;
     readinessProbe: Probe;
     resources: { requests: Record<string, string>; limits: Record<string, string> };
@@ -164,8 +165,10 @@ describe('the hub controller Deployment (--runtime cluster)', () => {
     expect(pod.serviceAccountName).toBe(SA.hubController);
   });
 
-  test('liveness on /healthz and readiness on /readyz of the health port', () => {
+  test('a startup probe on /livez holds liveness off for up to a minute; liveness on /healthz and readiness on /readyz of the health port', () => {
     expect(c.ports).toEqual([{ name: 'health', containerPort: HUB.healthPort, protocol: 'TCP' }]);
+    expect(c.startupProbe.httpGet).toEqual({ path: '/livez', port: 'health' });
+    expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBe(60);
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'health' });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'health' });
   });
