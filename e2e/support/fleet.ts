@@ -31,11 +31,13 @@ export interface Fleet {
 }
 
 /** Starts the named control planes in parallel, their logs under this e2e run's log folder. */
-export async function startFleet(suite: string, names: string[]): Promise<Fleet> {
+/** `nodes`: each cluster gets one real node, its images from `registry` (see e2e/nodes/support.ts). */
+export async function startFleet(suite: string, names: string[], opts: { nodes?: { registry: string } } = {}): Promise<Fleet> {
   const runDir = loadClusters().runDir;
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `ocmadm-e2e-${suite}-`));
   const env = { OCMADM_STATE_DIR: stateDir };
-  const started = await startClusters(names.map((name) => ({ name: `${suite}-${name}`, logDir: path.join(runDir, suite, name) })));
+  const withNodes = opts.nodes ? { nodes: 1 as const, registry: opts.nodes.registry, timeoutMs: 240_000 } : {};
+  const started = await startClusters(names.map((name) => ({ name: `${suite}-${name}`, logDir: path.join(runDir, suite, name), ...withNodes })));
   const clusters: Record<string, LocalCluster> = Object.fromEntries(names.map((n, i) => [n, started[i]!]));
   const clients: KubeClient[] = [];
   const get = (name: string): LocalCluster => {

@@ -2,7 +2,7 @@
  * An AddOnTemplate's `hubPermissions`, as OCM's template manager grants them to the add-on
  * agent's registered subject (its user and groups, without system:authenticated):
  * CurrentCluster → RoleBinding to the named ClusterRole in the cluster namespace (owned by the
- * ManagedClusterAddOn); SingleNamespace → RoleBinding to the given role in that namespace (shared
+ * ManagedClusterAddOn; this cluster's agent only); SingleNamespace → RoleBinding to the given role in that namespace (shared
  * by every cluster of the add-on, bound through the add-on-wide group as OCM does). Both are named
  * `open-cluster-management:<addon>:<role kind>:agent` and labelled with the add-on name and
  * the template label, which is how they are found again to remove.
@@ -48,10 +48,20 @@ export function permissionBindings(template: AddOnTemplate, cluster: string): Pe
   return out;
 }
 
-export const bindingSubjects = (s: Subject) => [
-  { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: s.user },
-  ...s.groups.filter((g) => g !== 'system:authenticated').map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })),
-];
+/**
+ * Who a binding names. A CurrentCluster binding names only this cluster's agent (its user and the
+ * per-cluster add-on group): OCM also binds the add-on-wide group there, which lets every
+ * cluster's agent of the add-on write in every cluster namespace; we do not. A SingleNamespace
+ * binding is shared by all clusters of the add-on, so it names the add-on-wide group too.
+ */
+export function bindingSubjects(s: Subject, cluster: string, addon: string, currentCluster: boolean) {
+  const perCluster = ADDON.groups(cluster, addon)[0];
+  const groups = s.groups.filter((g) => g !== 'system:authenticated' && (!currentCluster || g === perCluster));
+  return [
+    { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: s.user },
+    ...groups.map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })),
+  ];
+}
 
 /** Applies every binding; returns how many. Throws the first failure (RegistrationApplied False). */
 export async function applyPermissions(deps: HubDeps, mca: ManagedClusterAddOn, template: AddOnTemplate, subject: Subject, owner: OwnerReference): Promise<number> {
@@ -69,7 +79,7 @@ export async function applyPermissions(deps: HubDeps, mca: ManagedClusterAddOn, 
         ...(b.owned ? { ownerReferences: [owner] } : {}),
       },
       roleRef: b.roleRef,
-      subjects: bindingSubjects(subject),
+      subjects: bindingSubjects(subject, cluster, template.spec.addonName, b.owned),
     };
     // roleRef is immutable: a template that changed its role needs the binding re-created.
     if (current && JSON.stringify((current as { roleRef?: unknown }).roleRef) !== JSON.stringify(b.roleRef)) {
