@@ -35,9 +35,12 @@ async function pods(client: KubeClient, namespace: string, selector: string): Pr
 }
 
 /** RSS in MiB of the runtime processes on this machine (a container's processes are ours to see). */
-async function runtimeRss(): Promise<number[]> {
+async function runtimeRss(argContaining = ''): Promise<number[]> {
   const { stdout } = await execFileP('ps', ['-eo', 'rss=,args=']);
-  return stdout.split('\n').filter((l) => l.includes(' -e const fs=require')).map((l) => Math.round(Number(l.trim().split(/\s+/)[0]) / 1024));
+  return stdout
+    .split('\n')
+    .filter((l) => l.includes(' -e const fs=require') && l.includes(argContaining))
+    .map((l) => Math.round(Number(l.trim().split(/\s+/)[0]) / 1024));
 }
 
 describe('runtimes from the CLI on real pods', () => {
@@ -113,5 +116,8 @@ describe('runtimes from the CLI on real pods', () => {
     expect(hello).toBeDefined();
     const helloPods = await pods(sc, 'hello', 'app=hello');
     expect(helloPods.filter(ready).length).toBeGreaterThanOrEqual(1);
+    const [klusterletRss] = await runtimeRss('emb-spoke');
+    expect(klusterletRss).toBeGreaterThan(0);
+    process.stdout.write(`klusterlet pod RSS MiB (Joined, Available, one work applied): ${klusterletRss}\n`);
   }, 900_000);
 });
