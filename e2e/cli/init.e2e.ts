@@ -92,6 +92,13 @@ describe('bad input: one line, the right exit code, nothing changed', () => {
     }
   });
 
+  test('a pull secret that does not exist: exit 1 naming it and how to create it', async () => {
+    const r = await fleet.cli('hub', ['init', '--runtime', 'cluster', '--image-pull-secret', 'no-such-regcred']);
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/--image-pull-secret: Secret open-cluster-management-hub\/no-such-regcred does not exist; create it first .*nothing was changed/);
+  });
+
   test("a hub run by OCM's cluster-manager operator: refused, names what it found", async () => {
     const crd = {
       apiVersion: 'apiextensions.k8s.io/v1',

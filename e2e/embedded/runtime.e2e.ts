@@ -1,7 +1,8 @@
 /**
  * The hub controller as ocmadm ships it, on a cluster with a real node and no flags beyond the
  * kubeconfig: init --wait brings its pods (the bundle from a ConfigMap, on node:24-bookworm-slim)
- * to Ready with one leading; an image that cannot be pulled ends --wait with the pod's own reason.
+ * to Ready with one leading; an image that cannot be pulled ends --wait with the pod's own reason,
+ * and a bundle whose hash does not match ends it with CrashLoopBackOff and the loader's line.
  * Prints the pods' start-to-Ready times and their RSS (ps on this machine).
  * Then a spoke with a real node joins with the klusterlet in a pod (it reaches the hub at the
  * hub's node IP, relayed on the spoke's node), is accepted, and runs examples/hello from a
@@ -12,6 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { KubeClient } from '../../src/kube/client.js';
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
@@ -25,8 +28,8 @@ type Pod = { metadata: { name: string; creationTimestamp: string; annotations?: 
 const ready = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const startToReady = (p: Pod) => (Date.parse(p.status!.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime!) - Date.parse(p.status!.startTime!)) / 1000;
 
-async function ocmadm(args: string[], kubeconfig: string): Promise<string> {
-  const { stdout } = await execFileP(process.execPath, [path.join(ROOT, 'bin/ocmadm'), ...args, '--kubeconfig', kubeconfig], { maxBuffer: 16 << 20 });
+async function ocmadm(args: string[], kubeconfig: string, env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await execFileP(process.execPath, [path.join(ROOT, 'bin/ocmadm'), ...args, '--kubeconfig', kubeconfig], { maxBuffer: 16 << 20, env: { ...process.env, ...env } });
   return stdout;
 }
 
@@ -88,6 +91,28 @@ describe('runtimes from the CLI on real pods', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the hub controller pod open-cluster-management-hub\/\S+ cannot pull its image: (ErrImagePull|ImagePullBackOff)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 600_000);
+
+  it('init --wait with a bundle whose hash does not match: the loader refuses it in one line, and --wait reports the crash with that line', async () => {
+    // The CLI's own bundle directory with the hub controller's file swapped and a recorded hash that
+    // is not the file's (a tampered bundle). A new hash also gives the Deployment a new template, so
+    // new pods start and load it (pods of an unchanged template would keep the bundle they loaded).
+    const broken = path.join(dir, 'broken-bundles');
+    fs.cpSync(path.join(ROOT, 'dist/bundles'), broken, { recursive: true });
+    fs.writeFileSync(path.join(broken, 'hub-controller.mjs.gz'), gzipSync('export {};'));
+    const manifestFile = path.join(broken, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { bundles: Record<string, { sha256: string }> };
+    manifest.bundles['hub-controller']!.sha256 = createHash('sha256').update('not the file').digest('hex');
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    const r = await ocmadm(['init', '--wait'], hub.adminKubeconfigPath, { OCMADM_RUNTIME_BUNDLES: broken }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /the hub controller pod open-cluster-management-hub\/\S+ does not start: CrashLoopBackOff; its last log line: ocmadm runtime: bundle \S+ has sha256 [0-9a-f]{64} but this Deployment expects [0-9a-f]{64}; reinstall it with ocmadm upgrade/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 600_000);
 

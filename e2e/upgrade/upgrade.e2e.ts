@@ -124,6 +124,11 @@ describe('ocmadm upgrade on real nodes', () => {
     const mc = await hc.get(`/apis/cluster.open-cluster-management.io/v1/managedclusters/${CLUSTER}`);
     const availableBefore = condition(mc, 'ManagedClusterConditionAvailable');
     expect(availableBefore?.status).toBe('True');
+    // version, before: the older runtime on each cluster is named, with the command that fixes it.
+    for (const [kc, runtime, fix] of [[hubKubeconfig, 'hub-controller', 'hub'], [spoke.adminKubeconfigPath, 'klusterlet', 'klusterlet']] as const) {
+      const v = JSON.parse((await ocmadm(['version', '-o', 'json'], kc)).stdout) as { warnings: string[] };
+      expect(v.warnings).toContain(`the ${runtime} runtime in the cluster is ${OLD}, this CLI is ${NEW}: run \`ocmadm upgrade ${fix}\` with the CLI you mean to keep`);
+    }
     const oldHub = (await podsOf(hc, HUB_NS, HUB_PODS)).map((p) => p.metadata.name);
     const oldAgent = (await podsOf(sc, AGENT_NS, AGENT_PODS)).map((p) => p.metadata.name);
 
