@@ -20,7 +20,7 @@ import { ADDON_DEPLOYMENT_CONFIGS, MANAGED_CLUSTERS, MANAGED_CLUSTER_ADDONS, MAN
 import type { Registry } from '../../src/sandbox/images/index.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { errorLines } from '../cli/support.js';
-import { startRegistryWithImages } from '../nodes/support.js';
+import { hubAtNodeIp, startRegistryWithImages } from '../nodes/support.js';
 import { AGENT_NS, addonIdentity } from './support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -68,11 +68,7 @@ beforeAll(async () => {
   fleet = await startFleet('addonpods', ['hub', ...SPOKES], { nodes: { registry: registry.address } });
   hub = await fleet.client('hub');
   for (const s of SPOKES) spokes[s] = await fleet.client(s);
-  // The hub as pods on the spokes reach it: its node IP, relayed on each spoke's node.
-  const h = fleet.clusters.hub!;
-  const port = Number(new URL(h.server).port);
-  hubUrl = `https://${h.node!.ip}:${port}`;
-  for (const s of SPOKES) await fleet.clusters[s]!.node!.relayFrom(h.node!.ip, port);
+  hubUrl = await hubAtNodeIp(fleet.clusters.hub!, SPOKES.map((s) => fleet.clusters[s]!));
 
   const init = await fleet.cli('hub', ['init', '--runtime', 'local', '--wait', '-o', 'json']);
   expect(init.code).toBe(0);

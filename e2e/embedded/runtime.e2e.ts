@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { KubeClient } from '../../src/kube/client.js';
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
 import type { Registry } from '../../src/sandbox/images/index.js';
-import { clientOf, deploymentAvailable, startNodeClusters, startRegistryWithImages, waitFor } from '../nodes/support.js';
+import { clientOf, deploymentAvailable, hubAtNodeIp, startNodeClusters, startRegistryWithImages, waitFor } from '../nodes/support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const execFileP = promisify(execFile);
@@ -117,14 +117,11 @@ describe('runtimes from the CLI on real pods', () => {
   }, 600_000);
 
   it('join --wait, accept --wait and deploy with the klusterlet in a pod: Joined, Available, hello runs on the spoke', async () => {
-    // The hub as the spoke's pods can reach it: its node IP (the CLI reaches it too, through the veth).
-    const port = Number(new URL(hub.server).port);
     const hubKubeconfig = path.join(dir, 'hub-at-node-ip.kubeconfig');
-    fs.writeFileSync(hubKubeconfig, fs.readFileSync(hub.adminKubeconfigPath, 'utf8').replaceAll(hub.server, `https://${hub.node!.ip}:${port}`), { mode: 0o600 });
-    await spoke.node!.relayFrom(hub.node!.ip, port);
+    const hubUrl = await hubAtNodeIp(hub, [spoke], hubKubeconfig);
 
     const init = JSON.parse(await ocmadm(['init', '--wait', '-o', 'json'], hubKubeconfig)) as { 'hub-token': string; 'hub-apiserver': string };
-    expect(init['hub-apiserver']).toBe(`https://${hub.node!.ip}:${port}`);
+    expect(init['hub-apiserver']).toBe(hubUrl);
     await ocmadm(['join', '--hub-token', init['hub-token'], '--hub-apiserver', init['hub-apiserver'], '--cluster-name', 'emb-spoke', '--wait'], spoke.adminKubeconfigPath);
     const agent = await pods(sc, 'open-cluster-management-agent', 'app.kubernetes.io/name=klusterlet-agent');
     expect(agent).toHaveLength(1);

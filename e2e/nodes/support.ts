@@ -33,6 +33,19 @@ export async function startNodeClusters(names: string[], dir: string, registry: 
   return startClusters(names.map((name) => ({ name, baseDir: dir, nodes: 1 as const, registry: registry.address, authRegistry: authRegistry?.address, timeoutMs: 240_000 })));
 }
 
+/**
+ * The hub as pods on the spokes reach it: its node IP (the test process reaches it too, through the
+ * node's veth), relayed onto each spoke's node. Writes an admin kubeconfig for that address to
+ * `kubeconfigFile` (0600) and returns the URL.
+ */
+export async function hubAtNodeIp(hub: LocalCluster, spokes: LocalCluster[], kubeconfigFile?: string): Promise<string> {
+  const port = Number(new URL(hub.server).port);
+  const url = `https://${hub.node!.ip}:${port}`;
+  if (kubeconfigFile) fs.writeFileSync(kubeconfigFile, fs.readFileSync(hub.adminKubeconfigPath, 'utf8').replaceAll(hub.server, url), { mode: 0o600 });
+  for (const s of spokes) await s.node!.relayFrom(hub.node!.ip, port);
+  return url;
+}
+
 export async function clientOf(c: LocalCluster): Promise<KubeClient> {
   const kc = new KubeConfig();
   kc.loadFromFile(c.adminKubeconfigPath);

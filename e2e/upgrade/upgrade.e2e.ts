@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
 import type { Registry } from '../../src/sandbox/images/index.js';
-import { clientOf, deploymentAvailable, startNodeClusters, startRegistryWithImages, waitFor } from '../nodes/support.js';
+import { clientOf, deploymentAvailable, hubAtNodeIp, startNodeClusters, startRegistryWithImages, waitFor } from '../nodes/support.js';
 import { ROOT, condition, managedVersions, ocmadm, ok, snapshot, watchAvailable, type Snapshot } from './support.js';
 
 const OLD = '0.0.9';
@@ -58,11 +58,8 @@ describe('ocmadm upgrade on real nodes', () => {
     [hub, spoke] = (await startNodeClusters(['upg-hub', CLUSTER], dir, registry)) as [LocalCluster, LocalCluster];
     hc = await clientOf(hub);
     sc = await clientOf(spoke);
-    // The hub as the spoke's pods reach it: its node IP, relayed on the spoke's node.
-    const port = Number(new URL(hub.server).port);
     hubKubeconfig = path.join(dir, 'hub-at-node-ip.kubeconfig');
-    fs.writeFileSync(hubKubeconfig, fs.readFileSync(hub.adminKubeconfigPath, 'utf8').replaceAll(hub.server, `https://${hub.node!.ip}:${port}`), { mode: 0o600 });
-    await spoke.node!.relayFrom(hub.node!.ip, port);
+    await hubAtNodeIp(hub, [spoke], hubKubeconfig);
   }, 900_000);
 
   afterAll(async () => {

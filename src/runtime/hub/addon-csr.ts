@@ -11,7 +11,7 @@ import { ADDON, IDENTITY, LABEL, REASON, SIGNER } from '../../api/names.js';
 import type { AddOnTemplate } from '../../api/index.js';
 import type { Reconciler } from '../core/types.js';
 import { findConfig, TEMPLATE_GR, type ConfigRef } from './addon-configs.js';
-import { approvedCsr, csrSubject, CSRS, isTerminal, type CertificateSigningRequest } from './csr-approval.js';
+import { approvedCsr, CSRS, isTerminal, subjectOf, type CertificateSigningRequest } from './csr-approval.js';
 import { nsKey, type HubDeps, type HubInformers } from './deps.js';
 
 /** The template an enabled add-on uses on a cluster, from its status (as OCM reads it). */
@@ -33,12 +33,9 @@ export function qualifyAddonCsr(csr: CertificateSigningRequest, templateOf: (clu
   const template = templateOf(cluster, addon);
   if (!template) return { ok: false, why: `add-on ${addon} is not a template add-on enabled on ${cluster}` };
   if (!(template.spec.registration ?? []).some((r) => r.type === 'KubeClient')) return { ok: false, why: 'the template registers no kube client' };
-  let subject;
-  try {
-    subject = csrSubject(csr.spec.request);
-  } catch (err) {
-    return { ok: false, why: `unparsable request: ${(err as Error).message}` };
-  }
+  const parsed = subjectOf(csr);
+  if ('why' in parsed) return { ok: false, why: parsed.why };
+  const { subject } = parsed;
   const orgs = new Set(subject.organizations);
   if (orgs.size !== subject.organizations.length) return { ok: false, why: 'repeated organizations' };
   orgs.delete('system:authenticated');

@@ -56,6 +56,15 @@ export function csrSubject(requestB64: string): { commonName: string | undefined
   return { commonName: cns.length === 1 ? cns[0] : undefined, organizations: req.subjectName.getField('O') };
 }
 
+/** The request's subject, or why it cannot be read (the refusal both kinds of agent CSR give). */
+export function subjectOf(csr: CertificateSigningRequest): { subject: ReturnType<typeof csrSubject> } | { why: string } {
+  try {
+    return { subject: csrSubject(csr.spec.request) };
+  } catch (err) {
+    return { why: `unparsable request: ${(err as Error).message}` };
+  }
+}
+
 /**
  * The shape rules: client signer, cluster-name label, O minus the managed-clusters group exactly
  * {system:open-cluster-management:<label>}, CN system:open-cluster-management:<label>:<agent>.
@@ -64,12 +73,9 @@ export function qualifyRenewalCsr(csr: CertificateSigningRequest): Qualification
   const cluster = csr.metadata?.labels?.[LABEL.clusterName];
   if (!cluster) return { ok: false, why: 'no cluster-name label' };
   if (csr.spec?.signerName !== SIGNER.kubeApiserverClient) return { ok: false, why: `signer ${csr.spec?.signerName}` };
-  let subject;
-  try {
-    subject = csrSubject(csr.spec.request);
-  } catch (err) {
-    return { ok: false, why: `unparsable request: ${(err as Error).message}` };
-  }
+  const parsed = subjectOf(csr);
+  if ('why' in parsed) return { ok: false, why: parsed.why };
+  const { subject } = parsed;
   const orgs = new Set(subject.organizations);
   orgs.delete(IDENTITY.managedClustersGroup);
   if (orgs.size !== 1 || !orgs.has(IDENTITY.clusterGroup(cluster))) {

@@ -21,7 +21,7 @@ import { patchStatus } from '../../core/patch.js';
 import type { Logger, Reconciler, ReconcileResult } from '../../core/types.js';
 import { CSRS, csrState, issuedCertificate, parseCertificate, rotationThreshold, rotationTime, type CertificateSigningRequest } from '../csr.js';
 import type { HubCluster } from '../hub-kubeconfig.js';
-import type { AgentStarter } from '../agent-starter.js';
+import { startOnIdentity, type AgentStarter } from '../agent-starter.js';
 import type { HubIdentity } from '../registration.js';
 import { followingClient } from '../work/agent.js';
 import { addonCsrObject, addonKeyAndRequest, addonSecret, customSignerSecret, installNamespace, registrationsOf, type AddonRegistration, type AddonSubject } from './credentials.js';
@@ -209,29 +209,15 @@ export function portableHub(id: HubIdentity): HubCluster {
 /** The klusterlet seam (main.ts AGENTS): starts on the first hub identity and follows rotations. */
 export function addonAgentStarter(): AgentStarter {
   return async (reg, log, flags) => {
-    let current: HubIdentity | undefined = reg.identity;
-    let agent: AddonAgent | undefined;
-    let stopped = false;
-    const begin = (id: HubIdentity) => {
-      current = id;
-      if (agent || stopped) return;
-      agent = startAddonAgent({
+    return startOnIdentity(reg, (current) =>
+      startAddonAgent({
         cluster: reg.clusterName,
-        hub: () => current!.client,
-        hubCluster: () => portableHub(current!),
+        hub: () => current().client,
+        hubCluster: () => portableHub(current()),
         spoke: reg.spoke,
         log,
         expirationSeconds: flags.clientCertExpirationSeconds,
-      });
-    };
-    const off = reg.onIdentity(begin);
-    if (current) begin(current);
-    return {
-      stop: async () => {
-        stopped = true;
-        off();
-        await agent?.stop();
-      },
-    };
+      }),
+    );
   };
 }

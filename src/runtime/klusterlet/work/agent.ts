@@ -13,8 +13,7 @@ import { createInformer, type InformerOptions } from '../../core/informer.js';
 import { OwnWrites } from '../../core/own-writes.js';
 import { deepEqual } from '../../core/patch.js';
 import type { Logger } from '../../core/types.js';
-import type { AgentStarter } from '../agent-starter.js';
-import type { HubIdentity } from '../registration.js';
+import { startOnIdentity, type AgentStarter } from '../agent-starter.js';
 import { ApplyReconciler } from './apply-reconciler.js';
 import { hubHash } from './hub-hash.js';
 import { StatusReconciler } from './status-reconciler.js';
@@ -169,22 +168,8 @@ export function workAgentStarter(settings: WorkAgentSettings = {}): AgentStarter
     const fromFlags: WorkAgentSettings = {};
     if (flags.statusSyncSeconds !== undefined) fromFlags.statusSyncMs = flags.statusSyncSeconds * 1000;
     if (flags.evictionGraceSeconds !== undefined) fromFlags.evictionGraceMs = flags.evictionGraceSeconds * 1000;
-    let current: HubIdentity | undefined = reg.identity;
-    let agent: WorkAgent | undefined;
-    let stopped = false;
-    const begin = (id: HubIdentity) => {
-      current = id;
-      if (agent || stopped) return;
-      agent = startWorkAgent({ ...fromFlags, ...settings, cluster: reg.clusterName, agentId: reg.agentId, hub: () => current!.client, hubServer: id.hub.server, spoke: reg.spoke, log });
-    };
-    const off = reg.onIdentity(begin);
-    if (current) begin(current);
-    return {
-      stop: async () => {
-        stopped = true;
-        off();
-        await agent?.stop();
-      },
-    };
+    return startOnIdentity(reg, (current, first) =>
+      startWorkAgent({ ...fromFlags, ...settings, cluster: reg.clusterName, agentId: reg.agentId, hub: () => current().client, hubServer: first.hub.server, spoke: reg.spoke, log }),
+    );
   };
 }
