@@ -11,7 +11,8 @@ import { MANAGED_CLUSTERS, TYPE } from '../../src/api/index.js';
 import { userClient } from '../support/clusters.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { agentSubject, makeKeyAndCsr } from '../hub/csr-kit.js';
-import { CSRS, csrBody, type Csr } from '../hub/identities.js';
+import { CSRS, type CertificateSigningRequest } from '../../src/kube/certificates.js';
+import { csrBody } from '../hub/identities.js';
 
 const SA_USER = 'system:serviceaccount:open-cluster-management:agent-registration-bootstrap';
 const TOKEN_USER = 'system:bootstrap:ocmhub';
@@ -25,7 +26,7 @@ const mcRef = (name: string) => ({ ...MANAGED_CLUSTERS, name });
 const until = <T extends KubeObject>(ref: Parameters<typeof waitForObject>[1], done: (o: T | undefined) => boolean, what: string) =>
   waitForObject<T>(hub, ref, done, { deadline: Date.now() + 90_000, what });
 const csrsOf = async (cluster: string) =>
-  (await hub.list<Csr>(resourcePath(CSRS), { labelSelector: `open-cluster-management.io/cluster-name=${cluster}` })).items;
+  (await hub.list<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector: `open-cluster-management.io/cluster-name=${cluster}` })).items;
 const cond = (o: Mc | undefined, type: string) => o?.status?.conditions?.find((c) => c.type === type)?.status;
 
 beforeAll(async () => {
@@ -54,12 +55,12 @@ test('listed identities are accepted without accept; others wait until listed', 
   closers.push(booted);
   await booted.create(resourcePath(MANAGED_CLUSTERS), { ...TYPE.managedCluster, metadata: { name: 'canary' }, spec: { hubAcceptsClient: false } });
   const s = agentSubject('canary', 'agent1');
-  const canaryCsr = await booted.create<Csr>(resourcePath(CSRS), csrBody('canary', (await makeKeyAndCsr(s.cn, s.orgs)).csrPem));
+  const canaryCsr = await booted.create<CertificateSigningRequest>(resourcePath(CSRS), csrBody('canary', (await makeKeyAndCsr(s.cn, s.orgs)).csrPem));
   expect(canaryCsr.spec.username).toBe(TOKEN_USER);
 
   const canary = await until<Mc>(mcRef('canary'), (o) => o?.spec?.hubAcceptsClient === true, 'canary auto-accepted');
   expect(canary!.metadata!.annotations?.['open-cluster-management.io/automatically-accepted-on']).toMatch(/Z$/);
-  const approved = await until<Csr>({ ...CSRS, name: canaryCsr.metadata!.name! }, (o) => !!o?.status?.certificate, 'canary CSR approved and signed');
+  const approved = await until<CertificateSigningRequest>({ ...CSRS, name: canaryCsr.metadata!.name! }, (o) => !!o?.status?.certificate, 'canary CSR approved and signed');
   expect(approved!.status!.conditions).toEqual([expect.objectContaining({ type: 'Approved', reason: 'AutoApprovedByHubCSRApprovingController' })]);
 
   // The spoke's identity is not listed: its CSR is pending and the cluster not accepted.

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
+import { CSRS } from '../../src/kube/certificates.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { MANAGED_CLUSTERS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, MANIFEST_WORKS, PLACEMENTS, TYPE } from '../../src/api/index.js';
 import { LABEL } from '../../src/api/names.js';
@@ -37,7 +38,7 @@ const KINDS: SnapshotKind[] = [
   MANAGED_CLUSTER_SET_BINDINGS,
   PLACEMENTS,
   MANIFEST_WORKS,
-  { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' },
+  CSRS,
   { group: '', version: 'v1', resource: 'secrets' },
   { group: '', version: 'v1', resource: 'configmaps' },
 ];

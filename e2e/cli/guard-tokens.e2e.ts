@@ -5,6 +5,7 @@
  */
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
+import { CSRS } from '../../src/kube/certificates.js';
 import { MANAGED_CLUSTERS, TYPE } from '../../src/api/index.js';
 import { LABEL, NS, RBAC, SA, SECRET } from '../../src/api/names.js';
 import { whoAmI } from '../support/clusters.js';
@@ -89,7 +90,7 @@ describe('the bootstrap identity (what a join token grants)', () => {
     await expect(boot.client.patch(mcPath('boot-a'), { spec: { hubAcceptsClient: true } }, 'merge')).rejects.toThrow(/forbidden/i);
     await expect(boot.client.patch(mcPath('boot-a'), { metadata: { labels: { x: 'y' } } }, 'merge')).rejects.toThrow(/forbidden/i);
 
-    const csr = await admin.create<KubeObject>('/apis/certificates.k8s.io/v1/certificatesigningrequests', {
+    const csr = await admin.create<KubeObject>(resourcePath(CSRS), {
       apiVersion: 'certificates.k8s.io/v1',
       kind: 'CertificateSigningRequest',
       metadata: { generateName: 'boot-a-' },
@@ -99,7 +100,7 @@ describe('the bootstrap identity (what a join token grants)', () => {
       ...csr,
       status: { conditions: [{ type: 'Approved', status: 'True', reason: 'E2E', message: 'should be refused' }] },
     };
-    await expect(boot.client.replace(`/apis/certificates.k8s.io/v1/certificatesigningrequests/${csr.metadata!.name}/approval`, approval)).rejects.toThrow(/forbidden/i);
+    await expect(boot.client.replace(resourcePath({ ...CSRS, name: csr.metadata!.name!, subresource: 'approval' }), approval)).rejects.toThrow(/forbidden/i);
   });
 });
 

@@ -9,7 +9,7 @@ import { KubeApiError } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { MANAGED_CLUSTERS, MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
 import { COND, HUB_KUBECONFIG_KEYS, NS, SECRET } from '../../src/api/names.js';
-import { CSRS } from '../../src/api/csr.js';
+import { CSRS } from '../../src/kube/certificates.js';
 import { userClient } from '../support/clusters.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { errorLines } from '../cli/support.js';

@@ -11,7 +11,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { APPLIED_MANIFEST_WORKS, CLUSTER_CLAIMS, MANAGED_CLUSTERS, type ManagedCluster } from '../../src/api/index.js';
 import { LABEL, NS } from '../../src/api/names.js';
-import { CSRS, csrState, type Csr } from '../../src/api/csr.js';
+import { CSRS, csrState, type CertificateSigningRequest } from '../../src/kube/certificates.js';
 import type { Fleet } from '../support/fleet.js';
 import { ROOT } from '../support/clusters.js';
 import { SNAPSHOT_KINDS, snapshot, type SnapshotKind } from '../cli/support.js';
@@ -93,8 +93,8 @@ export async function worldSnapshot(fleet: Fleet, spoke: KubeClient, hub: KubeCl
 }
 
 /** The agent CSRs of a cluster on the hub. */
-export async function clusterCsrs(hub: KubeClient, cluster: string): Promise<Csr[]> {
-  return (await hub.list<Csr>(resourcePath(CSRS), { labelSelector: `${LABEL.clusterName}=${cluster}` })).items;
+export async function clusterCsrs(hub: KubeClient, cluster: string): Promise<CertificateSigningRequest[]> {
+  return (await hub.list<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector: `${LABEL.clusterName}=${cluster}` })).items;
 }
 
 export const pendingCsrs = async (hub: KubeClient, cluster: string) => (await clusterCsrs(hub, cluster)).filter((c) => csrState(c) === 'pending');

@@ -6,7 +6,8 @@
 import type { KubeClient } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { agentSubject, makeKeyAndCsr } from './csr-kit.js';
-import { CSRS, Cleanup, agentClient, clientAs, fileCsr, serviceAccountToken, type Csr } from './identities.js';
+import { CSRS, type CertificateSigningRequest } from '../../src/kube/certificates.js';
+import { Cleanup, agentClient, clientAs, fileCsr, serviceAccountToken } from './identities.js';
 import {
   NAMESPACES,
   RBAC_REFS,
@@ -86,12 +87,12 @@ test('an accepted agent renewal is auto-approved; first-join and cross-cluster C
   const me = agentSubject(c, 'agent1');
   const renewal = await fileCsr(admin, agent, c, (await makeKeyAndCsr(me.cn, me.orgs)).csrPem, cleanup);
 
-  const approved = await until<Csr>(admin, { ...CSRS, name: renewal }, (x) => !!x?.status?.certificate, 'renewal approved and signed');
+  const approved = await until<CertificateSigningRequest>(admin, { ...CSRS, name: renewal }, (x) => !!x?.status?.certificate, 'renewal approved and signed');
   expect(approved!.status!.conditions).toEqual([expect.objectContaining({ type: 'Approved', status: 'True', reason: 'AutoApprovedByHubCSRApprovingController' })]);
   expect(approved!.spec.username).toBe(me.cn);
 
   for (const name of [firstJoin, crossCluster]) {
-    const pending = await admin.get<Csr>(resourcePath({ ...CSRS, name }));
+    const pending = await admin.get<CertificateSigningRequest>(resourcePath({ ...CSRS, name }));
     expect([name, pending.status?.conditions ?? []]).toEqual([name, []]);
   }
   expect(ctl.logs.filter((l) => l.msg === 'approved renewal CSR').map((l) => l.csr)).toEqual([renewal]);

@@ -9,12 +9,11 @@ import path from 'node:path';
 import { kubeconfigYaml, type KubeconfigUser } from '../../src/sandbox/kubeconfig.js';
 import { loadClusters, userClient } from '../support/clusters.js';
 import { resourcePath } from '../../src/kube/resources.js';
+import { CSRS, type CertificateSigningRequest } from '../../src/kube/certificates.js';
 import { hubControllerClusterRules, hubControllerNamespaceRules } from '../../src/runtime/hub/rbac.js';
 import { agentSubject, makeKeyAndCsr } from './csr-kit.js';
 import { NAMESPACES, RBAC_REFS, tempDir, unique, until } from './support.js';
 
-export const CSRS = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' } as const;
-export type Csr = KubeObject & { spec: Record<string, unknown>; status?: { conditions?: { type: string; reason?: string }[]; certificate?: string } };
 
 /** Collects teardown steps; run() undoes them newest first and ignores failures. */
 export class Cleanup {
@@ -56,7 +55,7 @@ export function csrBody(c: string, csrPem: string): Record<string, unknown> {
 
 /** Files a CSR as `as`; the admin deletes it at cleanup. Returns its generated name. */
 export async function fileCsr(admin: KubeClient, as: KubeClient, c: string, csrPem: string, cleanup: Cleanup): Promise<string> {
-  const created = await as.create<Csr>(resourcePath(CSRS), csrBody(c, csrPem));
+  const created = await as.create<CertificateSigningRequest>(resourcePath(CSRS), csrBody(c, csrPem));
   const name = created.metadata!.name!;
   cleanup.add(() => admin.delete(resourcePath({ ...CSRS, name })));
   return name;
@@ -67,10 +66,10 @@ export async function agentCertificate(admin: KubeClient, c: string, agent: stri
   const s = agentSubject(c, agent);
   const { csrPem, keyPem } = await makeKeyAndCsr(s.cn, s.orgs);
   const name = await fileCsr(admin, admin, c, csrPem, cleanup);
-  const csr = await admin.get<Csr>(resourcePath({ ...CSRS, name }));
+  const csr = await admin.get<CertificateSigningRequest>(resourcePath({ ...CSRS, name }));
   const approval = { type: 'Approved', status: 'True', reason: 'E2EAdminApproved', message: 'first join' };
   await admin.replace(resourcePath({ ...CSRS, name, subresource: 'approval' }), { ...csr, status: { conditions: [approval] } });
-  const signed = await until<Csr>(admin, { ...CSRS, name }, (o) => !!o?.status?.certificate, `certificate for ${name}`);
+  const signed = await until<CertificateSigningRequest>(admin, { ...CSRS, name }, (o) => !!o?.status?.certificate, `certificate for ${name}`);
   return { certPem: Buffer.from(signed!.status!.certificate!, 'base64').toString(), keyPem };
 }
 

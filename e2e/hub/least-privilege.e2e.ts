@@ -8,7 +8,8 @@ import type { KubeClient } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
 import { agentSubject, makeKeyAndCsr } from './csr-kit.js';
-import { CSRS, Cleanup, agentClient, fileCsr, hubControllerIdentity, type Csr } from './identities.js';
+import { CSRS, type CertificateSigningRequest } from '../../src/kube/certificates.js';
+import { Cleanup, agentClient, fileCsr, hubControllerIdentity } from './identities.js';
 import {
   LEASES,
   RBAC_REFS,
@@ -63,7 +64,7 @@ test('with only its own RBAC the controller accepts, grants, approves, denies an
   const agent = await agentClient(admin, c, 'agent1', cleanup);
   const me = agentSubject(c, 'agent1');
   const renewal = await fileCsr(admin, agent, c, (await makeKeyAndCsr(me.cn, me.orgs)).csrPem, cleanup);
-  await until<Csr>(admin, { ...CSRS, name: renewal }, (o) => o?.status?.conditions?.some((x) => x.reason === 'AutoApprovedByHubCSRApprovingController') === true, 'renewal approved');
+  await until<CertificateSigningRequest>(admin, { ...CSRS, name: renewal }, (o) => o?.status?.conditions?.some((x) => x.reason === 'AutoApprovedByHubCSRApprovingController') === true, 'renewal approved');
 
   // The agent itself can work with ManifestWorks in its namespace through the granted binding.
   const work = { ...TYPE.manifestWork, metadata: { name: 'w', namespace: c }, spec: { workload: { manifests: [] } } };

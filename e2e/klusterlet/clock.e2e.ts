@@ -9,7 +9,8 @@ import { resourcePath, type ResourceRef } from '../../src/kube/resources.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../src/api/index.js';
 import { clusterNamespace, clusterRole, clusterRoleBinding, registrationRoleBinding, sharedClusterRoles } from '../../src/runtime/hub/cluster-rbac.js';
 import { adminClient, loadClusters, uniqueName } from '../support/clusters.js';
-import { CSRS, Cleanup } from '../hub/identities.js';
+import { CSRS } from '../../src/kube/certificates.js';
+import { Cleanup } from '../hub/identities.js';
 import { LEASES, NAMESPACES, RBAC_REFS, clusterRef, conditionOf, forceDelete, until } from '../hub/support.js';
 import {
   applyBootstrapRbac,

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { createLogger } from '../../src/runtime/core/log.js';
 import { startRegistrationAgent, type HubIdentity, type RegistrationAgent } from '../../src/runtime/klusterlet/main.js';
 import { adminClient, adminKubeConfig, loadClusters, uniqueName, whoAmI } from '../support/clusters.js';
-import { CSRS, Cleanup } from '../hub/identities.js';
+import { CSRS } from '../../src/kube/certificates.js';
+import { Cleanup } from '../hub/identities.js';
 import { NAMESPACES, clusterRef, forceDelete, until } from '../hub/support.js';
 import { applyBootstrapRbac, applyCrds, approveCsr, bootstrapKubeconfigYaml, bootstrapToken, clusterCsrs, deleteIfExists, firstCsr, prepareSpoke } from './support.js';
 

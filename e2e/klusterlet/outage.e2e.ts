@@ -9,7 +9,8 @@ import { resourcePath } from '../../src/kube/resources.js';
 import type { ManagedCluster } from '../../src/api/index.js';
 import { adminClient, loadClusters, uniqueName, type ClusterInfo } from '../support/clusters.js';
 import { Relay } from '../support/relay.js';
-import { CSRS, Cleanup } from '../hub/identities.js';
+import { CSRS } from '../../src/kube/certificates.js';
+import { Cleanup } from '../hub/identities.js';
 import { LEASES, NAMESPACES, clusterRef, conditionOf, forceDelete, setAccepted, startHubProcess, until, type HubProcess } from '../hub/support.js';
 import {
   applyBootstrapRbac,

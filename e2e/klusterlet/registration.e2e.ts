@@ -12,7 +12,8 @@ import { CLUSTER_CLAIMS, TYPE, type ManagedCluster } from '../../src/api/index.j
 import { SECRET } from '../../src/api/names.js';
 import { sumNodeResources, type NodeLike } from '../../src/runtime/klusterlet/node-resources.js';
 import { adminClient, loadClusters, uniqueName } from '../support/clusters.js';
-import { CSRS, Cleanup, csrBody, type Csr } from '../hub/identities.js';
+import { CSRS, type CertificateSigningRequest } from '../../src/kube/certificates.js';
+import { Cleanup, csrBody } from '../hub/identities.js';
 import { agentSubject, makeKeyAndCsr } from '../hub/csr-kit.js';
 import { LEASES, NAMESPACES, clusterRef, conditionOf, forceDelete, probe, setAccepted, startHubProcess, until, type HubProcess } from '../hub/support.js';
 import {
@@ -305,7 +306,7 @@ describe('crash at the other handshake steps', () => {
     const first = await agent.waitForLog(filed);
     await agent.kill();
     await approveCsr(hubAdmin, first.csr as string); // issued while the agent is down
-    await until(hubAdmin, { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', name: first.csr as string }, (o) => !!(o?.status as { certificate?: string } | undefined)?.certificate, 'certificate issued');
+    await until(hubAdmin, { ...CSRS, name: first.csr as string }, (o) => !!(o?.status as { certificate?: string } | undefined)?.certificate, 'certificate issued');
     expect(await spokeAdmin.get(resourcePath(secretRef(ns, SECRET.hubKubeconfig))).catch(() => undefined)).toBeUndefined();
     agent = await startAgent(cluster, ns);
     const used = await agent.waitForLog((l) => l.msg === 'hub identity in use');
@@ -322,12 +323,12 @@ describe('the CSR limit', () => {
     const s = agentSubject(cluster, 'other');
     const names: string[] = [];
     for (let i = 0; i < 10; i++) {
-      const created = await hubAdmin.create<Csr>(resourcePath(CSRS), csrBody(cluster, (await makeKeyAndCsr(s.cn, s.orgs)).csrPem));
+      const created = await hubAdmin.create<CertificateSigningRequest>(resourcePath(CSRS), csrBody(cluster, (await makeKeyAndCsr(s.cn, s.orgs)).csrPem));
       names.push(created.metadata!.name!);
     }
     const addon = csrBody(cluster, (await makeKeyAndCsr(s.cn, s.orgs)).csrPem) as { metadata: { labels: Record<string, string> } };
     addon.metadata.labels['open-cluster-management.io/addon-name'] = 'some-addon';
-    const addonCsr = await hubAdmin.create<Csr>(resourcePath(CSRS), addon);
+    const addonCsr = await hubAdmin.create<CertificateSigningRequest>(resourcePath(CSRS), addon);
     cleanup.add(() => deleteIfExists(hubAdmin, resourcePath({ ...CSRS, name: addonCsr.metadata!.name! })));
     const agent = await startAgent(cluster, ns);
     await agent.waitForLog((l) => l.msg === 'Stop creating csr since there are too many csr created already on hub');

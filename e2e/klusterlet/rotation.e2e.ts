@@ -16,7 +16,8 @@ import { SECRET } from '../../src/api/names.js';
 import { findBinaries } from '../../src/sandbox/binaries.js';
 import { startCluster, type LocalCluster } from '../../src/sandbox/cluster.js';
 import { adminClient, loadClusters, uniqueName, type ClusterInfo } from '../support/clusters.js';
-import { CSRS, Cleanup } from '../hub/identities.js';
+import { CSRS } from '../../src/kube/certificates.js';
+import { Cleanup } from '../hub/identities.js';
 import { LEASES, NAMESPACES, clusterRef, conditionOf, probe, setAccepted, startHubProcess, until, type HubProcess } from '../hub/support.js';
 import {
   applyBootstrapRbac,

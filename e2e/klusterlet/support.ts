@@ -14,7 +14,8 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { bootstrapKubeconfigYaml as joinBootstrapYaml } from '../../src/install/klusterlet/bootstrap-kubeconfig.js';
 import { LABEL, RBAC, SA, NS, SECRET } from '../../src/api/names.js';
 import { ROOT, eventually, type ClusterInfo } from '../support/clusters.js';
-import { serviceAccountToken, type Csr, CSRS } from '../hub/identities.js';
+import { CSRS, type CertificateSigningRequest } from '../../src/kube/certificates.js';
+import { serviceAccountToken } from '../hub/identities.js';
 import { NAMESPACES, RBAC_REFS, conditionOf, until } from '../hub/support.js';
 
 export const AGENT_MAIN = path.join(ROOT, 'dist/runtime/klusterlet/main.js');
@@ -188,22 +189,22 @@ export async function startAgentProcess(name: string, args: string[]): Promise<A
 }
 
 /** The cluster's agent CSRs on the hub (label, no add-on label), oldest first. */
-export async function clusterCsrs(hub: KubeClient, cluster: string): Promise<Csr[]> {
-  const list = await hub.list<Csr>(resourcePath(CSRS), { labelSelector: `${LABEL.clusterName}=${cluster},!${LABEL.addonName}` });
+export async function clusterCsrs(hub: KubeClient, cluster: string): Promise<CertificateSigningRequest[]> {
+  const list = await hub.list<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector: `${LABEL.clusterName}=${cluster},!${LABEL.addonName}` });
   return list.items.sort((a, b) => (a.metadata!.creationTimestamp! < b.metadata!.creationTimestamp! ? -1 : 1));
 }
 
 /** The first agent CSR of `cluster` on the hub, waiting for it with a watch. */
-export async function firstCsr(hub: KubeClient, cluster: string, ms = 60_000): Promise<Csr> {
+export async function firstCsr(hub: KubeClient, cluster: string, ms = 60_000): Promise<CertificateSigningRequest> {
   const labelSelector = `${LABEL.clusterName}=${cluster},!${LABEL.addonName}`;
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), ms);
   try {
-    const list = await hub.list<Csr>(resourcePath(CSRS), { labelSelector });
+    const list = await hub.list<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector });
     if (list.items[0]) return list.items[0];
     if (ctrl.signal.aborted) throw new Error(`no CSR of cluster ${cluster} within ${ms} ms`);
-    let found: Csr | undefined;
-    await hub.watch<Csr>(
+    let found: CertificateSigningRequest | undefined;
+    await hub.watch<CertificateSigningRequest>(
       resourcePath(CSRS),
       { labelSelector, resourceVersion: list.metadata.resourceVersion, timeoutSeconds: Math.ceil(ms / 1000) },
       (ev) => {
@@ -223,7 +224,7 @@ export async function firstCsr(hub: KubeClient, cluster: string, ms = 60_000): P
 
 /** Approves a CSR as the hub admin would (`accept` does the same through /approval). */
 export async function approveCsr(hub: KubeClient, name: string): Promise<void> {
-  const csr = await hub.get<Csr>(resourcePath({ ...CSRS, name }));
+  const csr = await hub.get<CertificateSigningRequest>(resourcePath({ ...CSRS, name }));
   const approval = { type: 'Approved', status: 'True', reason: 'E2EAdminApproved', message: 'approved by the e2e test' };
   await hub.replace(resourcePath({ ...CSRS, name, subresource: 'approval' }), { ...csr, status: { ...(csr.status ?? {}), conditions: [approval] } });
 }

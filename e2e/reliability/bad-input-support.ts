@@ -24,7 +24,7 @@ import {
   PLACEMENTS,
   TYPE,
 } from '../../src/api/index.js';
-import { CSRS } from '../../src/api/csr.js';
+import { CSRS } from '../../src/kube/certificates.js';
 import { NS } from '../../src/api/names.js';
 
 const SECRETS = { group: '', version: 'v1', resource: 'secrets' };

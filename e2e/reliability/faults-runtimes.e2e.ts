@@ -14,7 +14,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { waitForList, waitForObject } from '../../src/kube/wait.js';
 import { MANAGED_CLUSTERS, MANIFEST_WORKS, PLACEMENTS, PLACEMENT_DECISIONS, TYPE, type ManagedCluster } from '../../src/api/index.js';
 import { COND, FINALIZER, LABEL, RBAC, TAINT } from '../../src/api/names.js';
-import { CSRS, csrState, type Csr } from '../../src/api/csr.js';
+import { CSRS, csrState, type CertificateSigningRequest } from '../../src/kube/certificates.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { NAMESPACES, RBAC_REFS } from '../hub/support.js';
 import { initHub, joinArgs, type JoinToken } from '../handshake/support.js';
@@ -50,7 +50,7 @@ const deadline = (ms: number) => Date.now() + ms;
 
 test('hub controller SIGKILLed the moment accept approved the CSR: the cluster still joins', async () => {
   const controller = runtimeProcess(fleet, 'hub-controller');
-  const approved = waitForList<Csr>(hub, resourcePath(CSRS), (items) => items.some((c) => csrState(c) === 'approved'), {
+  const approved = waitForList<CertificateSigningRequest>(hub, resourcePath(CSRS), (items) => items.some((c) => csrState(c) === 'approved'), {
     labelSelector: `${LABEL.clusterName}=spoke2`,
     deadline: deadline(120_000),
     what: 'the CSR of spoke2 approved',

@@ -18,7 +18,7 @@ import { KubeApiError } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { MANAGED_CLUSTERS, MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
 import { HUB_KUBECONFIG_KEYS, NS, SECRET } from '../../src/api/names.js';
-import { CSRS, type Csr } from '../../src/api/csr.js';
+import { CSRS, type CertificateSigningRequest } from '../../src/kube/certificates.js';
 import { kubeconfigYaml, type KubeconfigUser } from '../../src/sandbox/kubeconfig.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { clusterCsrs, getToken, initHub, joinArgs, pendingCsrs, untilCluster, until } from '../handshake/support.js';
@@ -71,9 +71,9 @@ export interface SecurityFleet {
   certC: KubeClient;
   certCAsAdmin: KubeClient;
   /** A pending CSR nobody may approve, deny or sign (filed by the admin). */
-  victimCsr: Csr;
+  victimCsr: CertificateSigningRequest;
   /** c's denied CSR. */
-  deniedCsr: Csr;
+  deniedCsr: CertificateSigningRequest;
   /** A CSR body (PEM) in a's agent name, for the renewal row. */
   renewalCsrPem: string;
   close(): Promise<void>;
@@ -91,7 +91,7 @@ async function hubClient(fleet: Fleet, user: KubeconfigUser, as?: string): Promi
   return Client.create(kc, 'ocmadm-e2e');
 }
 
-async function deny(admin: KubeClient, csr: Csr): Promise<void> {
+async function deny(admin: KubeClient, csr: CertificateSigningRequest): Promise<void> {
   const denial = { type: 'Denied', status: 'True', reason: 'E2EAdminDenied', message: 'not this cluster' };
   await admin.replace(resourcePath({ ...CSRS, name: csr.metadata!.name!, subresource: 'approval' }), { ...csr, status: { conditions: [denial] } });
 }
@@ -99,7 +99,7 @@ async function deny(admin: KubeClient, csr: Csr): Promise<void> {
 /** A client certificate in cluster c's agent name: filed and approved by the admin, signed by kube-controller-manager. */
 async function approvedCertificate(admin: KubeClient, cluster: string, agent: string): Promise<{ certPem: string; keyPem: string }> {
   const { csrPem, keyPem } = await makeKeyAndCsr(`system:open-cluster-management:${cluster}:${agent}`, [`system:open-cluster-management:${cluster}`, 'system:open-cluster-management:managed-clusters']);
-  const created = await admin.create<Csr>(resourcePath(CSRS), {
+  const created = await admin.create<CertificateSigningRequest>(resourcePath(CSRS), {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
     metadata: { generateName: `${cluster}-${agent}-` },
@@ -108,7 +108,7 @@ async function approvedCertificate(admin: KubeClient, cluster: string, agent: st
   const name = created.metadata!.name!;
   const approval = { type: 'Approved', status: 'True', reason: 'E2EAdminApproved', message: 'approved, never accepted' };
   await admin.replace(resourcePath({ ...CSRS, name, subresource: 'approval' }), { ...created, status: { conditions: [approval] } });
-  const signed = await until<Csr>(admin, { ...CSRS, name }, (o) => !!o?.status?.certificate, `certificate for ${name}`);
+  const signed = await until<CertificateSigningRequest>(admin, { ...CSRS, name }, (o) => !!o?.status?.certificate, `certificate for ${name}`);
   return { certPem: Buffer.from(signed!.status!.certificate!, 'base64').toString(), keyPem };
 }
 
@@ -151,7 +151,7 @@ export async function startSecurityFleet(): Promise<SecurityFleet> {
     await admin.patch(resourcePath({ ...MANAGED_CLUSTERS, name: 'a' }), { spec: { taints: a.spec.taints } }, 'merge');
     // The works' status is the agent's to write: wait until a's agent has taken its work.
     await until(admin, { ...MANIFEST_WORKS, namespace: 'a', name: 'w' }, (o) => ((o as { status?: { conditions?: unknown[] } })?.status?.conditions ?? []).length > 0, 'a/w picked up by a\'s agent', 90_000);
-    const victimCsr = await admin.create<Csr>(resourcePath(CSRS), {
+    const victimCsr = await admin.create<CertificateSigningRequest>(resourcePath(CSRS), {
       apiVersion: 'certificates.k8s.io/v1',
       kind: 'CertificateSigningRequest',
       metadata: { generateName: 'victim-' },

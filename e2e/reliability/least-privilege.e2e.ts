@@ -15,7 +15,7 @@ import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { MANAGED_CLUSTERS, MANAGED_CLUSTER_ADDONS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
 import { LABEL, LEASE, NS, SA } from '../../src/api/names.js';
-import { CSRS } from '../../src/api/csr.js';
+import { CSRS } from '../../src/kube/certificates.js';
 import { DRY, QUARANTINE, probe, startSecurityFleet, type Outcome, type SecurityFleet } from './least-privilege-fleet.js';
 import { makeKeyAndCsr } from '../hub/csr-kit.js';
 import { whoAmI } from '../support/clusters.js';

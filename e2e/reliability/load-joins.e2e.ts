@@ -10,7 +10,7 @@ import { waitForList } from '../../src/kube/wait.js';
 import type { KubeClient } from '../../src/kube/client.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../src/api/index.js';
 import { COND, LABEL } from '../../src/api/names.js';
-import { CSRS, type CertificateSigningRequest } from '../../src/runtime/klusterlet/csr.js';
+import { CSRS, type CertificateSigningRequest } from '../../src/kube/certificates.js';
 import { SimAgents } from '../../src/sandbox/sim-agents.js';
 import { eventually } from '../support/clusters.js';
 import { startFleet, type Fleet } from '../support/fleet.js';

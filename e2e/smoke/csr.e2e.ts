@@ -5,6 +5,7 @@
  */
 import type { KubeClient } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
+import { CSRS } from '../../src/kube/certificates.js';
 import { adminClient, uniqueName, userClient, whoAmI } from '../support/clusters.js';
 import { requestClientCertificate } from './csr.js';
 import { createNamespace, deleteIfPresent, serviceAccountToken, NAMESPACES } from './util.js';
@@ -80,5 +81,5 @@ test('a non-admin requester may not approve CSRs', async () => {
   await expect(
     requestClientCertificate(requester, requester, { csrName: name, commonName: uniqueName('x'), groups: [], timeoutMs: 5_000 }),
   ).rejects.toMatchObject({ status: 403 });
-  await deleteIfPresent(admin, { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests', name });
+  await deleteIfPresent(admin, { ...CSRS, name });
 });

@@ -8,8 +8,9 @@ import { webcrypto, X509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { waitForObject } from '../../src/kube/wait.js';
+import { resourcePath } from '../../src/kube/resources.js';
+import { CSRS } from '../../src/kube/certificates.js';
 
-const CSRS = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' };
 const EC = { name: 'ECDSA', namedCurve: 'P-256' };
 
 export interface IssuedCertificate {
@@ -31,7 +32,7 @@ export async function requestClientCertificate(
     { name: [`CN=${opts.commonName}`, ...opts.groups.map((g) => `O=${g}`)].join(', '), keys, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } },
     webcrypto,
   );
-  await requester.create(`/apis/certificates.k8s.io/v1/certificatesigningrequests`, {
+  await requester.create(resourcePath(CSRS), {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
     metadata: { name: opts.csrName },
@@ -43,7 +44,7 @@ export async function requestClientCertificate(
     },
   });
 
-  const path = `/apis/certificates.k8s.io/v1/certificatesigningrequests/${opts.csrName}`;
+  const path = resourcePath({ ...CSRS, name: opts.csrName });
   const csr = await approver.get<KubeObject>(path);
   const status = (csr.status ?? {}) as CsrStatus;
   await approver.replace(`${path}/approval`, {

@@ -9,7 +9,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { createLogger } from '../../src/runtime/core/log.js';
 import { startKlusterlet, type KlusterletHandle } from '../../src/runtime/klusterlet/main.js';
 import { adminKubeConfig, loadClusters, uniqueName } from '../support/clusters.js';
-import { CSRS } from '../hub/identities.js';
+import { CSRS } from '../../src/kube/certificates.js';
 import { NAMESPACES, clusterRef, forceDelete } from '../hub/support.js';
 import { applyBootstrapRbac, approveCsr, bootstrapKubeconfigYaml, bootstrapToken, clusterCsrs, deleteIfExists, firstCsr, prepareSpoke } from '../klusterlet/support.js';
 import { appliedAt, configMap, createWork, getApplied, grantCluster, waitWork, workSuite } from './support.js';

@@ -17,7 +17,8 @@ import { resourcePath } from '../kube/resources.js';
 import { isNotFound } from '../kube/errors.js';
 import { MANAGED_CLUSTERS, TYPE } from '../api/index.js';
 import { COND, LABEL, LEASE } from '../api/names.js';
-import { CSRS, csrObject, generateKeyAndRequest, issuedCertificate, type CertificateSigningRequest } from '../runtime/klusterlet/csr.js';
+import { CSRS, type CertificateSigningRequest } from '../kube/certificates.js';
+import { csrObject, generateKeyAndRequest, issuedCertificate } from '../runtime/klusterlet/csr.js';
 import { microTime } from '../runtime/core/leader.js';
 import { backoffDelay } from '../runtime/core/backoff.js';
 

@@ -5,7 +5,8 @@ import * as x509 from '@peculiar/x509';
 import type { ManagedCluster } from '../../api/index.js';
 import { IDENTITY, LABEL, RBAC, SIGNER } from '../../api/names.js';
 import { generateKeyAndRequest } from '../../runtime/klusterlet/csr.js';
-import { isBootstrapIdentity, viewCsr, withApproval, type Csr } from '../../api/csr.js';
+import { withApproval, type CertificateSigningRequest } from '../../kube/certificates.js';
+import { isBootstrapIdentity, viewCsr } from '../../api/csr.js';
 import { planAccept, type PlanInput } from './plan.js';
 
 type Who = { username: string; groups: string[] };
@@ -14,7 +15,7 @@ const TOKEN_USER: Who = { username: 'system:bootstrap:ocmhub', groups: [RBAC.boo
 const OTHER_USER: Who = { username: 'system:serviceaccount:default:someone', groups: ['system:serviceaccounts:default', 'system:authenticated'] };
 
 let n = 0;
-function csrFor(cluster: string, pem: string, who: { username: string; groups: string[] }, state?: 'Approved' | 'Denied', extra: Partial<Csr['metadata']> = {}): Csr {
+function csrFor(cluster: string, pem: string, who: { username: string; groups: string[] }, state?: 'Approved' | 'Denied', extra: Partial<CertificateSigningRequest['metadata']> = {}): CertificateSigningRequest {
   return {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
@@ -24,12 +25,12 @@ function csrFor(cluster: string, pem: string, who: { username: string; groups: s
   };
 }
 
-async function agentCsr(cluster: string, agent: string, who = SA_USER, state?: 'Approved' | 'Denied'): Promise<Csr> {
+async function agentCsr(cluster: string, agent: string, who = SA_USER, state?: 'Approved' | 'Denied'): Promise<CertificateSigningRequest> {
   return csrFor(cluster, (await generateKeyAndRequest(cluster, agent)).csrPem, who, state);
 }
 
 /** A request with an arbitrary subject (to test the subject rules). */
-async function customCsr(cluster: string, name: x509.JsonName, who = SA_USER): Promise<Csr> {
+async function customCsr(cluster: string, name: x509.JsonName, who = SA_USER): Promise<CertificateSigningRequest> {
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const req = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm: alg });

@@ -4,12 +4,13 @@
  * report that it is already accepted, or refuse with the reason. Pure, so every rule is unit-tested.
  */
 import type { ManagedCluster } from '../../api/index.js';
-import { describeRequester, viewCsr, type Csr, type CsrView } from '../../api/csr.js';
+import type { CertificateSigningRequest } from '../../kube/certificates.js';
+import { describeRequester, viewCsr, type CsrView } from '../../api/csr.js';
 
 export interface PlanInput {
   cluster: string;
   mc: ManagedCluster | undefined;
-  csrs: Csr[];
+  csrs: CertificateSigningRequest[];
   skipApproveCheck: boolean;
   /** --requesters: CNs, agent IDs or usernames; empty means any single requester. */
   requesters: string[];

@@ -10,7 +10,8 @@ import { describeError, isConflict, isForbidden, isUnauthorized, isUnreachable }
 import { resourcePath } from '../../kube/resources.js';
 import { MANAGED_CLUSTERS } from '../../api/index.js';
 import { GROUP, IDENTITY, LABEL, REASON, SIGNER } from '../../api/names.js';
-import { CSRS, csrState, isBootstrapIdentity, withApproval, type Csr, type CsrView } from '../../api/csr.js';
+import { CSRS, csrState, withApproval, type CertificateSigningRequest } from '../../kube/certificates.js';
+import { isBootstrapIdentity, type CsrView } from '../../api/csr.js';
 import { checkOcmApis, getManagedCluster, missingPermissions, waitJoinedAvailable, whoAmI, type AccessCheck } from '../shared/hub.js';
 import type { Progress } from '../../ui/progress.js';
 import type { AcceptOptions } from './options.js';
@@ -74,9 +75,9 @@ export async function checkHub(hub: KubeClient): Promise<void> {
   }
 }
 
-export async function listClusterCsrs(hub: KubeClient, cluster?: string): Promise<Csr[]> {
+export async function listClusterCsrs(hub: KubeClient, cluster?: string): Promise<CertificateSigningRequest[]> {
   const labelSelector = cluster ? `${LABEL.clusterName}=${cluster},!${LABEL.addonName}` : `${LABEL.clusterName},!${LABEL.addonName}`;
-  return (await hub.list<Csr>(resourcePath(CSRS), { labelSelector })).items;
+  return (await hub.list<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector })).items;
 }
 
 export async function planCluster(hub: KubeClient, cluster: string, opts: AcceptOptions): Promise<Plan> {
@@ -88,7 +89,7 @@ export async function planCluster(hub: KubeClient, cluster: string, opts: Accept
 async function approve(hub: KubeClient, name: string, dryRun: boolean): Promise<'approved' | 'was-approved'> {
   const path = resourcePath({ ...CSRS, name });
   for (let attempt = 0; ; attempt++) {
-    const csr = await hub.get<Csr>(path);
+    const csr = await hub.get<CertificateSigningRequest>(path);
     const state = csrState(csr);
     if (state === 'approved') return 'was-approved';
     if (state !== 'pending') throw new CliError(`CSR ${name} is ${state} now`);

@@ -12,7 +12,8 @@ import { SECRETS, type Secret } from '../../kube/core.js';
 import { InterruptedError } from '../../cli/errors.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
 import { HUB_KUBECONFIG_KEYS, LABEL, SECRET } from '../../api/names.js';
-import { CSRS, viewCsr, type Csr, type CsrView } from '../../api/csr.js';
+import { CSRS, type CertificateSigningRequest } from '../../kube/certificates.js';
+import { viewCsr, type CsrView } from '../../api/csr.js';
 import { KLUSTERLET } from '../../install/klusterlet/klusterlet.js';
 import { CSR_KEY_FIELDS } from '../../runtime/klusterlet/csr-key-store.js';
 
@@ -20,7 +21,7 @@ export type JoinWaitResult =
   | { state: 'pending-csr'; csrs: CsrView[]; accepted: boolean; competing: CsrView[] }
   | { state: 'has-credentials'; accepted: boolean };
 
-const pendingOf = (csrs: Csr[], cluster: string) =>
+const pendingOf = (csrs: CertificateSigningRequest[], cluster: string) =>
   csrs.map((c) => viewCsr(c, cluster)).filter((v) => !v.invalid && v.state === 'pending');
 
 const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
@@ -46,7 +47,7 @@ export async function waitForRegistration(
   const csr = waitForObject<Secret>(spoke, secretRef(SECRET.csrKey), (s) => !!ours(s), { deadline, signal: both, what: `the agent's CSR of ${cluster}` })
     .then((s) => ours(s)!)
     .then((name) =>
-      waitForList<Csr>(hub, resourcePath(CSRS), (items) => pendingOf(items, cluster).some((v) => v.name === name), {
+      waitForList<CertificateSigningRequest>(hub, resourcePath(CSRS), (items) => pendingOf(items, cluster).some((v) => v.name === name), {
         labelSelector: `${LABEL.clusterName}=${cluster},!${LABEL.addonName}`,
         deadline,
         signal: both,

@@ -1,7 +1,7 @@
 import type { AddOnTemplate } from '../../api/index.js';
 import { addonCsrObject, addonKeyAndRequest } from '../klusterlet/addon/credentials.js';
 import { qualifyAddonCsr } from './addon-csr.js';
-import type { CertificateSigningRequest } from './csr-approval.js';
+import type { CertificateSigningRequest } from '../../kube/certificates.js';
 
 const tpl = (type: 'KubeClient' | 'CustomSigner' = 'KubeClient'): AddOnTemplate => ({
   apiVersion: 'addon.open-cluster-management.io/v1alpha1',

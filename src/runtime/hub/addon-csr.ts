@@ -11,7 +11,8 @@ import { ADDON, IDENTITY, LABEL, REASON, SIGNER } from '../../api/names.js';
 import type { AddOnTemplate } from '../../api/index.js';
 import type { Reconciler } from '../core/types.js';
 import { findConfig, TEMPLATE_GR, type ConfigRef } from './addon-configs.js';
-import { approvedCsr, CSRS, isTerminal, subjectOf, type CertificateSigningRequest } from './csr-approval.js';
+import { CSRS, type CertificateSigningRequest } from '../../kube/certificates.js';
+import { approvedCsr, isTerminal, subjectOf } from './csr-approval.js';
 import { nsKey, type HubDeps, type HubInformers } from './deps.js';
 
 /** The template an enabled add-on uses on a cluster, from its status (as OCM reads it). */

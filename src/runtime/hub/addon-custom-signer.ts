@@ -10,7 +10,8 @@ import { IDENTITY, LABEL, NS, REASON } from '../../api/names.js';
 import type { Reconciler } from '../core/types.js';
 import { templateInUse } from './addon-csr.js';
 import { signWithCa } from './addon-signer.js';
-import { approvedCsr, CSRS, isTerminal, type CertificateSigningRequest } from './csr-approval.js';
+import { CSRS, type CertificateSigningRequest } from '../../kube/certificates.js';
+import { approvedCsr, isTerminal } from './csr-approval.js';
 import type { HubDeps } from './deps.js';
 
 type Secret = { data?: Record<string, string> };

@@ -1,7 +1,7 @@
 import { agentSubject, makeKeyAndCsr } from '../../../e2e/hub/csr-kit.js';
 import type { ManagedCluster } from '../../api/index.js';
 import { planAutoApproval } from './auto-approval.js';
-import type { CertificateSigningRequest } from './csr-approval.js';
+import type { CertificateSigningRequest } from '../../kube/certificates.js';
 
 const BOOT = 'system:serviceaccount:open-cluster-management:agent-registration-bootstrap';
 const users = new Set([BOOT]);

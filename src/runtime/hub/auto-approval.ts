@@ -10,7 +10,8 @@ import { MANAGED_CLUSTERS } from '../../api/index.js';
 import { ANNOTATION, LABEL } from '../../api/names.js';
 import { resourcePath } from '../../kube/resources.js';
 import type { Reconciler } from '../core/types.js';
-import { CSRS, approvedCsr, isTerminal, qualifyRenewalCsr, type CertificateSigningRequest } from './csr-approval.js';
+import { CSRS, type CertificateSigningRequest } from '../../kube/certificates.js';
+import { approvedCsr, isTerminal, qualifyRenewalCsr } from './csr-approval.js';
 import type { HubDeps } from './deps.js';
 
 export interface AutoApprovalPlan {

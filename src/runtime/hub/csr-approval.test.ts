@@ -1,5 +1,6 @@
 import { agentSubject, makeKeyAndCsr } from '../../../e2e/hub/csr-kit.js';
-import { approvedCsr, csrSubject, isTerminal, qualifyRenewalCsr, renewalAccessReview, type CertificateSigningRequest } from './csr-approval.js';
+import { csrSubject, type CertificateSigningRequest } from '../../kube/certificates.js';
+import { approvedCsr, isTerminal, qualifyRenewalCsr, renewalAccessReview } from './csr-approval.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 

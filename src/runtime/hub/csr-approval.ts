@@ -6,54 +6,18 @@
  * clusters' ClusterRoles grant. First-join CSRs come from bootstrap identities, never match the
  * CN, and are left to `ocmadm accept` or a human.
  */
-import 'reflect-metadata';
-import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import type { KubeObject } from '../../kube/client.js';
 import { resourcePath } from '../../kube/resources.js';
+import { CSRS, csrState, csrSubject, withApproval, type CertificateSigningRequest } from '../../kube/certificates.js';
 import { GROUP, IDENTITY, LABEL, REASON, SIGNER } from '../../api/names.js';
 import type { Reconciler, ReconcileResult } from '../core/types.js';
 import type { HubDeps } from './deps.js';
-
-export interface CsrCondition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastUpdateTime?: string;
-  lastTransitionTime?: string;
-}
-
-export interface CertificateSigningRequest extends KubeObject {
-  spec: {
-    request: string;
-    signerName: string;
-    usages?: string[];
-    username?: string;
-    uid?: string;
-    groups?: string[];
-    extra?: Record<string, string[]>;
-    expirationSeconds?: number;
-  };
-  status?: { conditions?: CsrCondition[]; certificate?: string };
-}
-
-export const CSRS = { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' } as const;
 
 export type Qualification = { ok: true; cluster: string; commonName: string } | { ok: false; why: string };
 
 /** Approved or Denied (or Failed) already: nothing more to decide. */
 export function isTerminal(csr: CertificateSigningRequest): boolean {
-  return (csr.status?.conditions ?? []).some((c) => ['Approved', 'Denied', 'Failed'].includes(c.type) && c.status !== 'False');
-}
-
-/** Subject of the PEM request carried base64-encoded in spec.request. */
-export function csrSubject(requestB64: string): { commonName: string | undefined; organizations: string[] } {
-  const pem = Buffer.from(requestB64, 'base64').toString('utf8');
-  // Only a CERTIFICATE REQUEST block is a PKCS#10 request; anything else is not an agent CSR.
-  if (!/^-----BEGIN CERTIFICATE REQUEST-----/m.test(pem)) throw new Error('spec.request is not a PEM CERTIFICATE REQUEST');
-  const req = new Pkcs10CertificateRequest(pem);
-  const cns = req.subjectName.getField('CN');
-  return { commonName: cns.length === 1 ? cns[0] : undefined, organizations: req.subjectName.getField('O') };
+  return csrState(csr) !== 'pending';
 }
 
 /** The request's subject, or why it cannot be read (the refusal both kinds of agent CSR give). */
@@ -110,26 +74,13 @@ export function renewalAccessReview(csr: CertificateSigningRequest): KubeObject 
   };
 }
 
-/** The CSR as sent to /approval: the observed object plus an Approved condition. */
+/** The CSR as sent to /approval with the auto-approval reason. */
 export function approvedCsr(
   csr: CertificateSigningRequest,
   now: Date,
   message = 'Auto approving Managed cluster agent certificate after SubjectAccessReview.',
 ): CertificateSigningRequest {
-  const condition: CsrCondition = {
-    type: 'Approved',
-    status: 'True',
-    reason: REASON.csr.autoApproved,
-    message,
-    lastUpdateTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  };
-  // Listed items may lack apiVersion/kind; the subresource PUT gets a complete object.
-  return {
-    ...csr,
-    apiVersion: 'certificates.k8s.io/v1',
-    kind: 'CertificateSigningRequest',
-    status: { ...csr.status, conditions: [...(csr.status?.conditions ?? []), condition] },
-  };
+  return withApproval(csr, REASON.csr.autoApproved, message, now);
 }
 
 export class CsrApprovalReconciler implements Reconciler {

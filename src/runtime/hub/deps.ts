@@ -5,6 +5,8 @@
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import type { Informer, Logger, RuntimeContext, WatchTarget } from '../core/types.js';
 import { ADDON, LABEL, SIGNER } from '../../api/names.js';
+import { LEASES, NAMESPACES } from '../../kube/core.js';
+import { CSRS } from '../../kube/certificates.js';
 import {
   ADDON_DEPLOYMENT_CONFIGS,
   ADDON_PLACEMENT_SCORES,
@@ -51,9 +53,9 @@ export const HUB_WATCHES = {
   cmas: { ref: CLUSTER_MANAGEMENT_ADDONS_V1BETA1 },
   addonTemplates: { ref: ADDON_TEMPLATES },
   addonConfigs: { ref: ADDON_DEPLOYMENT_CONFIGS },
-  namespaces: { ref: { group: '', version: 'v1', resource: 'namespaces' }, labelSelector: LABEL.clusterName },
+  namespaces: { ref: NAMESPACES, labelSelector: LABEL.clusterName },
   // The lease reconciler judges clock sync from the server-stamped managedFields times.
-  leases: { ref: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' }, labelSelector: LABEL.clusterName, keepManagedFields: true },
+  leases: { ref: LEASES, labelSelector: LABEL.clusterName, keepManagedFields: true },
   clusterRoles: { ref: { ...RBAC_V1, resource: 'clusterroles' }, labelSelector: LABEL.clusterName },
   clusterRoleBindings: { ref: { ...RBAC_V1, resource: 'clusterrolebindings' }, labelSelector: LABEL.clusterName },
   roleBindings: { ref: { ...RBAC_V1, resource: 'rolebindings' }, labelSelector: LABEL.clusterName },
@@ -61,12 +63,12 @@ export const HUB_WATCHES = {
   addonRoleBindings: { ref: { ...RBAC_V1, resource: 'rolebindings' }, labelSelector: ADDON.templateLabel },
   // Add-on CSRs for custom signers (the kube-apiserver-client ones come through `csrs`).
   addonSignerCsrs: {
-    ref: { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' },
+    ref: CSRS,
     labelSelector: LABEL.addonName,
     fieldSelector: `spec.signerName!=${SIGNER.kubeApiserverClient}`,
   },
   csrs: {
-    ref: { group: 'certificates.k8s.io', version: 'v1', resource: 'certificatesigningrequests' },
+    ref: CSRS,
     labelSelector: LABEL.clusterName,
     fieldSelector: `spec.signerName=${SIGNER.kubeApiserverClient}`,
   },

@@ -18,19 +18,8 @@ import { createInformer } from '../core/informer.js';
 import type { Logger } from '../core/types.js';
 import { Changes } from './changes.js';
 import type { CsrKeyStore, PendingCsr } from './csr-key-store.js';
-import {
-  CSRS,
-  certMatchesKey,
-  countsTowardsLimit,
-  csrObject,
-  csrState,
-  generateKeyAndRequest,
-  isAgentCsr,
-  issuedCertificate,
-  parseCertificate,
-  requestMatchesKey,
-  type CertificateSigningRequest,
-} from './csr.js';
+import { CSRS, csrState, type CertificateSigningRequest } from '../../kube/certificates.js';
+import { certMatchesKey, countsTowardsLimit, csrObject, generateKeyAndRequest, isAgentCsr, issuedCertificate, parseCertificate, requestMatchesKey } from './csr.js';
 import type { HubCredentials } from './hub-kubeconfig.js';
 
 export interface CertificateRequestOptions {

@@ -3,21 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as x509 from '@peculiar/x509';
-import {
-  agentNames,
-  certMatchesKey,
-  countsTowardsLimit,
-  csrObject,
-  csrState,
-  generateKeyAndRequest,
-  isAgentCsr,
-  issuedCertificate,
-  parseCertificate,
-  requestMatchesKey,
-  rotationThreshold,
-  rotationTime,
-  type CertificateSigningRequest,
-} from './csr.js';
+import { csrState, type CertificateSigningRequest } from '../../kube/certificates.js';
+import { agentNames, certMatchesKey, countsTowardsLimit, csrObject, generateKeyAndRequest, isAgentCsr, issuedCertificate, parseCertificate, requestMatchesKey, rotationThreshold, rotationTime } from './csr.js';
 import { createTestCa } from '../../../test/klusterlet/ca.js';
 
 const HOUR = 3_600_000;

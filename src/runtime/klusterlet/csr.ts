@@ -10,23 +10,9 @@ import { X509Certificate as NodeX509, createPrivateKey, createPublicKey, webcryp
 import * as x509 from '@peculiar/x509';
 import { CSR_USAGES, IDENTITY, LABEL, SIGNER } from '../../api/names.js';
 import type { KubeObject } from '../../kube/client.js';
-import type { CsrCondition } from '../../api/csr.js';
+import type { CertificateSigningRequest } from '../../kube/certificates.js';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-
-// The CSR resource and condition shapes are the API's (src/api/csr.ts), declared once.
-export { CSRS, type CsrCondition } from '../../api/csr.js';
-
-export interface CertificateSigningRequest extends KubeObject {
-  spec: {
-    request: string;
-    signerName: string;
-    usages?: string[];
-    expirationSeconds?: number;
-    username?: string;
-  };
-  status?: { conditions?: CsrCondition[]; certificate?: string };
-}
 
 /** The subject OCM's agent asks for: CN names cluster and agent; O the cluster group and all clusters' group. */
 export function agentSubject(cluster: string, agentId: string): { commonName: string; organizations: string[] } {
@@ -81,16 +67,6 @@ export function isAgentCsr(csr: KubeObject, cluster: string): boolean {
 export function countsTowardsLimit(csr: KubeObject, cluster: string): boolean {
   const labels = csr.metadata?.labels ?? {};
   return labels[LABEL.clusterName] === cluster && !(LABEL.addonName in labels);
-}
-
-export type CsrState = 'pending' | 'approved' | 'denied' | 'failed';
-
-/** Denied (or Failed) wins over Approved, as OCM reads it. */
-export function csrState(csr: CertificateSigningRequest): CsrState {
-  const conds = (csr.status?.conditions ?? []).filter((c) => c.status !== 'False');
-  if (conds.some((c) => c.type === 'Denied')) return 'denied';
-  if (conds.some((c) => c.type === 'Failed')) return 'failed';
-  return conds.some((c) => c.type === 'Approved') ? 'approved' : 'pending';
 }
 
 /** The issued certificate (PEM) of a CSR, if any. */

@@ -7,7 +7,7 @@ import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { resourcePath } from '../../../kube/resources.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../../api/index.js';
 import { COND, LABEL } from '../../../api/names.js';
-import { CSRS, csrState, type Csr } from '../../../api/csr.js';
+import { CSRS, csrState, type CertificateSigningRequest } from '../../../kube/certificates.js';
 import { loadHubCrds } from '../../../install/hub/plan.js';
 import { conditionStatus } from '../../../ui/printer.js';
 import { hubController, type HubControllerInfo } from '../../version/run.js';
@@ -52,7 +52,7 @@ export async function runHubInfo({ hub, env, now = Date.now() }: HubInfoDeps): P
     hub.get<{ gitVersion?: string }>('/version'),
     hub.list<KubeObject>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions'),
     hub.list<ManagedCluster>(resourcePath(MANAGED_CLUSTERS)).then((l) => l.items, () => [] as ManagedCluster[]),
-    hub.list<Csr>(resourcePath(CSRS), { labelSelector: `${LABEL.clusterName},!${LABEL.addonName}` }).then((l) => l.items),
+    hub.list<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector: `${LABEL.clusterName},!${LABEL.addonName}` }).then((l) => l.items),
     hubController(hub, hub.server, env),
     runtimeVersions(hub, 10_000),
   ]);

@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import type { ManagedClusterAddOn } from '../../../api/index.js';
 import { ADDON, CSR_USAGES, LABEL, MANAGED_BY, SIGNER } from '../../../api/names.js';
-import type { CertificateSigningRequest } from '../csr.js';
+import type { CertificateSigningRequest } from '../../../kube/certificates.js';
 import { hubKubeconfigYaml, type HubCluster } from '../hub-kubeconfig.js';
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
