@@ -1,4 +1,6 @@
 import type { KubeClient } from '../kube/client.js';
+import { resourcePath } from '../kube/resources.js';
+import { NODES } from '../kube/core.js';
 
 /**
  * A Node as a plain API object: there is no kubelet, but status code that sums node capacity
@@ -14,7 +16,7 @@ export interface NodeCapacity {
 export const DEFAULT_NODE_CAPACITY: NodeCapacity = { cpu: '4', memory: '8Gi', pods: '110' };
 
 export async function createNode(client: KubeClient, name: string, version: string, capacity = DEFAULT_NODE_CAPACITY): Promise<void> {
-  await client.create('/api/v1/nodes', {
+  await client.create(resourcePath(NODES), {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
@@ -24,7 +26,7 @@ export async function createNode(client: KubeClient, name: string, version: stri
   });
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const resources = { cpu: capacity.cpu, memory: capacity.memory, pods: capacity.pods };
-  await client.patch(`/api/v1/nodes/${name}/status`, {
+  await client.patch(resourcePath({ ...NODES, name, subresource: 'status' }), {
     status: {
       capacity: resources,
       allocatable: resources,

@@ -23,6 +23,8 @@ import { KubeConfig, clusterCaPem, pemData, singleContextConfig } from '../../ku
 import { KubeClient } from '../../kube/client.js';
 import { CliError } from '../../cli/errors.js';
 import { isNotFound, isTlsError, isUnreachable, KubeApiError } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { CONFIG_MAPS, type ConfigMap } from '../../kube/core.js';
 
 export interface HubCa {
   caPem: string;
@@ -76,9 +78,9 @@ export function verifyClusterInfoSignature(kubeconfig: string, jws: string, toke
 type Found = { caPem: string; source: string; signatureVerified: boolean } | { missing: string };
 
 async function fromClusterInfo(client: KubeClient, token: string): Promise<Found> {
-  let cm: { data?: Record<string, string> };
+  let cm: ConfigMap;
   try {
-    cm = await client.get('/api/v1/namespaces/kube-public/configmaps/cluster-info');
+    cm = await client.get(resourcePath({ ...CONFIG_MAPS, namespace: 'kube-public', name: 'cluster-info' }));
   } catch (err) {
     if (isUnreachable(err)) throw err;
     if (isNotFound(err)) return { missing: 'kube-public/cluster-info does not exist' };
@@ -107,7 +109,7 @@ async function fromClusterInfo(client: KubeClient, token: string): Promise<Found
 
 async function fromRootCaConfigMap(client: KubeClient): Promise<Found> {
   try {
-    const cm = await client.get<{ data?: Record<string, string> }>('/api/v1/namespaces/kube-public/configmaps/kube-root-ca.crt');
+    const cm = await client.get<ConfigMap>(resourcePath({ ...CONFIG_MAPS, namespace: 'kube-public', name: 'kube-root-ca.crt' }));
     const ca = cm.data?.['ca.crt'];
     return ca ? { caPem: ca, source: 'kube-public/kube-root-ca.crt', signatureVerified: false } : { missing: 'kube-root-ca.crt has no ca.crt' };
   } catch (err) {

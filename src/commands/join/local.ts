@@ -4,6 +4,8 @@
  * kubeconfig, renewed by the process itself (--token-refresh). Never the joiner's credentials.
  */
 import type { KubeClient } from '../../kube/client.js';
+import { resourcePath } from '../../kube/resources.js';
+import { SERVICE_ACCOUNTS } from '../../kube/core.js';
 import { clusterCaPem, singleContextConfig } from '../../kube/kubeconfig.js';
 import { startLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
 import { KLUSTERLET, agentArgs, localInstance, type KlusterletValues } from '../../install/klusterlet/klusterlet.js';
@@ -18,7 +20,7 @@ export function spokeCaPem(spoke: KubeClient): string | undefined {
 }
 
 export async function serviceAccountToken(spoke: KubeClient): Promise<string> {
-  const path = `/api/v1/namespaces/${KLUSTERLET.namespace}/serviceaccounts/${KLUSTERLET.serviceAccount}/token`;
+  const path = resourcePath({ ...SERVICE_ACCOUNTS, namespace: KLUSTERLET.namespace, name: KLUSTERLET.serviceAccount, subresource: 'token' });
   const tr = await spoke.create<{ status: { token: string } }>(path, {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',

@@ -5,6 +5,8 @@
  */
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { isForbidden, isNotFound } from '../../kube/errors.js';
+import { resourcePath } from '../../kube/resources.js';
+import { CONFIG_MAPS, PODS } from '../../kube/core.js';
 import { ANNOTATION, configMapName, type BundleKind } from '../../bundle/index.js';
 import { NS } from '../../api/names.js';
 import { HUB } from '../../install/hub/constants.js';
@@ -27,7 +29,7 @@ async function one(client: KubeClient, runtime: BundleKind, timeoutMs: number): 
   const { namespace, selector } = WHERE[runtime];
   let installed: string | undefined;
   try {
-    const cm = await client.request<KubeObject>('GET', `/api/v1/namespaces/${namespace}/configmaps/${configMapName(runtime)}`, { timeoutMs });
+    const cm = await client.request<KubeObject>('GET', resourcePath({ ...CONFIG_MAPS, namespace, name: configMapName(runtime) }), { timeoutMs });
     installed = cm.metadata?.annotations?.[ANNOTATION.version];
   } catch (err) {
     if (!isNotFound(err) && !isForbidden(err)) throw err;
@@ -35,7 +37,7 @@ async function one(client: KubeClient, runtime: BundleKind, timeoutMs: number): 
   let pods: RuntimeVersion['pods'] = [];
   try {
     type Pod = KubeObject & { status?: { phase?: string } };
-    const list = await client.request<{ items: Pod[] }>('GET', `/api/v1/namespaces/${namespace}/pods`, { query: { labelSelector: selector }, timeoutMs });
+    const list = await client.request<{ items: Pod[] }>('GET', resourcePath({ ...PODS, namespace }), { query: { labelSelector: selector }, timeoutMs });
     pods = list.items.map((p) => ({ name: p.metadata?.name ?? '?', version: p.metadata?.annotations?.[ANNOTATION.version], phase: p.status?.phase }));
   } catch (err) {
     if (!isNotFound(err) && !isForbidden(err)) throw err;

@@ -15,6 +15,7 @@
 import type { KubeClient } from '../../kube/client.js';
 import { describeError, isAlreadyExists } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
+import { NAMESPACES } from '../../kube/core.js';
 import { CLUSTER_CLAIMS, MANAGED_CLUSTERS, TYPE, type ClusterClaim, type ManagedCluster } from '../../api/index.js';
 import { CLAIM, COND, LABEL, MANAGED_BY, REASON } from '../../api/names.js';
 import { isFalse, isTrue, setCondition, type Condition, type ConditionInput } from '../core/conditions.js';
@@ -176,7 +177,7 @@ export class ClusterStatusReconciler implements Reconciler {
       return;
     }
     try {
-      const ns = await this.deps.spoke.get<{ metadata?: { uid?: string } }>('/api/v1/namespaces/kube-system');
+      const ns = await this.deps.spoke.get<{ metadata?: { uid?: string } }>(resourcePath({ ...NAMESPACES, name: 'kube-system' }));
       const uid = ns.metadata?.uid;
       if (!uid) return;
       await this.deps.spoke.create(resourcePath(CLUSTER_CLAIMS), {
