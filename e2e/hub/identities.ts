@@ -4,7 +4,7 @@
  * kube-controller-manager signing), and ServiceAccount tokens from TokenRequest.
  */
 import fs from 'node:fs';
-import type { KubeClient, KubeObject } from '../../src/kube/client.js';
+import type { KubeClient } from '../../src/kube/client.js';
 import path from 'node:path';
 import { kubeconfigYaml, type KubeconfigUser } from '../../src/sandbox/kubeconfig.js';
 import { loadClusters, userClient } from '../support/clusters.js';

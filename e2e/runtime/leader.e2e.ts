@@ -5,7 +5,8 @@
  */
 import { waitForObject } from '../../src/kube/wait.js';
 import { resourcePath } from '../../src/kube/resources.js';
-import { LEASES_V1, LeaderElector, type ElectionOutcome, type Lease } from '../../src/runtime/core/leader.js';
+import { LeaderElector, type ElectionOutcome } from '../../src/runtime/core/leader.js';
+import { LEASES, type Lease } from '../../src/kube/core.js';
 import { createLogger } from '../../src/runtime/core/log.js';
 import { Notifier, adminEnv, createNamespace, deleteNamespace, uniqueName, type AdminEnv } from './support.js';
 
@@ -74,7 +75,7 @@ function candidates(lease: string, ids: string[], opts: { releaseOnStop?: boolea
   return { list, changed, maxLeading: () => maxLeading };
 }
 
-const getLease = (name: string) => env.client.get<Lease>(resourcePath({ ...LEASES_V1, namespace: ns, name }));
+const getLease = (name: string) => env.client.get<Lease>(resourcePath({ ...LEASES, namespace: ns, name }));
 
 test('two electors: one leads; a graceful stop releases the Lease and the other leads at once', async () => {
   const name = uniqueName('lease');
@@ -95,7 +96,7 @@ test('two electors: one leads; a graceful stop releases the Lease and the other 
     // The leader renews: renewTime moves on, the holder stays.
     const renewed = await waitForObject<Lease>(
       env.client,
-      { ...LEASES_V1, namespace: ns, name },
+      { ...LEASES, namespace: ns, name },
       (l) => !!l?.spec?.renewTime && l.spec.renewTime !== lease.spec!.renewTime,
       { deadline: Date.now() + 10_000, what: 'a renewal' },
     );
@@ -150,7 +151,7 @@ test('a leader whose Lease is taken by someone else steps down', async () => {
     await changed.until(() => solo!.elector.isLeader, 'solo to lead');
     const lease = await getLease(name);
     // Another writer takes the Lease outright (e.g. an operator, or a split brain).
-    await env.client.replace(resourcePath({ ...LEASES_V1, namespace: ns, name }), {
+    await env.client.replace(resourcePath({ ...LEASES, namespace: ns, name }), {
       ...lease,
       spec: { ...lease.spec, holderIdentity: 'intruder', leaseDurationSeconds: 60 },
     });

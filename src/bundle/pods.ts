@@ -7,6 +7,7 @@ import type { KubeClient, KubeObject } from '../kube/client.js';
 import { resourcePath } from '../kube/resources.js';
 import { waitForList, waitForObject } from '../kube/wait.js';
 import { CliError } from '../cli/errors.js';
+import { PODS } from '../kube/core.js';
 
 interface ContainerStatus {
   name: string;
@@ -34,7 +35,7 @@ export function podTrouble(p: Pod): { container: string; reason: string; message
 async function lastLogLine(client: KubeClient, namespace: string, pod: string, container: string): Promise<string | undefined> {
   for (const previous of [true, false]) {
     try {
-      const text = await client.request<string>('GET', resourcePath({ group: '', version: 'v1', resource: 'pods', namespace, name: pod, subresource: 'log' }), {
+      const text = await client.request<string>('GET', resourcePath({ ...PODS, namespace, name: pod, subresource: 'log' }), {
         query: { container, previous, tailLines: 5 },
         raw: true,
         timeoutMs: 5_000,
@@ -104,7 +105,7 @@ export async function withPodTrouble<T>(client: KubeClient, w: PodWatch, wait: (
   type Deployment = KubeObject & { spec?: { template?: PodTemplate } };
   const template = (await client.get<Deployment>(resourcePath({ group: 'apps', version: 'v1', resource: 'deployments', namespace: w.namespace, name: w.deployment }))).spec?.template ?? {};
   const inTrouble = (p: Pod) => fromTemplate(p, template) && !!podTrouble(p);
-  const trouble = waitForList<Pod>(client, resourcePath({ group: '', version: 'v1', resource: 'pods', namespace: w.namespace }), (pods) => pods.some(inTrouble), {
+  const trouble = waitForList<Pod>(client, resourcePath({ ...PODS, namespace: w.namespace }), (pods) => pods.some(inTrouble), {
     labelSelector: w.labelSelector,
     deadline: w.deadline + 30_000,
     signal: ctrl.signal,

@@ -8,6 +8,7 @@ import { isNotFound } from '../kube/errors.js';
 import { resourcePath } from '../kube/resources.js';
 import { CliError } from '../cli/errors.js';
 import { configMapName, installedBundle, type BundleKind, type RuntimeBundle } from './index.js';
+import { CONFIG_MAPS } from '../kube/core.js';
 
 const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
@@ -52,7 +53,7 @@ export interface InstalledRuntime {
 /** The runtime installed in `namespace` (its bundle ConfigMap's annotations); undefined when none. */
 export async function readInstalledRuntime(client: KubeClient, kind: BundleKind, namespace: string): Promise<InstalledRuntime | undefined> {
   try {
-    return installedBundle(await client.get<KubeObject>(resourcePath({ group: '', version: 'v1', resource: 'configmaps', namespace, name: configMapName(kind) })));
+    return installedBundle(await client.get<KubeObject>(resourcePath({ ...CONFIG_MAPS, namespace, name: configMapName(kind) })));
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;

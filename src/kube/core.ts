@@ -16,6 +16,10 @@ export const SERVICE_ACCOUNTS = ref('', 'v1', 'serviceaccounts');
 export const NODES = ref('', 'v1', 'nodes');
 export const PODS = ref('', 'v1', 'pods');
 export const LEASES = ref('coordination.k8s.io', 'v1', 'leases');
+export const CLUSTER_ROLES = ref('rbac.authorization.k8s.io', 'v1', 'clusterroles');
+export const CLUSTER_ROLE_BINDINGS = ref('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings');
+export const ROLES = ref('rbac.authorization.k8s.io', 'v1', 'roles');
+export const ROLE_BINDINGS = ref('rbac.authorization.k8s.io', 'v1', 'rolebindings');
 
 export interface Secret extends KubeObject {
   type?: string;
@@ -23,6 +27,17 @@ export interface Secret extends KubeObject {
   data?: Record<string, string>;
   stringData?: Record<string, string>;
 }
+
+/** coordination.k8s.io/v1 LeaseSpec; times are MicroTime strings. */
+export interface LeaseSpec {
+  holderIdentity?: string | null;
+  leaseDurationSeconds?: number;
+  acquireTime?: string | null;
+  renewTime?: string | null;
+  leaseTransitions?: number;
+}
+
+export type Lease = KubeObject & { spec?: LeaseSpec };
 
 export interface ConfigMap extends KubeObject {
   data?: Record<string, string>;

@@ -19,6 +19,7 @@ import type { NodeSlot } from './node/slot.js';
 import type { NodeRecord } from './node/index.js';
 
 import { PAUSE_IMAGE } from './images/build.js';
+import { SERVICE_ACCOUNTS } from '../kube/core.js';
 
 /**
  * A named local Kubernetes control plane on loopback: etcd, kube-apiserver and
@@ -291,7 +292,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
           throw new StartupError(`kube-controller-manager exited during startup; last lines of ${running.logFile}:\n${tailFile(running.logFile)}`);
         });
         crashed.catch(() => undefined); // a later exit (after startup) is not an unhandled rejection
-        const sa = waitForObject(client, { group: '', version: 'v1', resource: 'serviceaccounts', namespace: 'default', name: 'default' }, (o) => !!o, {
+        const sa = waitForObject(client, { ...SERVICE_ACCOUNTS, namespace: 'default', name: 'default' }, (o) => !!o, {
           deadline,
           what: `ServiceAccount default/default in cluster ${opts.name} (kube-controller-manager readiness; log ${running.logFile})`,
         });

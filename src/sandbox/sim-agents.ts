@@ -21,6 +21,7 @@ import { CSRS, type CertificateSigningRequest } from '../kube/certificates.js';
 import { csrObject, generateKeyAndRequest, issuedCertificate } from '../runtime/klusterlet/csr.js';
 import { microTime } from '../runtime/core/leader.js';
 import { backoffDelay } from '../runtime/core/backoff.js';
+import { LEASES } from '../kube/core.js';
 
 export interface SimHub {
   server: string;
@@ -171,7 +172,7 @@ export class SimAgents {
 
   /** GET the lease and PUT spec.renewTime (the agent's RBAC allows update, not patch). */
   private async renew(a: SimAgent): Promise<boolean> {
-    const leasePath = resourcePath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: a.name, name: LEASE.managedCluster });
+    const leasePath = resourcePath({ ...LEASES, namespace: a.name, name: LEASE.managedCluster });
     try {
       const lease = await a.client!.get<{ spec?: Record<string, unknown> }>(leasePath);
       await a.client!.replace(leasePath, { ...lease, spec: { ...lease.spec, renewTime: microTime(new Date()) } });

@@ -32,6 +32,7 @@ import { FIELD_MANAGER, LABEL, MANAGED_BY, NS, SA } from '../../api/names.js';
 import { permissionBindings } from '../../runtime/hub/addon-permissions.js';
 import { clusterManagementAddOn, cmaTemplateName, loadTemplate, unknownVariables } from './template.js';
 import type { ConfigFlag, CreateOptions, EnableOptions } from './options.js';
+import { CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, ROLES, ROLE_BINDINGS } from '../../kube/core.js';
 
 export type Change = 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent' | 'would-create' | 'would-update' | 'would-delete';
 
@@ -43,7 +44,6 @@ export interface AddonResult {
   clusters?: Array<{ cluster: string; addon: string; available: boolean; message: string }>;
 }
 
-const RBAC = { group: 'rbac.authorization.k8s.io', version: 'v1' };
 const apply = (client: KubeClient, path: string, obj: KubeObject) => client.patch(path, obj, 'apply', { fieldManager: FIELD_MANAGER.cli, force: true });
 const bindRoleName = (addon: string) => `ocmadm:addon:${addon}:bind-hub-permissions`;
 
@@ -68,22 +68,22 @@ function bindGrants(t: AddOnTemplate): Array<{ path: string; obj: KubeObject }> 
   if (clusterRoles.length) {
     const name = bindRoleName(addon);
     out.push({
-      path: resourcePath({ ...RBAC, resource: 'clusterroles', name }),
+      path: resourcePath({ ...CLUSTER_ROLES, name }),
       obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, labels }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: clusterRoles, verbs: ['bind'] }] } as KubeObject,
     });
     out.push({
-      path: resourcePath({ ...RBAC, resource: 'clusterrolebindings', name }),
+      path: resourcePath({ ...CLUSTER_ROLE_BINDINGS, name }),
       obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: subject } as KubeObject,
     });
   }
   for (const b of bindings.filter((x) => x.roleRef.kind === 'Role')) {
     const name = bindRoleName(addon);
     out.push({
-      path: resourcePath({ ...RBAC, resource: 'roles', namespace: b.namespace, name }),
+      path: resourcePath({ ...ROLES, namespace: b.namespace, name }),
       obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: b.namespace, labels }, rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], resourceNames: [b.roleRef.name], verbs: ['bind'] }] } as KubeObject,
     });
     out.push({
-      path: resourcePath({ ...RBAC, resource: 'rolebindings', namespace: b.namespace, name }),
+      path: resourcePath({ ...ROLE_BINDINGS, namespace: b.namespace, name }),
       obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name, namespace: b.namespace, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects: subject } as KubeObject,
     });
   }
@@ -92,7 +92,7 @@ function bindGrants(t: AddOnTemplate): Array<{ path: string; obj: KubeObject }> 
   if (signers.length) {
     const name = `ocmadm:addon:${addon}:custom-signers`;
     out.push({
-      path: resourcePath({ ...RBAC, resource: 'clusterroles', name }),
+      path: resourcePath({ ...CLUSTER_ROLES, name }),
       obj: {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRole',
@@ -104,7 +104,7 @@ function bindGrants(t: AddOnTemplate): Array<{ path: string; obj: KubeObject }> 
       } as KubeObject,
     });
     out.push({
-      path: resourcePath({ ...RBAC, resource: 'clusterrolebindings', name }),
+      path: resourcePath({ ...CLUSTER_ROLE_BINDINGS, name }),
       obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: subject } as KubeObject,
     });
     const byNs = new Map<string, string[]>();
@@ -112,11 +112,11 @@ function bindGrants(t: AddOnTemplate): Array<{ path: string; obj: KubeObject }> 
     for (const [namespace, secrets] of byNs) {
       const rn = `ocmadm:addon:${addon}:signing-ca`;
       out.push({
-        path: resourcePath({ ...RBAC, resource: 'roles', namespace, name: rn }),
+        path: resourcePath({ ...ROLES, namespace, name: rn }),
         obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: rn, namespace, labels }, rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [...new Set(secrets)], verbs: ['get'] }] } as KubeObject,
       });
       out.push({
-        path: resourcePath({ ...RBAC, resource: 'rolebindings', namespace, name: rn }),
+        path: resourcePath({ ...ROLE_BINDINGS, namespace, name: rn }),
         obj: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: rn, namespace, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: rn }, subjects: subject } as KubeObject,
       });
     }

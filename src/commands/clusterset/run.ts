@@ -12,6 +12,7 @@ import { MANAGED_CLUSTERS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, T
 import { FIELD_MANAGER, GROUP, LABEL } from '../../api/names.js';
 import { requirePermissions } from '../../install/hub/access.js';
 import { isDns1123Label, isDns1123Subdomain } from '../../cli/flags.js';
+import { NAMESPACES } from '../../kube/core.js';
 
 export type Change = 'created' | 'updated' | 'unchanged' | 'deleted' | 'would-create' | 'would-update' | 'would-delete';
 
@@ -77,7 +78,7 @@ export async function bindSet(ctx: CommandContext, name: string, namespace: stri
   if (!isDns1123Label(namespace)) throw new UsageError(`namespace "${namespace}" is not a valid namespace name`);
   const client = await ctx.client(ctx.globals, 'hub');
   await requireSet(client, name);
-  if (!(await getOrUndefined(client, resourcePath({ group: '', version: 'v1', resource: 'namespaces', name: namespace })))) {
+  if (!(await getOrUndefined(client, resourcePath({ ...NAMESPACES, name: namespace })))) {
     throw new CliError(`namespace "${namespace}" does not exist on the hub; create it first (kubectl create namespace ${namespace})`);
   }
   const path = resourcePath({ ...MANAGED_CLUSTER_SET_BINDINGS, namespace, name });

@@ -22,6 +22,7 @@ import { CLUSTERSET, FIELD_MANAGER, LABEL, MANAGED_BY } from '../../api/names.js
 import { loadManifests } from './manifests.js';
 import type { DeployOptions, Target } from './options.js';
 import { guessPlural, workSpec } from './work.js';
+import { NAMESPACES } from '../../kube/core.js';
 
 export interface DeployPlan {
   objects: KubeObject[];
@@ -71,7 +72,7 @@ async function clustersPlan(client: KubeClient, name: string, clusters: string[]
 
 async function placementPlan(client: KubeClient, opts: DeployOptions, target: Extract<Target, { mode: 'placement' }>, spec: Record<string, unknown>, warnings: string[]): Promise<DeployPlan> {
   const ns = opts.namespace;
-  if (!(await getOrUndefined(client, resourcePath({ group: '', version: 'v1', resource: 'namespaces', name: ns })))) {
+  if (!(await getOrUndefined(client, resourcePath({ ...NAMESPACES, name: ns })))) {
     throw new CliError(`namespace "${ns}" does not exist on the hub; create it (kubectl create namespace ${ns}) or pass another -n`);
   }
   const objects: KubeObject[] = [];

@@ -38,6 +38,7 @@ import { loadBundle } from '../../bundle/index.js';
 import { requirePullSecrets } from '../../bundle/preflight.js';
 import { readInstalledRuntime, refuseDowngrade } from '../../bundle/versions.js';
 import { waitRolledOut, withPodTrouble } from '../../bundle/pods.js';
+import { CONFIG_MAPS } from '../../kube/core.js';
 
 export interface InitResult {
   hubApiserver: string;
@@ -78,7 +79,7 @@ function extraPermissions(opts: InitOptions): Permission[] {
 /** cluster-info: made when missing, kept up to date when ocmadm made it, left alone otherwise. */
 async function clusterInfoState(client: KubeClient): Promise<'create' | 'update' | 'keep'> {
   try {
-    const cm = await client.get(resourcePath({ group: '', version: 'v1', resource: 'configmaps', ...HUB.clusterInfo }));
+    const cm = await client.get(resourcePath({ ...CONFIG_MAPS, ...HUB.clusterInfo }));
     return cm.metadata?.labels?.[LABEL.managedBy] === MANAGED_BY ? 'update' : 'keep';
   } catch (err) {
     if (isNotFound(err)) return 'create';

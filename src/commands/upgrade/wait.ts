@@ -3,13 +3,13 @@
  * Ready and no old pod is left (not even terminating); on a hub, a new pod holds the leader
  * Lease. A new pod that cannot start ends the wait with its own reason.
  */
-import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { resourcePath } from '../../kube/resources.js';
 import { waitForList, waitForObject } from '../../cli/wait.js';
 import { ANNOTATION } from '../../bundle/index.js';
 import { waitRolledOut, withPodTrouble, type Pod } from '../../bundle/pods.js';
 import { LEASE_REF } from '../../install/hub/runtime.js';
 import type { Target } from './targets.js';
+import { PODS, type Lease } from '../../kube/core.js';
 
 const isReady = (p: Pod) => !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
@@ -29,7 +29,7 @@ export async function waitRolled(t: Target, deadline: number, signal: AbortSigna
   const d = await waitRolledOut(t.client, t.namespace, t.deploymentName, w);
   const replicas = (d.spec as { replicas?: number } | undefined)?.replicas ?? 1;
   return withPodTrouble(t.client, { ...w, namespace: t.namespace, deployment: t.deploymentName }, async (sig) => {
-    const pods = await waitForList<Pod>(t.client, resourcePath({ group: '', version: 'v1', resource: 'pods', namespace: t.namespace }), (items) => rolledTo(items, t.bundle.sha256, replicas), {
+    const pods = await waitForList<Pod>(t.client, resourcePath({ ...PODS, namespace: t.namespace }), (items) => rolledTo(items, t.bundle.sha256, replicas), {
       labelSelector: t.podSelector,
       deadline,
       signal: sig,
@@ -37,7 +37,6 @@ export async function waitRolled(t: Target, deadline: number, signal: AbortSigna
     });
     const names = pods.map((p) => p.metadata!.name!).sort();
     if (t.kind !== 'hub-controller') return { pods: names };
-    type Lease = KubeObject & { spec?: { holderIdentity?: string | null } };
     const lease = await waitForObject<Lease>(t.client, LEASE_REF, (l) => names.includes(l?.spec?.holderIdentity ?? ''), {
       deadline,
       signal: sig,

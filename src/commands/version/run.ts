@@ -6,6 +6,7 @@
  */
 import type { CommandContext } from '../../cli/context.js';
 import type { KubeClient, KubeObject } from '../../kube/client.js';
+import type { Lease } from '../../kube/core.js';
 import { describeError, isForbidden, isNotFound, isUnreachable } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { DEFAULT_IMAGE, OCM_OPERATOR } from '../../install/hub/constants.js';
@@ -82,7 +83,6 @@ function findLocal(server: string, env: NodeJS.ProcessEnv): LocalRuntimeInfo & {
 }
 
 export async function hubController(client: KubeClient, server: string, env: NodeJS.ProcessEnv): Promise<HubControllerInfo> {
-  type Lease = KubeObject & { spec?: { holderIdentity?: string; renewTime?: string } };
   type Deployment = KubeObject & { spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } }; status?: { readyReplicas?: number } };
   const [lease, dep] = await Promise.all([
     orUndefined(get<Lease>(client, resourcePath(LEASE_REF))).catch(() => undefined),
@@ -90,7 +90,7 @@ export async function hubController(client: KubeClient, server: string, env: Nod
   ]);
   const local = findLocal(server, env);
   const info: HubControllerInfo = { runtime: 'none' };
-  if (lease?.spec?.holderIdentity) info.leader = { holder: lease.spec.holderIdentity, renewTime: lease.spec.renewTime };
+  if (lease?.spec?.holderIdentity) info.leader = { holder: lease.spec.holderIdentity, renewTime: lease.spec.renewTime ?? undefined };
   if (dep) {
     info.runtime = 'cluster';
     info.deployment = { image: dep.spec?.template?.spec?.containers?.[0]?.image ?? '?', replicas: dep.spec?.replicas ?? 0, readyReplicas: dep.status?.readyReplicas ?? 0 };

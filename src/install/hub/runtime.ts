@@ -4,7 +4,7 @@
  * readiness wait. Ready means the leader Lease was renewed after the wait began: a controller is
  * leading right now. That works the same for a local process and for pods, and needs only a watch.
  */
-import type { KubeClient, KubeObject } from '../../kube/client.js';
+import type { KubeClient } from '../../kube/client.js';
 import { isNotFound } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { waitForObject } from '../../cli/wait.js';
@@ -15,6 +15,7 @@ import { HUB, TTL } from './constants.js';
 import { hubControllerExtraArgs } from './plan.js';
 import { tokenKubeconfig, type HubEndpoint } from './kubeconfig.js';
 import { requestServiceAccountToken } from './tokens.js';
+import { LEASES, type Lease } from '../../kube/core.js';
 
 const KIND = 'hub-controller' as const;
 
@@ -77,11 +78,7 @@ export async function deleteClusterRuntime(client: KubeClient): Promise<boolean>
   }
 }
 
-interface Lease extends KubeObject {
-  spec?: { holderIdentity?: string | null; renewTime?: string | null };
-}
-
-export const LEASE_REF = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: NS.hubRuntime, name: LEASE.hubController };
+export const LEASE_REF = { ...LEASES, namespace: NS.hubRuntime, name: LEASE.hubController };
 
 /** The leader Lease as it is now (to compare against while waiting). */
 export async function leaseSnapshot(client: KubeClient): Promise<string | undefined> {

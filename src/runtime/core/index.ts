@@ -23,13 +23,10 @@ export { createWorkQueue, type WorkQueueOptions } from './queue.js';
 export { TerminalError } from './types.js';
 export { Controller, Manager, type ControllerOptions, type KeysFn, type ManagerOptions } from './controller.js';
 export {
-  LEASES_V1,
   LeaderElector,
   microTime,
   type ElectionOutcome,
-  type Lease,
   type LeaderElectionOptions,
-  type LeaseSpec,
 } from './leader.js';
 export { startHealthServer, type HealthCheck, type HealthServer, type HealthServerOptions } from './health.js';
 export {

@@ -16,6 +16,7 @@ import { resourcePath, type ResourceRef } from '../../kube/resources.js';
 import { systemClock, type Clock } from './clock.js';
 import { createInformer, type InformerOptions } from './informer.js';
 import type { Logger } from './types.js';
+import { LEASES, type Lease, type LeaseSpec } from '../../kube/core.js';
 
 /** Kubernetes MicroTime: RFC 3339 with exactly 6 fractional digits, e.g. 2026-11-23T10:00:00.123456Z. */
 export function microTime(d: Date = new Date()): string {
@@ -23,17 +24,6 @@ export function microTime(d: Date = new Date()): string {
   return `${iso.slice(0, 23)}000Z`;
 }
 
-export interface LeaseSpec {
-  holderIdentity?: string | null;
-  leaseDurationSeconds?: number;
-  acquireTime?: string | null;
-  renewTime?: string | null;
-  leaseTransitions?: number;
-}
-
-export type Lease = KubeObject & { spec?: LeaseSpec };
-
-export const LEASES_V1 = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' } as const;
 
 export interface LeaderElectionOptions {
   client: KubeClient;
@@ -93,7 +83,7 @@ export class LeaderElector {
     if (!(this.durationMs > this.renewDeadlineMs && this.renewDeadlineMs > this.retryMs)) {
       throw new Error('leader election needs leaseDuration > renewDeadline > retryPeriod');
     }
-    this.ref = { ...LEASES_V1, namespace: opts.lease.namespace, name: opts.lease.name };
+    this.ref = { ...LEASES, namespace: opts.lease.namespace, name: opts.lease.name };
   }
 
   get isLeader(): boolean {
@@ -112,7 +102,7 @@ export class LeaderElector {
     const log = this.opts.log;
     const informer = createInformer<Lease>(
       this.opts.client,
-      { ref: { ...LEASES_V1, namespace: this.ref.namespace }, fieldSelector: `metadata.name=${this.ref.name}` },
+      { ref: { ...LEASES, namespace: this.ref.namespace }, fieldSelector: `metadata.name=${this.ref.name}` },
       log,
       { clock: this.clock, ...this.opts.informer },
     );

@@ -15,6 +15,7 @@ import { resourcePath } from '../../kube/resources.js';
 import { backoffDelay } from './backoff.js';
 import { MAX_TIMER_MS, systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { Logger } from './types.js';
+import { SERVICE_ACCOUNTS } from '../../kube/core.js';
 
 export interface TokenClaims {
   exp?: number;
@@ -101,7 +102,7 @@ export function startTokenRefresher(opts: TokenRefresherOptions): TokenRefresher
   const fraction = opts.refreshFraction ?? 0.8;
   const sa = opts.serviceAccount;
   const log = opts.log.child({ serviceAccount: `${sa.namespace}/${sa.name}` });
-  const tokenPath = resourcePath({ group: '', version: 'v1', resource: 'serviceaccounts', namespace: sa.namespace, name: sa.name, subresource: 'token' });
+  const tokenPath = resourcePath({ ...SERVICE_ACCOUNTS, namespace: sa.namespace, name: sa.name, subresource: 'token' });
   const ctrl = new AbortController();
   let timer: TimerHandle | undefined;
   let token = opts.client.kc.getCurrentUser()?.token ?? '';

@@ -5,7 +5,7 @@
 import type { KubeClient, KubeObject } from '../../kube/client.js';
 import type { Informer, Logger, RuntimeContext, WatchTarget } from '../core/types.js';
 import { ADDON, LABEL, SIGNER } from '../../api/names.js';
-import { LEASES, NAMESPACES } from '../../kube/core.js';
+import { CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, LEASES, NAMESPACES, ROLE_BINDINGS } from '../../kube/core.js';
 import { CSRS } from '../../kube/certificates.js';
 import {
   ADDON_DEPLOYMENT_CONFIGS,
@@ -36,8 +36,6 @@ import type {
   PlacementDecision,
 } from '../../api/index.js';
 
-const RBAC_V1 = { group: 'rbac.authorization.k8s.io', version: 'v1' };
-
 /** Every collection the hub controller watches. Own objects are filtered by the cluster-name label. */
 export const HUB_WATCHES = {
   clusters: { ref: MANAGED_CLUSTERS },
@@ -56,11 +54,11 @@ export const HUB_WATCHES = {
   namespaces: { ref: NAMESPACES, labelSelector: LABEL.clusterName },
   // The lease reconciler judges clock sync from the server-stamped managedFields times.
   leases: { ref: LEASES, labelSelector: LABEL.clusterName, keepManagedFields: true },
-  clusterRoles: { ref: { ...RBAC_V1, resource: 'clusterroles' }, labelSelector: LABEL.clusterName },
-  clusterRoleBindings: { ref: { ...RBAC_V1, resource: 'clusterrolebindings' }, labelSelector: LABEL.clusterName },
-  roleBindings: { ref: { ...RBAC_V1, resource: 'rolebindings' }, labelSelector: LABEL.clusterName },
+  clusterRoles: { ref: CLUSTER_ROLES, labelSelector: LABEL.clusterName },
+  clusterRoleBindings: { ref: CLUSTER_ROLE_BINDINGS, labelSelector: LABEL.clusterName },
+  roleBindings: { ref: ROLE_BINDINGS, labelSelector: LABEL.clusterName },
   // The hub permissions of template add-ons (any namespace), found by the template label.
-  addonRoleBindings: { ref: { ...RBAC_V1, resource: 'rolebindings' }, labelSelector: ADDON.templateLabel },
+  addonRoleBindings: { ref: ROLE_BINDINGS, labelSelector: ADDON.templateLabel },
   // Add-on CSRs for custom signers (the kube-apiserver-client ones come through `csrs`).
   addonSignerCsrs: {
     ref: CSRS,

@@ -1,5 +1,6 @@
 import type { ManagedCluster } from '../../api/index.js';
-import { clockSynced, leaseExpired, leaseExpiresAt, leaseGraceMs, newClusterLease, renewalRecordedAt, type Lease } from './lease.js';
+import type { Lease } from '../../kube/core.js';
+import { clockSynced, leaseExpired, leaseExpiresAt, leaseGraceMs, newClusterLease, renewalRecordedAt } from './lease.js';
 
 const cluster = (leaseDurationSeconds?: number, annotations?: Record<string, string>): ManagedCluster => ({
   apiVersion: 'cluster.open-cluster-management.io/v1',

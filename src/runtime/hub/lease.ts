@@ -9,7 +9,7 @@
  *   more means ClockSynced False. This is OCM's "hub now vs renewTime at renewal" made level-based,
  *   so a restart or a late reconcile cannot misjudge an old renewal.
  */
-import type { KubeObject } from '../../kube/client.js';
+import type { Lease } from '../../kube/core.js';
 import { isAlreadyExists } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { ANNOTATION, COND, FIELD_MANAGER, LABEL, LEASE, REASON } from '../../api/names.js';
@@ -21,9 +21,6 @@ import { microTime } from '../core/leader.js';
 import { HUB_WATCHES, nsKey, type HubDeps } from './deps.js';
 import { recordClusterEvent } from './events.js';
 
-export interface Lease extends KubeObject {
-  spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string };
-}
 
 export const LEASE_STOPPED: ConditionInput = {
   type: COND.cluster.available,
@@ -51,7 +48,7 @@ export function leaseGraceMs(leaseDurationSeconds: number | undefined): number {
 }
 
 /** The instant (epoch ms) the lease counts as expired, or undefined without a renewTime. */
-export function leaseExpiresAt(renewTime: string | undefined, leaseDurationSeconds: number | undefined): number | undefined {
+export function leaseExpiresAt(renewTime: string | null | undefined, leaseDurationSeconds: number | undefined): number | undefined {
   if (!renewTime) return undefined;
   const t = Date.parse(renewTime);
   return Number.isNaN(t) ? undefined : t + leaseGraceMs(leaseDurationSeconds);

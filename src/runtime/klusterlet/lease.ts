@@ -14,7 +14,8 @@ import { COND, LEASE } from '../../api/names.js';
 import { RECONNECT_MAX_MS, backoffDelay } from '../core/backoff.js';
 import { MAX_TIMER_MS, systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { isTrue, type Condition } from '../core/conditions.js';
-import { LEASES_V1, microTime, type Lease } from '../core/leader.js';
+import { microTime } from '../core/leader.js';
+import { LEASES, type Lease } from '../../kube/core.js';
 import { retryOnConflict } from '../core/patch.js';
 import type { Logger } from '../core/types.js';
 
@@ -121,7 +122,7 @@ export class LeaseUpdater {
   private async renew(): Promise<void> {
     const client = this.opts.client();
     if (!client) throw new Error('no hub identity yet');
-    const path = resourcePath({ ...LEASES_V1, namespace: this.opts.cluster, name: LEASE.managedCluster });
+    const path = resourcePath({ ...LEASES, namespace: this.opts.cluster, name: LEASE.managedCluster });
     await retryOnConflict(async () => {
       const lease = await client.get<Lease>(path);
       await client.replace(path, { ...lease, spec: { ...lease.spec, renewTime: microTime(new Date(this.clock.now())) } });

@@ -12,6 +12,7 @@ import { cniConflist, containerdToml, kubeletConfigYaml, kubeProxyConfigYaml, no
 import { inNetns, sh, teardownNetworkAndLeftovers } from './network.js';
 import { releaseSlot, slotAddresses, type NodeSlot } from './slot.js';
 import { INOTIFY_INSTANCES, inotifyInUse, machineInotify } from './prereqs.js';
+import { NODES } from '../../kube/core.js';
 
 /**
  * One real node of a local cluster. What runs where:
@@ -214,7 +215,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
       crashed,
       waitForObject(
         client,
-        { group: '', version: 'v1', resource: 'nodes', name },
+        { ...NODES, name },
         (n: { status?: { conditions?: { type: string; status: string }[] } } | undefined) => !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
         { deadline: until, what: `Node ${name} Ready (kubelet log ${watch.logFile})` },
       ),

@@ -9,6 +9,7 @@ import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { getOrUndefined, resourcePath } from '../../../kube/resources.js';
 import { MANAGED_CLUSTER_SET_BINDINGS, PLACEMENTS, TYPE } from '../../../api/index.js';
 import type { PlacementOptions } from './options.js';
+import { NAMESPACES } from '../../../kube/core.js';
 
 export interface PlacementResult {
   change: 'created' | 'updated' | 'would-create' | 'would-update';
@@ -20,7 +21,7 @@ export interface PlacementDeps {
 }
 
 export async function runCreatePlacement(o: PlacementOptions, { hub }: PlacementDeps): Promise<PlacementResult> {
-  if (!(await getOrUndefined(hub, resourcePath({ group: '', version: 'v1', resource: 'namespaces', name: o.namespace })))) {
+  if (!(await getOrUndefined(hub, resourcePath({ ...NAMESPACES, name: o.namespace })))) {
     throw new CliError(`namespace "${o.namespace}" does not exist on the hub; create it first (kubectl create namespace ${o.namespace}) or pass another --namespace`);
   }
   const bindings = await Promise.all((o.spec.clusterSets ?? []).map((s) => getOrUndefined(hub, resourcePath({ ...MANAGED_CLUSTER_SET_BINDINGS, namespace: o.namespace, name: s }))));

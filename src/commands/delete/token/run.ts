@@ -19,6 +19,7 @@ import { objectRef, type ObjectRef } from '../../../install/hub/kinds.js';
 import { planHub } from '../../../install/hub/plan.js';
 import { BOOTSTRAP_BINDING_PATH, BOOTSTRAP_SECRET_PATH } from '../../../install/hub/tokens.js';
 import type { DeleteTokenOptions } from './options.js';
+import { SERVICE_ACCOUNTS } from '../../../kube/core.js';
 
 export interface DeleteTokenResult {
   hubApiserver: string;
@@ -30,7 +31,7 @@ export interface DeleteTokenResult {
   recreated?: ObjectRef & { uid?: string };
 }
 
-const SA_REF = { group: '', version: 'v1', resource: 'serviceaccounts', namespace: NS.hubBootstrap, name: SA.bootstrap };
+const SA_REF = { ...SERVICE_ACCOUNTS, namespace: NS.hubBootstrap, name: SA.bootstrap };
 
 /** true when there was something to delete. */
 

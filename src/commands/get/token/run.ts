@@ -14,6 +14,7 @@ import { HUB } from '../../../install/hub/constants.js';
 import { bootstrapTokenPhase } from '../../../install/hub/plan.js';
 import { bootstrapServiceAccountToken, decideBootstrapToken, issuedFromDecision, newBootstrapToken, type IssuedToken } from '../../../install/hub/tokens.js';
 import type { GetTokenOptions } from './options.js';
+import { CLUSTER_ROLES } from '../../../kube/core.js';
 
 export interface GetTokenResult {
   hubApiserver: string;
@@ -42,7 +43,7 @@ export async function runGetToken(opts: GetTokenOptions, ctx: CommandContext): P
   ];
   await requirePermissions(client, perms, 'issue a bootstrap token');
   try {
-    await client.get(resourcePath({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles', name: RBAC.bootstrapClusterRole }));
+    await client.get(resourcePath({ ...CLUSTER_ROLES, name: RBAC.bootstrapClusterRole }));
   } catch (err) {
     if (isNotFound(err)) throw new CliError(`the hub ${endpoint.server} is not initialized (no ClusterRole ${RBAC.bootstrapClusterRole}); run ocmadm init first`);
     throw err;
