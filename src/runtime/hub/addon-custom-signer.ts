@@ -6,6 +6,7 @@
  * that one secret) are granted per add-on by `ocmadm addon create`, not held by the controller.
  */
 import { resourcePath } from '../../kube/resources.js';
+import { SECRETS, type Secret } from '../../kube/core.js';
 import { IDENTITY, LABEL, NS, REASON } from '../../api/names.js';
 import type { Reconciler } from '../core/types.js';
 import { templateInUse } from './addon-csr.js';
@@ -14,7 +15,6 @@ import { CSRS, type CertificateSigningRequest } from '../../kube/certificates.js
 import { approvedCsr, isTerminal } from './csr-approval.js';
 import type { HubDeps } from './deps.js';
 
-type Secret = { data?: Record<string, string> };
 const unb64 = (s: string | undefined) => Buffer.from(s ?? '', 'base64').toString('utf8');
 const approved = (csr: CertificateSigningRequest) => (csr.status?.conditions ?? []).some((c) => c.type === 'Approved' && c.status !== 'False');
 const refused = (csr: CertificateSigningRequest) => (csr.status?.conditions ?? []).some((c) => (c.type === 'Denied' || c.type === 'Failed') && c.status !== 'False');
@@ -43,7 +43,7 @@ export class AddonCustomSignerReconciler implements Reconciler {
       return;
     }
     const ca = reg.customSigner.signingCA;
-    const secret = await client.get<Secret>(resourcePath({ group: '', version: 'v1', resource: 'secrets', namespace: ca.namespace || NS.hubRuntime, name: ca.name }));
+    const secret = await client.get<Secret>(resourcePath({ ...SECRETS, namespace: ca.namespace || NS.hubRuntime, name: ca.name }));
     const cert = await signWithCa(unb64(secret.data?.['tls.crt']), unb64(secret.data?.['tls.key']), unb64(csr.spec.request), now());
     await client.replace(resourcePath({ ...CSRS, name, subresource: 'status' }), {
       ...csr,

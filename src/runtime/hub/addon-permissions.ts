@@ -12,8 +12,7 @@ import { ADDON, LABEL } from '../../api/names.js';
 import type { OwnerReference } from '../../kube/client.js';
 import type { HubDeps } from './deps.js';
 import { applyOwned, deleteIfPresent } from './write.js';
-
-export const ROLE_BINDINGS = { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings' } as const;
+import { ROLE_BINDINGS } from '../../kube/core.js';
 
 export interface Subject {
   user: string;

@@ -12,6 +12,7 @@
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { describeError, isAlreadyExists } from '../../../kube/errors.js';
 import { resourcePath } from '../../../kube/resources.js';
+import { LEASES, NAMESPACES, SECRETS, type Secret } from '../../../kube/core.js';
 import { MANAGED_CLUSTER_ADDONS_V1BETA1, type ManagedClusterAddOn } from '../../../api/index.js';
 import { ADDON_COND, ADDON_REASON, FIELD_MANAGER, LABEL, MANAGED_BY, SIGNER } from '../../../api/names.js';
 import { setCondition, type Condition } from '../../core/conditions.js';
@@ -27,9 +28,6 @@ import type { HubIdentity } from '../registration.js';
 import { followingClient } from '../work/agent.js';
 import { addonCsrObject, addonKeyAndRequest, addonSecret, customSignerSecret, installNamespace, registrationsOf, type AddonRegistration, type AddonSubject } from './credentials.js';
 import { AddonLeaseReporter } from './lease.js';
-
-const SECRETS = { group: '', version: 'v1', resource: 'secrets' } as const;
-type Secret = KubeObject & { data?: Record<string, string> };
 
 export interface AddonAgentOptions {
   cluster: string;
@@ -150,7 +148,7 @@ class AddonRegistrationReconciler implements Reconciler {
   private async ensureNamespace(ns: string): Promise<void> {
     if (this.namespaces.has(ns)) return;
     try {
-      await this.o.spoke.create(resourcePath({ group: '', version: 'v1', resource: 'namespaces' }), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [LABEL.managedBy]: MANAGED_BY } } });
+      await this.o.spoke.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [LABEL.managedBy]: MANAGED_BY } } });
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
@@ -178,7 +176,7 @@ export function startAddonAgent(o: AddonAgentOptions): AddonAgent {
   reg.watches(addons, (a) => [name(a)]);
   reg.watches(csrs, (c) => [c.metadata?.labels?.[LABEL.addonName] ?? '']);
   reg.watches(secrets, (s) => [s.metadata?.labels?.[LABEL.addonName] ?? '']);
-  const leaseInf = createInformer<KubeObject>(o.spoke, { ref: { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' } }, log.child({ informer: 'addon-leases' }));
+  const leaseInf = createInformer<KubeObject>(o.spoke, { ref: LEASES }, log.child({ informer: 'addon-leases' }));
   const leases = new AddonLeaseReporter({ cluster: o.cluster, hub: () => hub, spoke: o.spoke, addons, leases: leaseInf, log });
   const ctrl = new AbortController();
   const runs = [reg.run(ctrl.signal), leases.run(ctrl.signal)];
