@@ -26,8 +26,13 @@ export async function openRunScope(): Promise<RunScope> {
   const before = await hostSnapshot();
   const slots = new Map<number, string>();
   const dir = path.join(RUN_ROOT, 'slots');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const watchers: fs.FSWatcher[] = [];
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch {
+    // Not root: no node can start in this run, so no slot to note.
+    return { root, before, slots, close: () => undefined };
+  }
   // True once the slot's owner is known (ours or not).
   const note = (n: number) => {
     const owner = readSlotOwner(n);

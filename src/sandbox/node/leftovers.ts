@@ -126,6 +126,7 @@ function readProc(pid: string, file: string): string {
 function processesOf(dirs: string[], needles: string[], env: string[]): string[] {
   const skip = selfAndAncestors();
   const out: string[] = [];
+  if (!fs.existsSync('/proc')) return out; // not Linux: no node ran here
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     if (skip.has(Number(pid))) continue;
     const args = readProc(pid, 'cmdline').split('\0').join(' ').trim();
@@ -158,7 +159,7 @@ export async function leftovers(o: Ours): Promise<string[]> {
   const needles = mine.flatMap((s) => [`${s.runDir}/`, `${s.dataDir}/`, `${netnsPath(s.netns)} `]);
   left.push(...processesOf(dirs, needles, o.env ?? []));
   for (const m of mountsUnder([...dirs, ...mine.flatMap((s) => [s.runDir, s.dataDir])])) left.push(`mount ${m}`);
-  const links = await sh('ip', ['-o', 'link', 'show']);
+  const links = await sh('ip', ['-o', 'link', 'show']).catch(() => ''); // no iproute2: no node ran here
   const saves = await hostIptables();
   for (const s of mine) {
     if (fs.existsSync(netnsPath(s.netns))) left.push(`network namespace ${s.netns}`);
