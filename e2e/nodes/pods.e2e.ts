@@ -12,6 +12,7 @@ import type { KubeClient } from '../../src/kube/client.js';
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
 import { NODE_IMAGE, PAUSE_IMAGE, type Registry } from '../../src/sandbox/images/index.js';
 import { podNetnses } from '../../src/sandbox/node/network.js';
+import { hostSnapshot, type HostSnapshot } from '../../src/sandbox/node/leftovers.js';
 import { clientOf, deploymentAvailable, kubectl, nodeLeftovers, podSucceeded, startNodeClusters, startRegistryWithImages, waitFor } from './support.js';
 
 const NODES = { group: '', version: 'v1', resource: 'nodes' };
@@ -58,8 +59,10 @@ describe('clusters with real nodes', () => {
   let registry: Registry | undefined;
   let a: LocalCluster, b: LocalCluster;
   let ca: KubeClient, cb: KubeClient;
+  let before: HostSnapshot;
 
   beforeAll(async () => {
+    before = await hostSnapshot();
     registry = await startRegistryWithImages(dir);
     const started = await startNodeClusters(['nodes-a', 'nodes-b'], dir, registry);
     [a, b] = [started[0]!, started[1]!];
@@ -148,7 +151,7 @@ describe('clusters with real nodes', () => {
     expect(conditionOf(node, 'Ready')).toBe('True');
   });
 
-  it('leaves no process, pod, mount, namespace, veth, cgroup, iptables rule or slot behind after stop', async () => {
+  it('leaves no process, pod, mount, namespace, veth, cgroup, host iptables chain or rule, or slot behind after stop', async () => {
     // A running pod (pause from the local registry, by its real name) whose sandbox the stop must take along.
     await cb.create('/api/v1/namespaces/default/pods', {
       apiVersion: 'v1',
@@ -160,9 +163,7 @@ describe('clusters with real nodes', () => {
     const pods = await podNetnses(b.node!.netns);
     expect(pods.length).toBeGreaterThan(0);
     await b.stop();
-    const left = await nodeLeftovers(b);
-    for (const p of pods) if (fs.existsSync(`/run/netns/${p}`)) left.push(`pod network namespace ${p}`);
-    expect(left).toEqual([]);
+    expect(await nodeLeftovers(b, { podNetns: pods, before })).toEqual([]);
     // The other cluster's node is untouched.
     const node = await waitFor(ca, { ...NODES, name: a.node!.name }, (o) => conditionOf(o, 'Ready') === 'True', 'the other Node still Ready');
     expect(conditionOf(node, 'Ready')).toBe('True');

@@ -12,8 +12,7 @@ import { waitForObject } from '../../src/kube/wait.js';
 import { findBinaries } from '../../src/sandbox/binaries.js';
 import { startClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
 import { pushSandboxImages, startRegistry, type Registry, type RegistryAuth } from '../../src/sandbox/images/index.js';
-import { cgroupDirs, mountsUnder } from '../../src/sandbox/node/network.js';
-import { readSlotOwner, slotAddresses } from '../../src/sandbox/node/slot.js';
+import { leftovers, type HostSnapshot } from '../../src/sandbox/node/leftovers.js';
 
 const execFileP = promisify(execFile);
 
@@ -70,29 +69,7 @@ export const deploymentAvailable = (o: Obj | undefined) =>
 
 export const podSucceeded = (o: Obj | undefined) => o?.status?.phase === 'Succeeded' || o?.status?.phase === 'Failed';
 
-/** Everything of a stopped cluster's node that must be gone from the machine. */
-export async function nodeLeftovers(c: { dir: string; node?: { slot: number; netns: string } }): Promise<string[]> {
-  const left: string[] = [];
-  const s = slotAddresses(c.node!.slot);
-  const owner = readSlotOwner(s.slot);
-  if (owner?.dir === c.dir) left.push(`slot ${s.slot}`);
-  // Another cluster on this machine (another test process) may have claimed the freed slot since:
-  // then its names and addresses are that cluster's, and only what mentions our directory counts.
-  const reused = owner !== undefined && owner.dir !== c.dir;
-  const { stdout: ps } = await execFileP('ps', ['-eo', 'pid=,args=']);
-  for (const line of ps.split('\n')) {
-    if (line.includes(c.dir) || (!reused && (line.includes(s.runDir + '/') || line.includes(s.dataDir + '/') || line.includes(`/run/netns/${s.netns} `)))) left.push(`process ${line.trim()}`);
-  }
-  for (const m of mountsUnder(reused ? [c.dir] : [c.dir, s.runDir, s.dataDir])) left.push(`mount ${m}`);
-  if (reused) return left;
-  if (fs.existsSync(`/run/netns/${s.netns}`)) left.push(`network namespace ${s.netns}`);
-  const { stdout: links } = await execFileP('ip', ['-o', 'link', 'show']);
-  if (links.includes(`${s.hostVeth}@`)) left.push(`veth ${s.hostVeth}`);
-  for (const d of cgroupDirs(s.netns)) left.push(`cgroup ${d}`);
-  if (fs.existsSync(s.runDir)) left.push(`run dir ${s.runDir}`);
-  if (fs.existsSync(s.dataDir)) left.push(`data dir ${s.dataDir}`);
-  // The host's firewall never held a rule of ours: the node's live in its own namespace.
-  const { stdout: rules } = await execFileP('iptables-save').catch(() => ({ stdout: '' }));
-  for (const r of rules.split('\n')) if (r.includes(s.podCidr) || r.includes(s.nodeIp)) left.push(`host iptables rule ${r}`);
-  return left;
+/** Everything of a stopped cluster's node that is still on the machine, one line each (see leftovers). */
+export function nodeLeftovers(c: { dir: string; node?: { slot: number } }, o: { podNetns?: string[]; before?: HostSnapshot } = {}): Promise<string[]> {
+  return leftovers({ dirs: [c.dir], slots: c.node ? [{ slot: c.node.slot, dir: c.dir }] : [], ...o });
 }

@@ -7,6 +7,9 @@
  * Teardown deletes them after a fully passing run, keeps them after any failure (the reporter
  * prints where) or when OCMADM_KEEP_LOGS=1. Of runs idle for an hour, the 5 newest are kept.
  *
+ * $TMPDIR is set to a directory of this run (ocmadm-e2e-run-*): teardown fails the run when any
+ * process, mount, network namespace, veth, slot or host iptables chain of it is left.
+ *
  * OCMADM_E2E_NO_KCM=1 starts the clusters without kube-controller-manager (to see which tests
  * depend on it); OCMADM_K8S_BIN=<dir> uses prebuilt binaries.
  */
@@ -19,6 +22,7 @@ import { startClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
 import { killAllComponentsSync } from '../../src/sandbox/process.js';
 import { ensureNodePrereqs } from '../../src/sandbox/node/prereqs.js';
 import { clusterInfo, E2E_CLUSTER_NAMES, ROOT, type E2EClusters } from '../support/clusters.js';
+import { openRunScope } from './run-scope.js';
 import { setState } from './state.js';
 
 const LOGS_ROOT = path.join(ROOT, 'e2e', '.logs');
@@ -70,6 +74,8 @@ export default async function globalSetup(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
+  // Before anything starts: every directory of the run lands below its own $TMPDIR (teardown checks it).
+  const scope = await openRunScope();
   const binaries = await findBinaries();
   // The suites with real nodes (e2e/nodes, e2e/images, e2e/embedded, the demo) need containerd,
   // runc, CNI plugins, iptables and socat: installed here (apt-get, as root) so that `npm test`
@@ -80,7 +86,7 @@ export default async function globalSetup(): Promise<void> {
   if (!controllerManager) process.stderr.write('e2e: OCMADM_E2E_NO_KCM=1: clusters run WITHOUT kube-controller-manager\n');
 
   const clusters: LocalCluster[] = [];
-  setState({ clusters, runDir });
+  setState({ clusters, runDir, scope });
   await startClusters(
     E2E_CLUSTER_NAMES.map((name) => ({ name, binaries, controllerManager, logDir: path.join(runDir, name) })),
     (c) => clusters.push(c), // known to the signal handler and teardown as soon as it runs

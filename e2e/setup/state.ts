@@ -4,11 +4,14 @@
  * e2e/support/clusters.ts).
  */
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
+import type { RunScope } from './run-scope.js';
 
 export interface E2EState {
   clusters: LocalCluster[];
   /** e2e/.logs/run-<timestamp>: component logs per cluster and clusters.json. */
   runDir: string;
+  /** What belongs to this run (its temporary root, node slots, the host before), checked for leftovers at the end. */
+  scope?: RunScope;
   /** Set by the log reporter: true when every test passed, false when any failed. */
   passed?: boolean;
 }

@@ -129,6 +129,8 @@ export interface RunCliOptions {
   timeoutMs?: number;
   /** Sends `signal` once, as soon as stdout + stderr so far match `when` (e.g. Ctrl-C once it waits). */
   interrupt?: { when: RegExp; signal?: NodeJS.Signals };
+  /** Runs the CLI as this user and group (through setpriv, so the test process may stay root). */
+  asUser?: { uid: number; gid: number };
 }
 
 const CLI = path.join(ROOT, 'bin', 'ocmadm');
@@ -138,7 +140,10 @@ const DIST_MAIN = path.join(ROOT, 'dist', 'main.js');
 export function runCli(args: string[], opts: RunCliOptions = {}): Promise<CliResult> {
   if (!fs.existsSync(DIST_MAIN)) return Promise.reject(new Error(`${DIST_MAIN} is missing: run npm run build (npm run test:e2e does)`));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const argv = [process.execPath, CLI, ...args];
+    const user = opts.asUser;
+    if (user) argv.unshift('setpriv', `--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups');
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
