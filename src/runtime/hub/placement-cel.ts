@@ -40,12 +40,18 @@ function environment(scores: ScoreLookup) {
 // Only used to check that expressions compile (no score is ever looked up).
 const CHECK_ENV = environment(() => undefined);
 
+/** Why one celSelector expression does not compile ("line:column: what"), or undefined when it does. */
+export function celExpressionError(expression: string): string | undefined {
+  const c = compileCel(CHECK_ENV, expression, CEL_VARIABLES);
+  return c.ok ? undefined : c.error;
+}
+
 /** The first expression of the placement that does not compile, as a PlacementMisconfigured message. */
 export function celSelectorError(placement: Placement): string | undefined {
   for (const [p, pred] of (placement.spec.predicates ?? []).entries()) {
     for (const [i, expr] of (pred.requiredClusterSelector?.celSelector?.celExpressions ?? []).entries()) {
-      const c = compileCel(CHECK_ENV, expr, CEL_VARIABLES);
-      if (!c.ok) return `Predicate:predicates[${p}].requiredClusterSelector.celSelector.celExpressions[${i}]: compilation failed: ${c.error}`;
+      const error = celExpressionError(expr);
+      if (error) return `Predicate:predicates[${p}].requiredClusterSelector.celSelector.celExpressions[${i}]: compilation failed: ${error}`;
     }
   }
   return undefined;
