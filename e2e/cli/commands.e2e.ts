@@ -10,7 +10,7 @@ import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { CSRS } from '../../src/kube/certificates.js';
 import { waitForObject } from '../../src/kube/wait.js';
-import { MANAGED_CLUSTERS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, MANIFEST_WORKS, PLACEMENTS, TYPE } from '../../src/api/index.js';
+import { MANAGED_CLUSTERS, MANAGED_CLUSTER_SETS, MANAGED_CLUSTER_SET_BINDINGS, MANIFEST_WORKS, PLACEMENT_DECISIONS, PLACEMENTS, TYPE } from '../../src/api/index.js';
 import { LABEL } from '../../src/api/names.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { errorLines, snapshot, SNAPSHOT_KINDS, type SnapshotKind } from './support.js';
@@ -178,6 +178,38 @@ describe('create placement', () => {
       what: 'placement web to select spoke1',
     });
     expect(decided).toBeDefined();
+  });
+
+  test('--cel-selector: an expression that does not compile is refused with its line:column and nothing is written', async () => {
+    for (const [expr, why] of [
+      ['managedCluster.metadata.labels["env"] ==', /does not compile: 1:\d+: /],
+      ['semver(managedCluster.status.version.kubernetes).isNewer(semver("1.30.0"))', /does not compile: 1:\d+: undeclared reference to function 'isNewer'/],
+      ['cluster.metadata.name == "spoke1"', /does not compile: 1:1: undeclared reference 'cluster'/],
+    ] as const) {
+      const before = await both();
+      const r = await cli('hub', ['create', 'placement', 'bad-cel', '--clustersets', 'default', '--cel-selector', 'true', '--cel-selector', expr]);
+      expect({ code: r.code, errors: errorLines(r.stderr) }).toEqual({ code: 2, errors: [expect.stringMatching(why)] });
+      expect(errorLines(r.stderr)[0]).toContain(JSON.stringify(expr));
+      expect(await both()).toEqual(before);
+    }
+    expect(await exists(placementRef('bad-cel'))).toBe(false);
+  });
+
+  test('--cel-selector with the Kubernetes libraries: the hub controller selects by them', async () => {
+    const version = 'semver(managedCluster.status.version.kubernetes, true)';
+    const newer = await cli('hub', ['create', 'placement', 'cel-newer', '--clustersets', 'default', '--cel-selector', `${version}.isGreaterThan(semver("1.20.0"))`, '--cel-selector', 'managedCluster.metadata.name.find("[a-z]+") == "spoke"', '-o', 'json']);
+    expect(newer.code).toBe(0);
+    expect(JSON.parse(newer.stdout).spec.predicates).toEqual([
+      { requiredClusterSelector: { celSelector: { celExpressions: [`${version}.isGreaterThan(semver("1.20.0"))`, 'managedCluster.metadata.name.find("[a-z]+") == "spoke"'] } } },
+    ]);
+    const older = await cli('hub', ['create', 'placement', 'cel-older', '--clustersets', 'default', '--cel-selector', `${version}.isLessThan(semver("1.20.0"))`]);
+    expect(older.code).toBe(0);
+    const selected = (name: string, n: number) =>
+      waitForObject(admin, placementRef(name), (p) => (p?.status as { numberOfSelectedClusters?: number } | undefined)?.numberOfSelectedClusters === n, { deadline: within(60_000), what: `placement ${name} to select ${n} cluster(s)` });
+    await selected('cel-newer', 1);
+    await selected('cel-older', 0);
+    const decisions = await admin.list<KubeObject & { status?: { decisions?: { clusterName: string }[] } }>(resourcePath({ ...PLACEMENT_DECISIONS, namespace: 'default' }), { labelSelector: `${LABEL.placement}=cel-newer` });
+    expect(decisions.items.flatMap((d) => d.status?.decisions ?? []).map((d) => d.clusterName)).toEqual(['spoke1']);
   });
 
   test('an existing name is refused without --overwrite; --overwrite replaces the spec', async () => {

@@ -6,7 +6,8 @@
  * Prints the pods' start-to-Ready times and their RSS (ps on this machine).
  * Then a spoke with a real node joins with the klusterlet in a pod (it reaches the hub at the
  * hub's node IP, relayed on the spoke's node), is accepted, and runs examples/hello from a
- * ManifestWork applied by the in-cluster work agent.
+ * ManifestWork applied by the in-cluster work agent; `get hub-info` and `get klusterlet-info` then
+ * report both runtimes from their pods, Deployments and Lease.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { KubeClient } from '../../src/kube/client.js';
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
 import type { Registry } from '../../src/sandbox/images/index.js';
+import { VERSION } from '../../src/version.js';
 import { clientOf, deploymentAvailable, hubAtNodeIp, startNodeClusters, startRegistryWithImages, waitFor } from '../nodes/support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -138,6 +140,36 @@ describe('runtimes from the CLI on real pods', () => {
     expect(hello).toBeDefined();
     const helloPods = await pods(sc, 'hello', 'app=hello');
     expect(helloPods.filter(ready).length).toBeGreaterThanOrEqual(1);
+    // get hub-info and klusterlet-info on the cluster runtime: what the pods, Deployments and Lease say.
+    const hubInfo = JSON.parse(await ocmadm(['get', 'hub-info', '-o', 'json'], hubKubeconfig));
+    const hubPods = await pods(hc, 'open-cluster-management-hub', 'app=ocmadm-hub-controller');
+    expect(hubInfo).toMatchObject({
+      hub: hubUrl,
+      controller: { runtime: 'cluster', version: VERSION, healthy: true, deployment: { image: 'node:24-bookworm-slim', replicas: 2, readyReplicas: 2 } },
+      crds: { missing: [] },
+      registration: { clusters: 1, accepted: 1, joined: 1, available: 1, pendingCsrs: 0 },
+    });
+    const podNames = hubPods.map((p) => p.metadata.name).sort();
+    expect((hubInfo.controller.pods as { name: string; version: string; phase: string }[]).map((p) => [p.name, p.version, p.phase]).sort()).toEqual(podNames.map((n) => [n, VERSION, 'Running']));
+    expect(podNames).toContain(hubInfo.controller.leader.holder);
+    expect(Date.now() - Date.parse(hubInfo.controller.leader.renewTime)).toBeLessThan(60_000);
+    const kl = JSON.parse(await ocmadm(['get', 'klusterlet-info', '-o', 'json'], spoke.adminKubeconfigPath));
+    expect(kl).toMatchObject({
+      runtime: 'cluster',
+      version: VERSION,
+      healthy: true,
+      deployment: { image: 'node:24-bookworm-slim', replicas: 1, readyReplicas: 1 },
+      pods: [{ name: agent[0]!.metadata.name, version: VERSION, phase: 'Running' }],
+      clusterName: 'emb-spoke',
+      hub: hubUrl,
+      bootstrap: { present: true, accepted: true },
+      hubCredential: { present: true, accepted: true, expired: false },
+      accepted: true,
+      joined: 'True',
+      available: 'True',
+    });
+    expect(await ocmadm(['get', 'hub-info'], hubKubeconfig)).toMatch(/^health\s+Healthy$/m);
+
     const [klusterletRss] = await runtimeRss('emb-spoke');
     expect(klusterletRss).toBeGreaterThan(0);
     process.stdout.write(`klusterlet pod RSS MiB (Joined, Available, one work applied): ${klusterletRss}\n`);

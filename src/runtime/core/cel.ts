@@ -8,6 +8,7 @@
  */
 import { celEnv, isCelError, isCelList, isCelMap, parse, plan, type CelEnv, type CelFunc, type CelValue } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { K8S_CEL_FUNCS } from './cel-k8s.js';
 
 export type CelBindings = Record<string, unknown>;
 
@@ -22,9 +23,12 @@ export type CelCompiled = { ok: true; program: CelProgram } | { ok: false; error
 // Operators and macros the planner handles itself (they are not functions in the env).
 const BUILT_IN_CALLS = new Set(['_?_:_', '_&&_', '_||_', '@not_strictly_false', '_[_]', '!_', '-_']);
 
-/** An environment with the standard library, the strings extension and `funcs`. */
+/**
+ * An environment with the standard library, the strings extension, the Kubernetes libraries OCM
+ * loads in both its CEL environments (cel-k8s.ts) and `funcs`.
+ */
 export function celEnvironment(funcs: readonly CelFunc[] = []): CelEnv {
-  return celEnv({ funcs: [...strings, ...funcs] });
+  return celEnv({ funcs: [...strings, ...K8S_CEL_FUNCS, ...funcs] });
 }
 
 /** "line:column" (1-based) of a character offset in `text`. */

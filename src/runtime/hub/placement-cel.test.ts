@@ -45,12 +45,22 @@ describe('celSelector', () => {
     expect(celPredicates(cel('size(managedCluster.scores("other")) == 0'), lookup)(0, cs[0]!)).toBe(false);
   });
 
+  test('the Kubernetes CEL libraries and OCM parseJSON: semver labels, allocatable quantities, JSON claims', () => {
+    const gpu = cluster('g', { claims: { gpus: '{"H100": 4, "A100": 2}' }, allocatable: { memory: '64Gi' } });
+    const all = [...cs, gpu];
+    expect(names(filterByPredicates(cel('semver(managedCluster.metadata.labels.version).isGreaterThan(semver("1.30.0"))'), all))).toEqual(['a']);
+    expect(names(filterByPredicates(cel("quantity(managedCluster.status.allocatable.memory).isGreaterThan(quantity('32Gi'))"), all))).toEqual(['g']);
+    expect(names(filterByPredicates(cel('managedCluster.status.clusterClaims.exists(c, c.name == "gpus" && c.value.parseJSON().H100 >= 4.0)'), all))).toEqual(['g']);
+    // A claim that is not JSON is an evaluation error: not selected.
+    expect(names(filterByPredicates(cel('managedCluster.status.clusterClaims.exists(c, c.value.parseJSON() == 1.0)'), all))).toEqual([]);
+  });
+
   test('an expression that does not compile is named with its position', () => {
     expect(celSelectorError(cel('managedCluster.metadata.labels["env"] == "prod"'))).toBeUndefined();
     expect(celSelectorError(cel('true', 'managedCluster.metadata.labels[ == 1'))).toBe(
       'Predicate:predicates[0].requiredClusterSelector.celSelector.celExpressions[1]: compilation failed: 1:31: found [ but expecting end of input',
     );
     expect(celSelectorError(cel('cluster.metadata.name == "a"'))).toBe("Predicate:predicates[0].requiredClusterSelector.celSelector.celExpressions[0]: compilation failed: 1:1: undeclared reference 'cluster'");
-    expect(celSelectorError(cel('managedCluster.metadata.name.semver() == 1'))).toMatch(/1:\d+: undeclared reference to function 'semver'$/);
+    expect(celSelectorError(cel('managedCluster.metadata.name.toSemver() == 1'))).toMatch(/1:\d+: undeclared reference to function 'toSemver'$/);
   });
 });

@@ -5,7 +5,8 @@
  * {name, value} from that score object in the cluster's namespace. A cluster passes when every
  * expression is true; an evaluation error or a non-bool result counts as not passing (OCM logs
  * and skips it). An expression that does not compile makes the Placement misconfigured, naming
- * the expression and the position. Besides OCM's library: standard CEL and the strings extension.
+ * the expression and the position. Besides OCM's library (`scores`, `parseJSON`): standard CEL, the
+ * strings extension and the Kubernetes libraries of cel-k8s.ts.
  */
 import { CelScalar, celMethod, celError, isCelMap, listType } from '@bufbuild/cel';
 import type { AddOnPlacementScore, ManagedCluster, Placement } from '../../api/index.js';
@@ -24,18 +25,33 @@ function environment(scores: ScoreLookup) {
     if (!s) return celError(`failed to get score: addonplacementscore "${name}" not found in namespace ${cluster}`) as never;
     return (s.status?.scores ?? []).map((x) => ({ name: x.name, value: BigInt(x.value) }));
   });
-  return celEnvironment([fn]);
+  // OCM's JSON library: a claim or label holding JSON can be read as a value (numbers as doubles, as Go's json.Unmarshal).
+  const parseJson = celMethod('parseJSON', CelScalar.STRING, [], CelScalar.DYN, function () {
+    try {
+      return JSON.parse(this) as never;
+    } catch (err) {
+      return celError(`failed to parse json: ${(err as Error).message}`) as never;
+    }
+  });
+  return celEnvironment([fn, parseJson]);
 }
+
 
 // Only used to check that expressions compile (no score is ever looked up).
 const CHECK_ENV = environment(() => undefined);
+
+/** Why one celSelector expression does not compile ("line:column: what"), or undefined when it does. */
+export function celExpressionError(expression: string): string | undefined {
+  const c = compileCel(CHECK_ENV, expression, CEL_VARIABLES);
+  return c.ok ? undefined : c.error;
+}
 
 /** The first expression of the placement that does not compile, as a PlacementMisconfigured message. */
 export function celSelectorError(placement: Placement): string | undefined {
   for (const [p, pred] of (placement.spec.predicates ?? []).entries()) {
     for (const [i, expr] of (pred.requiredClusterSelector?.celSelector?.celExpressions ?? []).entries()) {
-      const c = compileCel(CHECK_ENV, expr, CEL_VARIABLES);
-      if (!c.ok) return `Predicate:predicates[${p}].requiredClusterSelector.celSelector.celExpressions[${i}]: compilation failed: ${c.error}`;
+      const error = celExpressionError(expr);
+      if (error) return `Predicate:predicates[${p}].requiredClusterSelector.celSelector.celExpressions[${i}]: compilation failed: ${error}`;
     }
   }
   return undefined;

@@ -5,6 +5,8 @@ import { formatResult } from '../../../ui/output.js';
 import { placementOptions, type PlacementFlags } from './options.js';
 import { placementText } from './render.js';
 
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
 export function register(create: Command, app: App): void {
   const cmd = create
     .command('placement')
@@ -14,6 +16,7 @@ export function register(create: Command, app: App): void {
     .option('--clustersets <a,b,...>', 'select only from these bound cluster sets (default: every set bound to the namespace)')
     .option('--label-selectors <k=v,...>', 'clusters must have all these labels (k=v, k!=v, k, !k)')
     .option('--claim-selectors <k=v,...>', 'clusters must have all these ClusterClaims (k=v, k!=v, k, !k)')
+    .option('--cel-selector <expr>', 'clusters must make this CEL expression true (repeatable; variable managedCluster); checked before anything is written', collect)
     .option('--prioritizers <NAME:W,...>', 'rank clusters: Steady:3, BuiltIn:ResourceAllocatableCPU:2, AddOn:RESOURCE:SCORE:1 (weights -10..10)')
     .option('--count <n>', 'select at most this many clusters (default: all that match)')
     .option('--overwrite', 'replace the spec of an existing Placement of that name')
@@ -25,11 +28,15 @@ export function register(create: Command, app: App): void {
     .addHelpText(
       'after',
       `
-Exit status: 0 when created (or would be, with --dry-run), 1 when the hub disagrees (namespace missing, set not bound, name taken), 2 for bad flags.
+Label, claim and CEL selectors form one predicate: a cluster must satisfy all of them. A CEL
+expression that does not compile is refused with its line:column before the hub is written to.
+
+Exit status: 0 when created (or would be, with --dry-run), 1 when the hub disagrees (namespace missing, set not bound, name taken), 2 for bad flags (a CEL expression that does not compile included).
 
 Examples:
   ocmadm create placement web -n apps --clustersets prod --label-selectors region=eu --count 2
-  ocmadm create placement web --prioritizers Steady:3,ResourceAllocatableCPU:2 --dry-run -o yaml`,
+  ocmadm create placement web --prioritizers Steady:3,ResourceAllocatableCPU:2 --dry-run -o yaml
+  ocmadm create placement new-k8s --cel-selector 'semver(managedCluster.status.version.kubernetes.substring(1), true).isGreaterThan(semver("1.30.0"))'`,
     );
   app.action<PlacementFlags>(cmd, async (flags, ctx, [name]) => {
     const opts = placementOptions(name!, flags);

@@ -52,6 +52,13 @@ describe('create placement options', () => {
     expect(placementOptions('all', {})).toMatchObject({ namespace: 'default', spec: {} });
   });
 
+  test('each --cel-selector is one expression (commas kept), in the same predicate as the label selector', () => {
+    const o = placementOptions('p', { labelSelectors: 'env=prod', celSelector: ['managedCluster.metadata.name in ["a", "b"]', 'true'] });
+    expect(o.spec.predicates).toEqual([
+      { requiredClusterSelector: { labelSelector: { matchLabels: { env: 'prod' } }, celSelector: { celExpressions: ['managedCluster.metadata.name in ["a", "b"]', 'true'] } } },
+    ]);
+  });
+
   test.each([
     ['Bad_Name', {}, 'placement name "Bad_Name"'],
     ['p', { namespace: 'No' }, '--namespace "No"'],
@@ -65,6 +72,7 @@ describe('create placement options', () => {
     ['p', { count: '-1' }, '--count "-1"'],
     ['p', { count: '1', numClusters: '2' }, 'give one'],
     ['p', { output: 'xml' }, 'unknown output format'],
+    ['p', { celSelector: ['true', ' '] }, '--cel-selector needs a CEL expression'],
   ])('%s %j → usage error', (name, flags, message) => {
     expect(() => placementOptions(name, flags)).toThrow(UsageError);
     expect(() => placementOptions(name, flags)).toThrow(message);

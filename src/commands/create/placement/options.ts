@@ -14,6 +14,7 @@ export interface PlacementFlags {
   labelSelector?: string;
   claimSelectors?: string;
   claimSelector?: string;
+  celSelector?: string[];
   prioritizers?: string;
   count?: string;
   numClusters?: string;
@@ -31,7 +32,13 @@ interface Requirement {
 export interface PlacementSpecWanted {
   clusterSets?: string[];
   numberOfClusters?: number;
-  predicates?: { requiredClusterSelector: { labelSelector?: { matchLabels?: Record<string, string>; matchExpressions?: Requirement[] }; claimSelector?: { matchExpressions: Requirement[] } } }[];
+  predicates?: {
+    requiredClusterSelector: {
+      labelSelector?: { matchLabels?: Record<string, string>; matchExpressions?: Requirement[] };
+      claimSelector?: { matchExpressions: Requirement[] };
+      celSelector?: { celExpressions: string[] };
+    };
+  }[];
   prioritizerPolicy?: { mode: 'Additive'; configurations: { scoreCoordinate: { type: 'BuiltIn' | 'AddOn'; builtIn?: string; addOn?: { resourceName: string; scoreName: string } }; weight: number }[] };
 }
 
@@ -113,10 +120,14 @@ export function placementOptions(name: string, f: PlacementFlags): PlacementOpti
   if (n !== undefined) spec.numberOfClusters = n;
   const labels = f.labelSelectors ?? f.labelSelector;
   const claims = f.claimSelectors ?? f.claimSelector;
-  if (labels !== undefined || claims !== undefined) {
+  // Each --cel-selector is one expression (they may hold commas); they are compiled in run, before any write.
+  const cel = (f.celSelector ?? []).map((e) => e.trim());
+  if (cel.some((e) => !e)) throw new UsageError('--cel-selector needs a CEL expression, e.g. --cel-selector \'managedCluster.metadata.labels["env"] == "prod"\'');
+  if (labels !== undefined || claims !== undefined || cel.length) {
     const sel: NonNullable<PlacementSpecWanted['predicates']>[number]['requiredClusterSelector'] = {};
     if (labels !== undefined) sel.labelSelector = labelSelector(parseRequirements(labels, '--label-selectors'));
     if (claims !== undefined) sel.claimSelector = { matchExpressions: parseRequirements(claims, '--claim-selectors') };
+    if (cel.length) sel.celSelector = { celExpressions: cel };
     spec.predicates = [{ requiredClusterSelector: sel }];
   }
   if (f.prioritizers !== undefined) {

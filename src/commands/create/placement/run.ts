@@ -1,15 +1,17 @@
 /**
- * `ocmadm create placement`: checks the namespace and that each named cluster set is bound there
+ * `ocmadm create placement`: compiles each --cel-selector expression (a compile error is a usage
+ * error with its line:column, before the hub is contacted), checks the namespace and that each named cluster set is bound there
  * (a Placement cannot select from an unbound set), then creates the Placement, or replaces its
  * spec with --overwrite. --dry-run sends the same write as a server dry run: checked, not stored.
  */
 import type { CommandContext } from '../../../cli/context.js';
-import { CliError } from '../../../cli/errors.js';
+import { CliError, UsageError } from '../../../cli/errors.js';
+import { celExpressionError } from '../../../runtime/hub/placement-cel.js';
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
+import { NAMESPACES } from '../../../kube/core.js';
 import { getOrUndefined, resourcePath } from '../../../kube/resources.js';
 import { MANAGED_CLUSTER_SET_BINDINGS, PLACEMENTS, TYPE } from '../../../api/index.js';
 import type { PlacementOptions } from './options.js';
-import { NAMESPACES } from '../../../kube/core.js';
 
 export interface PlacementResult {
   change: 'created' | 'updated' | 'would-create' | 'would-update';
@@ -21,6 +23,11 @@ export interface PlacementDeps {
 }
 
 export async function runCreatePlacement(o: PlacementOptions, { hub }: PlacementDeps): Promise<PlacementResult> {
+  // Compiled here, not in options.ts, so the CEL library loads only for this command; still before any hub call.
+  for (const expr of o.spec.predicates?.[0]?.requiredClusterSelector.celSelector?.celExpressions ?? []) {
+    const error = celExpressionError(expr);
+    if (error) throw new UsageError(`--cel-selector ${JSON.stringify(expr)} does not compile: ${error}`);
+  }
   if (!(await getOrUndefined(hub, resourcePath({ ...NAMESPACES, name: o.namespace })))) {
     throw new CliError(`namespace "${o.namespace}" does not exist on the hub; create it first (kubectl create namespace ${o.namespace}) or pass another --namespace`);
   }

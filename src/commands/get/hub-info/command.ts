@@ -7,7 +7,7 @@ import { formatResult, parseOutputFormat } from '../../../ui/output.js';
 export function register(get: Command, app: App): void {
   const cmd = get
     .command('hub-info')
-    .description('show the hub: controller runtime (process or Deployment), version, replicas, health, leader, CRDs, registration counts')
+    .description('show the hub: controller runtime (process or Deployment), version, replicas, pods, health, leader, CRDs, registration counts')
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .addHelpText('after', '\nExit status: 0 when the hub controller is healthy and every hub CRD is present, 1 otherwise (the report is printed either way), 2 for bad flags.');
   app.action<{ output: string }>(cmd, async (flags, ctx) => {

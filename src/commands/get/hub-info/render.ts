@@ -7,6 +7,11 @@ function where(c: HubInfo['controller']): string {
   return 'none found';
 }
 
+/** "name (version, phase), …" of a runtime's pods. */
+export function podsText(pods: NonNullable<HubInfo['controller']['pods']>): string {
+  return pods.length ? pods.map((p) => `${p.name} (${p.version ?? 'version unknown'}, ${p.phase ?? 'phase unknown'})`).join(', ') : 'none';
+}
+
 export function hubInfoText(r: HubInfo): string {
   const c = r.controller;
   const g = r.registration;
@@ -14,6 +19,7 @@ export function hubInfoText(r: HubInfo): string {
     ['hub', `${r.hub} (Kubernetes ${r.kubernetes ?? 'unknown'})`],
     ['hub controller', where(c)],
     ['version', c.version ?? 'unknown'],
+    ...(c.pods ? ([['pods', podsText(c.pods)]] as [string, string][]) : []),
     ['health', c.healthy ? 'Healthy' : `Unhealthy: ${c.problem}`],
     ['leader', c.leader ? `${c.leader.holder}${c.leader.renewTime ? `, renewed ${age(c.leader.renewTime)} ago` : ''}` : 'none'],
     ['CRDs', `${r.crds.present.length}/${r.crds.present.length + r.crds.missing.length} present${r.crds.missing.length ? `; missing ${r.crds.missing.join(', ')}` : ''}`],

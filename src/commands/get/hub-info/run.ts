@@ -1,6 +1,6 @@
 /**
  * `ocmadm get hub-info`: the hub controller (local process or Deployment, found as `ocmadm
- * version` finds it), its version, replicas and health, the leader from its Lease, which hub CRDs
+ * version` finds it), its version, replicas, pods (each with the version it runs) and health, the leader from its Lease, which hub CRDs
  * are present, and registration counts (clusters accepted, joined, available; CSRs pending).
  */
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
@@ -11,7 +11,7 @@ import { CSRS, csrState, type CertificateSigningRequest } from '../../../kube/ce
 import { loadHubCrds } from '../../../install/hub/plan.js';
 import { conditionStatus } from '../../../ui/printer.js';
 import { hubController, type HubControllerInfo } from '../../version/run.js';
-import { runtimeVersions } from '../../version/runtimes.js';
+import { runtimeVersions, type RuntimeVersion } from '../../version/runtimes.js';
 import { VERSION } from '../../../version.js';
 
 /** A leader that has not renewed for this long has stopped (the controller renews every few seconds). */
@@ -26,6 +26,8 @@ export interface HubInfo {
     healthy: boolean;
     /** Why not healthy. */
     problem?: string;
+    /** The Deployment's pods (cluster runtime): name, the version each runs, phase. */
+    pods?: RuntimeVersion['pods'];
   };
   crds: { present: string[]; missing: string[] };
   registration: { clusters: number; accepted: number; joined: number; available: number; pendingCsrs: number };
@@ -63,7 +65,13 @@ export async function runHubInfo({ hub, env, now = Date.now() }: HubInfoDeps): P
   return {
     hub: hub.server,
     kubernetes: version.gitVersion,
-    controller: { ...controller, version: controller.runtime === 'local' ? VERSION : bundle?.installed, healthy: !problem, ...(problem ? { problem } : {}) },
+    controller: {
+      ...controller,
+      version: controller.runtime === 'local' ? VERSION : bundle?.installed,
+      healthy: !problem,
+      ...(problem ? { problem } : {}),
+      ...(controller.runtime === 'cluster' ? { pods: bundle?.pods ?? [] } : {}),
+    },
     crds: { present: expected.filter((n) => names.has(n)), missing: expected.filter((n) => !names.has(n)) },
     registration: {
       clusters: clusters.length,

@@ -7,7 +7,7 @@ import { formatResult, parseOutputFormat } from '../../../ui/output.js';
 export function register(get: Command, app: App): void {
   const cmd = get
     .command('klusterlet-info')
-    .description('show the klusterlet of this spoke: runtime, version, health, cluster name, hub, bootstrap and hub credentials (validity, expiry), accepted/Joined/Available')
+    .description('show the klusterlet of this spoke: runtime (with its pods), version, health, cluster name, hub, bootstrap and hub credentials (validity, expiry), accepted/Joined/Available')
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .addHelpText('after', '\nRun with the spoke\'s kubeconfig. Exit status: 0 when a klusterlet runs healthy here, 1 otherwise (the report is printed either way), 2 for bad flags.');
   app.action<{ output: string }>(cmd, async (flags, ctx) => {

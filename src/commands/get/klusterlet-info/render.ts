@@ -1,3 +1,4 @@
+import { podsText } from '../hub-info/render.js';
 import type { Credential, KlusterletInfo } from './run.js';
 
 function credential(c: Credential): string {
@@ -18,6 +19,7 @@ export function klusterletInfoText(r: KlusterletInfo): string {
     ['spoke', r.spoke],
     ['klusterlet', where],
     ['version', r.version ?? 'unknown'],
+    ...(r.pods ? ([['pods', podsText(r.pods)]] as [string, string][]) : []),
     ['health', r.healthy ? 'Healthy' : `Unhealthy: ${r.problem}`],
     ['cluster name', r.clusterName ?? 'unknown'],
     ['hub', r.hub ?? 'unknown'],

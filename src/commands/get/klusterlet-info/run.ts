@@ -17,7 +17,7 @@ import { bootstrapKubeConfig, currentHubCluster, hubKubeConfig } from '../../../
 import { parseCertificate } from '../../../runtime/klusterlet/csr.js';
 import { conditionStatus } from '../../../ui/printer.js';
 import { whoAmI } from '../../shared/hub.js';
-import { runtimeVersions } from '../../version/runtimes.js';
+import { runtimeVersions, type RuntimeVersion } from '../../version/runtimes.js';
 import { VERSION } from '../../../version.js';
 
 export interface Credential {
@@ -33,6 +33,8 @@ export interface KlusterletInfo {
   spoke: string;
   runtime: 'cluster' | 'local' | 'none';
   deployment?: { image?: string; replicas: number; readyReplicas: number };
+  /** The Deployment's pods (cluster runtime): name, the version each runs, phase. */
+  pods?: RuntimeVersion['pods'];
   local?: { pid?: number; running: boolean; logFile: string };
   version?: string;
   healthy: boolean;
@@ -83,7 +85,9 @@ export async function runKlusterletInfo({ spoke, env, now = Date.now() }: { spok
     const d = state.deployment as KubeObject & { spec?: { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } }; status?: { readyReplicas?: number } };
     info.runtime = 'cluster';
     info.deployment = { image: d.spec?.template?.spec?.containers?.[0]?.image, replicas: d.spec?.replicas ?? 0, readyReplicas: d.status?.readyReplicas ?? 0 };
-    info.version = (await runtimeVersions(spoke, PROBE_MS)).find((r) => r.runtime === 'klusterlet')?.installed;
+    const runtime = (await runtimeVersions(spoke, PROBE_MS)).find((r) => r.runtime === 'klusterlet');
+    info.version = runtime?.installed;
+    info.pods = runtime?.pods ?? [];
     info.problem = info.deployment.replicas && info.deployment.readyReplicas >= info.deployment.replicas ? undefined : `${info.deployment.readyReplicas}/${info.deployment.replicas} replicas ready`;
   } else if (local) {
     info.runtime = 'local';

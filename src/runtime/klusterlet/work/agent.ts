@@ -16,6 +16,7 @@ import type { Logger } from '../../core/types.js';
 import { startOnIdentity, type AgentStarter } from '../agent-starter.js';
 import { ApplyReconciler } from './apply-reconciler.js';
 import { hubHash } from './hub-hash.js';
+import { FeedbackWatches } from './feedback-watch.js';
 import { StatusReconciler } from './status-reconciler.js';
 
 export interface WorkAgentOptions {
@@ -37,6 +38,8 @@ export interface WorkAgentOptions {
   /** Workers of the apply controller (default 4) and the status controller (default 2). */
   workers?: { apply?: number; status?: number };
   informers?: InformerOptions;
+  /** Most spoke watches for `feedbackScrapeType: Watch` (default 50, as OCM); past it, Poll. */
+  maxFeedbackWatches?: number;
 }
 
 export interface WorkAgent {
@@ -120,8 +123,10 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
     return event === 'update' && old && !recordChanged(a, old) ? [] : ours(a);
   });
 
-  const status = new Controller(
-    { reconciler: new StatusReconciler({ cluster: opts.cluster, hub, spoke: opts.spoke, works: workView, statusSyncMs: opts.statusSyncMs }), workers: opts.workers?.status ?? 2 },
+  // A change of a watched resource queues its works in the status controller (made just below).
+  const watches = new FeedbackWatches(opts.spoke, (w) => status.enqueue(w), log.child({ controller: 'manifestwork-status' }), opts.maxFeedbackWatches, opts.informers);
+  const status: Controller = new Controller(
+    { reconciler: new StatusReconciler({ cluster: opts.cluster, hub, spoke: opts.spoke, works: workView, statusSyncMs: opts.statusSyncMs, watches }), workers: opts.workers?.status ?? 2 },
     log.child({ controller: 'manifestwork-status' }),
   );
   // A new apply result (manifests or Applied changed) gets its availability at once.
@@ -152,6 +157,7 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
       (stopping ??= (async () => {
         ctrl.abort();
         await Promise.all(runs);
+        watches.stop();
         works.stop();
         applied.stop();
         log.info('work agent stopped');
@@ -160,7 +166,7 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
 }
 
 /** Options of the work agent that are not taken from the registration agent. */
-export type WorkAgentSettings = Partial<Pick<WorkAgentOptions, 'statusSyncMs' | 'resyncMs' | 'evictionGraceMs' | 'retry' | 'workers' | 'informers'>>;
+export type WorkAgentSettings = Partial<Pick<WorkAgentOptions, 'statusSyncMs' | 'resyncMs' | 'evictionGraceMs' | 'retry' | 'workers' | 'informers' | 'maxFeedbackWatches'>>;
 
 /** The klusterlet seam: start on the first hub identity, follow rotations, stop with the process. */
 export function workAgentStarter(settings: WorkAgentSettings = {}): AgentStarter {

@@ -30,6 +30,18 @@ describe('CEL rules', () => {
     expect(evaluateRule(deploy, cel(["object.metadata.labels.tier.startsWith('we')"], { message: 'web is up' }), 3)).toMatchObject({ status: 'True', message: 'web is up' });
   });
 
+  test('the Kubernetes CEL libraries OCM loads are there (quantity, semver, lists, regex)', () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { version: 'v1.4.0' } }, spec: { containers: [{ resources: { requests: { memory: '512Mi' } } }, { resources: { requests: { memory: '1Gi' } } }] } };
+    const rule = cel([
+      "object.spec.containers.all(c, quantity(c.resources.requests.memory).isLessThan(quantity('2G')))",
+      'semver(object.metadata.labels.version, true).isGreaterThan(semver("1.3.9"))',
+      'object.spec.containers.map(c, quantity(c.resources.requests.memory).asInteger()).isSorted()',
+      'object.metadata.labels.version.find("[0-9]+") == "1"',
+    ]);
+    expect(evaluateRule(pod, rule, 1)).toMatchObject({ status: 'True' });
+    expect(evaluateRule(pod, cel(["quantity(object.spec.containers[1].resources.requests.memory).isGreaterThan(quantity('2G'))"]), 1)).toMatchObject({ status: 'False' });
+  });
+
   test('messageExpression sees object and result; an empty result falls back to message', () => {
     const me = 'result ? "ready: " + string(object.status.readyReplicas) : "waiting"';
     expect(evaluateRule(deploy, cel(['object.status.readyReplicas + 1 == 3'], { messageExpression: me }), 1).message).toBe('ready: 2');

@@ -29,10 +29,13 @@ test('a manifest is sent without uid, resourceVersion or managedFields', () => {
   expect(m.metadata.uid).toBe('u');
 });
 
-test('resource identifiers match exactly or by *', () => {
+test('resource identifiers as OCM: group and resource exactly, namespace and name by * patterns', () => {
   const cm = { group: '', resource: 'configmaps', namespace: 'ns', name: 'x' };
   expect(identifierMatches({ resource: 'configmaps', namespace: 'ns', name: 'x' }, cm)).toBe(true);
-  expect(identifierMatches({ group: '*', resource: 'configmaps', namespace: '*', name: '*' }, cm)).toBe(true);
+  expect(identifierMatches({ resource: 'configmaps', namespace: '*', name: '*' }, cm)).toBe(true);
+  expect(identifierMatches({ group: '*', resource: 'configmaps', namespace: '*', name: '*' }, cm)).toBe(false);
+  expect(identifierMatches({ resource: 'configmaps', namespace: 'n*', name: '*x' }, cm)).toBe(true);
+  expect(identifierMatches({ resource: 'configmaps', namespace: 'n.', name: 'x' }, cm)).toBe(false);
   expect(identifierMatches({ resource: 'configmaps', name: 'x' }, cm)).toBe(false);
   expect(identifierMatches({ group: 'apps', resource: 'configmaps', namespace: 'ns', name: 'x' }, cm)).toBe(false);
   const configs = [
@@ -41,6 +44,26 @@ test('resource identifiers match exactly or by *', () => {
   ];
   expect(findManifestConfig(configs, cm)?.updateStrategy?.type).toBe('CreateOnly');
   expect(findManifestConfig(undefined, cm)).toBeUndefined();
+});
+
+test('every matching manifestConfig counts, merged as OCM does: first rules and strategy, last scrape type', () => {
+  const cm = { group: '', resource: 'configmaps', namespace: 'ns', name: 'x' };
+  const feedback = [{ type: 'WellKnownStatus' as const }];
+  const configs = [
+    { resourceIdentifier: { resource: 'configmaps', namespace: '*', name: '*' }, updateStrategy: { type: 'CreateOnly' as const } },
+    { resourceIdentifier: { resource: 'configmaps', namespace: 'ns', name: 'x' }, feedbackRules: feedback, updateStrategy: { type: 'ReadOnly' as const }, feedbackScrapeType: 'Poll' as const },
+    { resourceIdentifier: { resource: 'configmaps', namespace: 'ns', name: 'x*' }, feedbackScrapeType: 'Watch' as const },
+  ];
+  expect(findManifestConfig(configs, cm)).toMatchObject({ updateStrategy: { type: 'CreateOnly' }, feedbackRules: feedback, feedbackScrapeType: 'Watch' });
+  // A scrape type alone configures nothing.
+  expect(findManifestConfig([configs[2]!], cm)).toBeUndefined();
+});
+
+test('orphaning rules match exactly, as OCM (no wildcard)', () => {
+  const cm = { group: '', resource: 'configmaps', namespace: 'ns', name: 'x' };
+  const rules = (name: string) => ({ propagationPolicy: 'SelectivelyOrphan' as const, selectivelyOrphans: { orphaningRules: [{ group: '', resource: 'configmaps', namespace: 'ns', name }] } });
+  expect(isOrphaned(rules('x'), cm)).toBe(true);
+  expect(isOrphaned(rules('*'), cm)).toBe(false);
 });
 
 test('delete options: Foreground owns everything, Orphan nothing, SelectivelyOrphan what the rules name', () => {

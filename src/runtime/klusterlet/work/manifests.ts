@@ -62,16 +62,35 @@ export function cleanManifest<T extends KubeObject>(m: T): T {
   return { ...m, metadata };
 }
 
-const matches = (pattern: string | undefined, value: string | undefined) => pattern === '*' || (pattern ?? '') === (value ?? '');
-
-/** Whether `id` (group, resource, namespace, name; `*` matches anything) selects resource `r`. */
-export function identifierMatches(id: ResourceIdentifierT, r: ResourceId): boolean {
-  return matches(id.group, r.group) && matches(id.resource, r.resource) && matches(id.namespace, r.namespace) && matches(id.name, r.name);
+/** OCM's wildcardMatch: the value itself, or a pattern whose `*` stands for any run of characters. */
+function wildcard(pattern: string | undefined, value: string | undefined): boolean {
+  const [p, v] = [pattern ?? '', value ?? ''];
+  if (p === v || p === '*') return true;
+  return new RegExp(`^${p.split('*').map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(v);
 }
 
-/** The first manifestConfig whose resourceIdentifier selects `r`. */
+/** Whether a manifestConfig's resourceIdentifier selects `r`, as OCM: group and resource exactly, namespace and name by wildcard. */
+export function identifierMatches(id: ResourceIdentifierT, r: ResourceId): boolean {
+  return (id.group ?? '') === (r.group ?? '') && id.resource === r.resource && wildcard(id.namespace, r.namespace) && wildcard(id.name, r.name);
+}
+
+/**
+ * The manifestConfig for `r`, merged as OCM's FindManifestConfiguration does over every config
+ * that selects it: the first non-empty conditionRules, feedbackRules and updateStrategy, and the
+ * last feedbackScrapeType; undefined when none of the three is set.
+ */
 export function findManifestConfig(configs: readonly ManifestConfigT[] | undefined, r: ResourceId): ManifestConfigT | undefined {
-  return configs?.find((c) => identifierMatches(c.resourceIdentifier, r));
+  let merged: ManifestConfigT | undefined;
+  for (const c of configs ?? []) {
+    if (!identifierMatches(c.resourceIdentifier, r)) continue;
+    merged ??= { resourceIdentifier: c.resourceIdentifier };
+    if (!merged.conditionRules?.length && c.conditionRules?.length) merged.conditionRules = c.conditionRules;
+    if (!merged.feedbackRules?.length && c.feedbackRules?.length) merged.feedbackRules = c.feedbackRules;
+    if (!merged.updateStrategy && c.updateStrategy) merged.updateStrategy = c.updateStrategy;
+    if (c.feedbackScrapeType) merged.feedbackScrapeType = c.feedbackScrapeType;
+    else delete merged.feedbackScrapeType;
+  }
+  return merged && (merged.conditionRules?.length || merged.feedbackRules?.length || merged.updateStrategy) ? merged : undefined;
 }
 
 /** Whether the delete option leaves `r` on the spoke when the work goes (no ownerRef then). */
@@ -79,7 +98,9 @@ export function isOrphaned(opt: DeleteOptionT | undefined, r: ResourceId): boole
   const policy = opt?.propagationPolicy ?? 'Foreground';
   if (policy === 'Orphan') return true;
   if (policy !== 'SelectivelyOrphan') return false;
-  return (opt?.selectivelyOrphans?.orphaningRules ?? []).some((rule) => identifierMatches(rule, r));
+  // OCM matches orphaning rules exactly (no wildcard).
+  const same = (a: string | undefined, b: string | undefined) => (a ?? '') === (b ?? '');
+  return (opt?.selectivelyOrphans?.orphaningRules ?? []).some((o) => same(o.group, r.group) && same(o.resource, r.resource) && same(o.namespace, r.namespace) && same(o.name, r.name));
 }
 
 /** The resource id of a manifest, once its resource (plural) is known. */

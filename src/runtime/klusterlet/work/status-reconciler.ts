@@ -3,7 +3,8 @@
  * the spoke (Available), evaluates its feedback rules (StatusFeedbackSynced and values) and
  * condition rules, and aggregates the work's Available condition and rule conditions (Complete).
  * Level-based: each work requeues itself every status-sync interval (default 10 s, +0–90 %
- * jitter), and writes only when something changed.
+ * jitter), and writes only when something changed. Manifests with `feedbackScrapeType: Watch`
+ * are also watched on the spoke (feedback-watch.ts): a change of one queues its work at once.
  */
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { describeError, isNotFound } from '../../../kube/errors.js';
@@ -16,6 +17,7 @@ import type { OwnWrites } from '../../core/own-writes.js';
 import type { ReconcileResult, Reconciler } from '../../core/types.js';
 import { aggregateRuleConditions, evaluateRule, pruneStaleRuleConditions } from './condition-rules.js';
 import { feedbackValues } from './feedback.js';
+import type { FeedbackWatches, WatchedResource } from './feedback-watch.js';
 import { findManifestConfig } from './manifests.js';
 import { feedbackCondition, manifestAvailable, workAvailable, type ManifestStatus } from './status.js';
 
@@ -26,6 +28,17 @@ export interface StatusReconcilerOptions {
   works: OwnWrites<ManifestWork>;
   statusSyncMs?: number;
   random?: () => number;
+  /** Watches for `feedbackScrapeType: Watch` manifests; without it Watch is read as Poll. */
+  watches?: FeedbackWatches;
+}
+
+/** The manifests of `work` whose config asks for Watch, as resources to watch on the spoke. */
+function watchedResources(work: ManifestWork): WatchedResource[] {
+  return ((work.status?.resourceStatus?.manifests ?? []) as ManifestStatus[]).flatMap(({ resourceMeta: r }) => {
+    if (!r.resource || !r.version || !r.name) return [];
+    const w = { group: r.group ?? '', version: r.version, resource: r.resource, namespace: r.namespace || undefined, name: r.name };
+    return findManifestConfig(work.spec?.manifestConfigs, w)?.feedbackScrapeType === 'Watch' ? [w] : [];
+  });
 }
 
 export class StatusReconciler implements Reconciler {
@@ -39,9 +52,13 @@ export class StatusReconciler implements Reconciler {
   async reconcile(name: string): Promise<ReconcileResult | void> {
     const { o } = this;
     const work = o.works.get(`${o.cluster}/${name}`);
-    if (!work || work.metadata.deletionTimestamp || !work.metadata.finalizers?.includes(FINALIZER.manifestWorkCleanup)) return;
+    if (!work || work.metadata.deletionTimestamp || !work.metadata.finalizers?.includes(FINALIZER.manifestWorkCleanup)) {
+      o.watches?.sync(name, []);
+      return;
+    }
     // Nothing to report before the first apply pass wrote the manifests' metadata.
     if (!findCondition(work.status?.conditions as Condition[] | undefined, COND.work.applied)) return;
+    o.watches?.sync(name, watchedResources(work));
     const gen = work.metadata.generation;
     const manifests = await Promise.all(((work.status?.resourceStatus?.manifests ?? []) as ManifestStatus[]).map((m) => this.manifestStatus(work, m)));
     let conditions: Condition[] = setCondition(work.status?.conditions as Condition[] | undefined, workAvailable(manifests, gen));
@@ -50,7 +67,7 @@ export class StatusReconciler implements Reconciler {
     try {
       o.works.wrote(work, await patchStatus(o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } }));
     } catch (err) {
-      if (isNotFound(err)) return; // deleted on the hub meanwhile: nothing left to report on
+      if (isNotFound(err)) return void o.watches?.sync(name, []); // deleted on the hub meanwhile: nothing left to report on
       throw err;
     }
     return { requeueAfterMs: Math.round((o.statusSyncMs ?? 10_000) * (1 + 0.9 * this.random())) };
