@@ -4,7 +4,7 @@
  * (relayed on their nodes), so the add-on hub kubeconfig the klusterlet writes works from a pod.
  * Enable by name and by placement; the agent writes into its cluster namespace on the hub with its
  * own identity and is refused elsewhere (from the pod, and a matrix with its credentials); Available
- * follows the agent's Deployment; an AddOnDeploymentConfig change rolls the agent; disable runs the
+ * follows the agent's Deployment as OCM's workload prober (a template Deployment at 0 replicas is not probed); an AddOnDeploymentConfig change rolls the agent; disable runs the
  * pre-delete Job before the work, the agent, the secret and the hub RBAC go; a cluster leaving
  * loses its add-ons.
  */
@@ -16,7 +16,7 @@ import yaml from 'js-yaml';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath, type ResourceRef } from '../../src/kube/resources.js';
 import { waitForList, waitForObject } from '../../src/kube/wait.js';
-import { ADDON_DEPLOYMENT_CONFIGS, MANAGED_CLUSTERS, MANAGED_CLUSTER_ADDONS, MANIFEST_WORKS, MANAGED_CLUSTER_SET_BINDINGS, PLACEMENTS, TYPE, type ManagedClusterAddOn } from '../../src/api/index.js';
+import { ADDON_DEPLOYMENT_CONFIGS, ADDON_TEMPLATES, MANAGED_CLUSTERS, MANAGED_CLUSTER_ADDONS, MANIFEST_WORKS, MANAGED_CLUSTER_SET_BINDINGS, PLACEMENTS, TYPE, type ManagedClusterAddOn } from '../../src/api/index.js';
 import type { Registry } from '../../src/sandbox/images/index.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { errorLines } from '../cli/support.js';
@@ -160,13 +160,25 @@ test("the agent's identity (the pod's credentials): its cluster namespace only, 
   }
 }, MS);
 
-test('Available follows the agent: Unknown when its Deployment is scaled to 0 (the agent deletes its Lease as it stops), True again at 1', async () => {
+test("Available follows the agent as OCM's workload prober: Unknown when its Deployment is scaled to 0 (nothing to probe), True when the template itself asks for 0 replicas (not probed), True again at 1", async () => {
   const spoke = spokes.spoke1!;
   await spoke.patch(resourcePath({ ...DEPLOY, subresource: 'scale' }), { spec: { replicas: 0 } }, 'merge');
   const a = await available('spoke1', 'Unknown', 'NoProbeResult');
   expect(cond(a, 'Available')!.message).toContain(`deployments ${AGENT_NS}/${ADDON}-agent`);
   await until(spoke, { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: AGENT_NS, name: ADDON }, (o) => !o, 'the stopped agent removed its Lease');
-  await spoke.patch(resourcePath({ ...DEPLOY, subresource: 'scale' }), { spec: { replicas: 1 } }, 'merge');
+  // The template's Deployment at 0 replicas: OCM leaves it out of the probe, and with no other workload the add-on is available.
+  const replicasInTemplate = async (n: number) => {
+    const ref = { ...ADDON_TEMPLATES, name: `${ADDON}-v1` };
+    const t = await hub.get<KubeObject & { spec: { agentSpec: { workload: { manifests: Array<KubeObject & { spec?: { replicas?: number } }> } } } }>(resourcePath(ref));
+    t.spec.agentSpec.workload.manifests.find((m) => m.kind === 'Deployment')!.spec!.replicas = n;
+    await hub.replace(resourcePath(ref), t);
+  };
+  await replicasInTemplate(0);
+  const zero = await available('spoke1', 'True', 'ProbeAvailable');
+  expect(cond(zero, 'Available')!.status).toBe('True');
+  expect(running(await spoke.list<Pod>(resourcePath({ group: '', version: 'v1', resource: 'pods', namespace: AGENT_NS }), { labelSelector: `app=${ADDON}-agent` }).then((l) => l.items))).toEqual([]);
+  await replicasInTemplate(1);
+  await runningPods(spoke, `the ${ADDON} agent pod Running again on spoke1`, (ps) => ps.length === 1);
   await available('spoke1', 'True', 'ProbeAvailable');
 }, MS);
 

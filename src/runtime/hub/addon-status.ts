@@ -1,9 +1,9 @@
 /**
  * ManagedClusterAddOn conditions the hub derives from the add-on's deploy ManifestWork, with
- * OCM's types and reasons: ManifestApplied (the work's Applied), Available (the workload probe:
- * WellKnownStatus feedback of each Deployment/DaemonSet, ready replicas at least one; an add-on
- * without workloads follows the work's Available), Progressing (until the work is applied with
- * the current manifests). Pure.
+ * OCM's types and reasons: ManifestApplied (the work's Applied), Available (OCM's
+ * workload-availability prober over the WellKnownStatus feedback of the Deployments and
+ * DaemonSets, see `availability`), Progressing (until the work is applied with the current
+ * manifests). Pure.
  */
 import type { KubeObject } from '../../kube/client.js';
 import type { ManifestWork } from '../../api/index.js';
@@ -12,31 +12,54 @@ import { findCondition, type Condition, type ConditionInput } from '../core/cond
 import { probeManifestConfigs } from './addon-render.js';
 
 type Feedback = { name: string; fieldValue?: { integer?: number } };
+type Probe = { resource: string; name: string; namespace: string };
 
-function readyOf(values: Feedback[]): number | undefined {
-  const v = values.find((x) => x.name === 'ReadyReplicas' || x.name === 'NumberReady');
-  return v?.fieldValue?.integer;
+/**
+ * OCM's rule for one probed workload (addon-framework `checkWorkloadAvailabilityHealth`): why it
+ * is unhealthy, or undefined when healthy. A Deployment is healthy with one ready replica, or when
+ * it wants none; a DaemonSet when every scheduled pod is ready. A value missing is unhealthy.
+ */
+export function workloadUnhealthy(p: Probe, values: Feedback[]): string | undefined {
+  const int = (...names: string[]) => values.find((v) => names.includes(v.name))?.fieldValue?.integer;
+  const ready = int('ReadyReplicas', 'NumberReady');
+  const desired = int('Replicas', 'DesiredNumberScheduled');
+  const what = `${p.resource} ${p.namespace}/${p.name}`;
+  if (ready === undefined) return `the ready replicas of ${what} are not probed`;
+  if (desired === undefined) return `the desired replicas of ${what} are not probed`;
+  if (p.resource === 'deployments' ? desired === 0 || ready >= 1 : ready === desired) return undefined;
+  return `${what} wants ${desired} replicas and has ${ready} ready`;
 }
 
-/** Available from the probe: Unknown without a work or without probe results. */
+/** OCM probes no Deployment whose manifest asks for 0 replicas. */
+function probed(manifests: KubeObject[]): KubeObject[] {
+  return manifests.filter((m) => !(m.kind === 'Deployment' && (m as { spec?: { replicas?: number } }).spec?.replicas === 0));
+}
+
+/**
+ * Available as OCM's workload-availability prober sets it: Unknown without a work or before the
+ * work agent said whether it is Available, False when the work is not; then, over the workloads
+ * probed, Unknown while none has reported a value, False when one is unhealthy
+ * (`workloadUnhealthy`), otherwise True (also with no workload to probe).
+ */
 export function availability(work: ManifestWork | undefined, manifests: KubeObject[]): ConditionInput {
   const type = ADDON_COND.available;
   if (!work) return { type, status: 'Unknown', reason: ADDON_REASON.workNotFound, message: 'the deploy work of the add-on is not found' };
-  const probes = probeManifestConfigs(manifests);
-  const conds = work.status?.conditions as Condition[] | undefined;
-  if (!probes.length) {
-    const avail = findCondition(conds, COND.work.available);
-    if (avail?.status === 'True') return { type, status: 'True', reason: ADDON_REASON.workApplied, message: 'the manifests of the add-on are available' };
-    return { type, status: 'Unknown', reason: ADDON_REASON.noProbeResult, message: 'the manifests of the add-on are not available yet' };
-  }
+  const avail = findCondition(work.status?.conditions as Condition[] | undefined, COND.work.available);
+  if (!avail) return { type, status: 'Unknown', reason: ADDON_REASON.workNotApplied, message: 'the deploy work of the add-on is not applied yet' };
+  if (avail.status === 'False') return { type, status: 'False', reason: ADDON_REASON.workNotApplied, message: avail.message ?? '' };
+  const probes = probeManifestConfigs(probed(manifests)).map((p) => p.resourceIdentifier as Probe);
   const statuses = work.status?.resourceStatus?.manifests ?? [];
-  for (const p of probes) {
-    const id = p.resourceIdentifier as { resource: string; name: string; namespace: string };
+  const results = probes.flatMap((id) => {
     const st = statuses.find((m) => m.resourceMeta?.resource === id.resource && m.resourceMeta?.name === id.name && (m.resourceMeta?.namespace ?? '') === id.namespace);
     const values = ((st as { statusFeedback?: { values?: Feedback[] } } | undefined)?.statusFeedback?.values ?? []) as Feedback[];
-    const ready = readyOf(values);
-    if (ready === undefined) return { type, status: 'Unknown', reason: ADDON_REASON.noProbeResult, message: `no values are probed for ${id.resource} ${id.namespace}/${id.name}` };
-    if (ready < 1) return { type, status: 'False', reason: ADDON_REASON.probeUnavailable, message: `${id.resource} ${id.namespace}/${id.name} has no ready replica` };
+    return values.length ? [{ id, values }] : [];
+  });
+  if (probes.length && !results.length) {
+    return { type, status: 'Unknown', reason: ADDON_REASON.noProbeResult, message: `no probe result yet for ${probes.map((p) => `${p.resource} ${p.namespace}/${p.name}`).join(', ')}` };
+  }
+  for (const r of results) {
+    const why = workloadUnhealthy(r.id, r.values);
+    if (why) return { type, status: 'False', reason: ADDON_REASON.probeUnavailable, message: `the add-on agent is unavailable: ${why}` };
   }
   return { type, status: 'True', reason: ADDON_REASON.probeAvailable, message: 'the add-on agent is available' };
 }
