@@ -239,6 +239,7 @@ const ipPredicate = (name: string, key: keyof ReturnType<typeof v.ipKind>) =>
 const network: CelFunc[] = [
   celFunc('ip', [STRING], DYN, (s) => wrap({ kind: 'ip', ip: v.parseIp(s) })),
   celFunc('isIP', [STRING], BOOL, (s) => ok(() => v.parseIp(s))),
+  celFunc('ip.isCanonical', [STRING], BOOL, (s) => v.ipString(v.parseIp(s)) === s),
   celMethod('family', DYN, [], INT, function () {
     return of(this, 'ip', 'family').ip.length === 4 ? 4n : 6n;
   }),
