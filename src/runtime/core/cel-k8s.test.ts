@@ -81,6 +81,10 @@ describe('Kubernetes CEL libraries', () => {
     expect(evaluate(`[1.0].indexOf(1.1)`)).toBe(-1);
     expect(evaluate(`"abcb".indexOf("b") == 1`)).toBe(true);
     expect(evaluate(`[quantity('1Gi'), quantity('2Gi')].indexOf(quantity('2048Mi'))`)).toBe(1);
+    expect(evaluate(`[duration('1m'), duration('1s')].sum() == duration('61s')`)).toBe(true);
+    expect(evaluate(`[duration('1s'), duration('2s')].isSorted() && [duration('3s'), duration('2s')].max() == duration('3s')`)).toBe(true);
+    expect(evaluate(`[timestamp('2021-01-01T00:00:00Z'), timestamp('2020-01-01T00:00:00Z')].min() == timestamp('2020-01-01T00:00:00Z')`)).toBe(true);
+    expect(errorOf(`[1, "a"].max()`)).toMatch('no such overload');
   });
 
   test('regex: find and findAll as Go does', () => {
