@@ -81,6 +81,10 @@ describe('Kubernetes CEL libraries', () => {
     expect(evaluate(`[1.0].indexOf(1.1)`)).toBe(-1);
     expect(evaluate(`"abcb".indexOf("b") == 1`)).toBe(true);
     expect(evaluate(`[quantity('1Gi'), quantity('2Gi')].indexOf(quantity('2048Mi'))`)).toBe(1);
+    expect(evaluate(`[duration('1m'), duration('1s')].sum() == duration('61s')`)).toBe(true);
+    expect(evaluate(`[duration('1s'), duration('2s')].isSorted() && [duration('3s'), duration('2s')].max() == duration('3s')`)).toBe(true);
+    expect(evaluate(`[timestamp('2021-01-01T00:00:00Z'), timestamp('2020-01-01T00:00:00Z')].min() == timestamp('2020-01-01T00:00:00Z')`)).toBe(true);
+    expect(errorOf(`[1, "a"].max()`)).toMatch('no such overload');
   });
 
   test('regex: find and findAll as Go does', () => {
@@ -105,6 +109,9 @@ describe('Kubernetes CEL libraries', () => {
     expect(evaluate(`ip('169.254.169.254').isLinkLocalUnicast() && ip('fe80::1').isLinkLocalUnicast() && !ip('fd80::1').isLinkLocalUnicast()`)).toBe(true);
     expect(evaluate(`ip('192.168.0.1').isGlobalUnicast() && !ip('255.255.255.255').isGlobalUnicast()`)).toBe(true);
     expect(evaluate(`string(ip('2001:DB8:0:0:0:0:0:ABCD'))`)).toBe('2001:db8::abcd');
+    expect(evaluate(`ip.isCanonical('127.0.0.1') && ip.isCanonical('2001:db8::abcd')`)).toBe(true);
+    expect(evaluate(`ip.isCanonical('2001:DB8::ABCD') || ip.isCanonical('2001:db8::0:0:0:abcd')`)).toBe(false);
+    expect(errorOf(`ip.isCanonical('1.2.3')`)).toMatch('parse error');
     expect(evaluate(`ip('2001:db8::1') == ip('2001:0db8:0:0::1')`)).toBe(true);
     expect(evaluate(`cidr('192.168.0.0/24').containsIP(ip('192.168.0.1')) && !cidr('192.168.0.0/24').containsIP('192.168.1.1')`)).toBe(true);
     expect(evaluate(`cidr('192.168.0.0/16').containsCIDR(cidr('192.168.10.0/24')) && !cidr('192.168.1.0/24').containsCIDR('192.168.2.0/24')`)).toBe(true);

@@ -7,6 +7,8 @@
  * Not here: `format` and optional types (`?.`, `optional.of`), which @bufbuild/cel cannot express.
  */
 import { CelScalar, celFunc, celMap, celMethod, isCelUint, listType, mapType, type CelFunc, type CelList, type CelMap, type CelValue } from '@bufbuild/cel';
+import { create } from '@bufbuild/protobuf';
+import { DurationSchema } from '@bufbuild/protobuf/wkt';
 import * as v from './cel-k8s-values.js';
 
 type Opaque =
@@ -86,6 +88,10 @@ function sum(l: CelList): CelValue {
     return s;
   }
   if (xs.every((x) => typeof x === 'number')) return (xs as number[]).reduce((a, b) => a + b, 0);
+  if (xs.every((x) => sortKey(x).type === 'google.protobuf.Duration')) {
+    const nanos = xs.reduce<bigint>((a, x) => a + (sortKey(x).key as bigint), 0n);
+    return create(DurationSchema, { seconds: nanos / 1_000_000_000n, nanos: Number(nanos % 1_000_000_000n) }) as never;
+  }
   return noOverload('sum');
 }
 
@@ -239,6 +245,7 @@ const ipPredicate = (name: string, key: keyof ReturnType<typeof v.ipKind>) =>
 const network: CelFunc[] = [
   celFunc('ip', [STRING], DYN, (s) => wrap({ kind: 'ip', ip: v.parseIp(s) })),
   celFunc('isIP', [STRING], BOOL, (s) => ok(() => v.parseIp(s))),
+  celFunc('ip.isCanonical', [STRING], BOOL, (s) => v.ipString(v.parseIp(s)) === s),
   celMethod('family', DYN, [], INT, function () {
     return of(this, 'ip', 'family').ip.length === 4 ? 4n : 6n;
   }),

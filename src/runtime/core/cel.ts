@@ -42,6 +42,16 @@ interface Node {
   exprKind: { case: string | undefined; value?: unknown };
 }
 
+/** `a.b.c` of an identifier or a chain of field selections on one, else undefined. */
+function qualifiedName(n: Node | undefined): string | undefined {
+  if (!n) return undefined;
+  const v = n.exprKind.value as Record<string, unknown>;
+  if (n.exprKind.case === 'identExpr') return v.name as string;
+  if (n.exprKind.case !== 'selectExpr' || v.testOnly) return undefined;
+  const parent = qualifiedName(v.operand as Node);
+  return parent === undefined ? undefined : `${parent}.${v.field as string}`;
+}
+
 /** The first unknown function or variable of a parsed expression, with its offset. */
 function unknownReference(env: CelEnv, root: Node, variables: ReadonlySet<string>): { name: string; kind: string; id: bigint } | undefined {
   const walk = (n: Node | undefined, bound: ReadonlySet<string>): { name: string; kind: string; id: bigint } | undefined => {
@@ -57,6 +67,15 @@ function unknownReference(env: CelEnv, root: Node, variables: ReadonlySet<string
         return walk(v.operand as Node, bound);
       case 'callExpr': {
         const fn = v.function as string;
+        // A namespaced function (`ip.isCanonical(s)`) parses as a method on an identifier: the planner resolves it by its full name.
+        const qualified = qualifiedName(v.target as Node | undefined);
+        if (qualified && !bound.has(qualified.split('.')[0]!) && !variables.has(qualified.split('.')[0]!) && env.funcs.find(`${qualified}.${fn}`)) {
+          for (const child of v.args as Node[]) {
+            const bad = walk(child, bound);
+            if (bad) return bad;
+          }
+          return undefined;
+        }
         if (!BUILT_IN_CALLS.has(fn) && !env.funcs.find(fn)) return { name: fn, kind: 'undeclared reference to function', id: n.id };
         for (const child of [v.target as Node | undefined, ...(v.args as Node[])]) {
           const bad = walk(child, bound);

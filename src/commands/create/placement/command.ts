@@ -40,7 +40,8 @@ Examples:
     );
   app.action<PlacementFlags>(cmd, async (flags, ctx, [name]) => {
     const opts = placementOptions(name!, flags);
-    const { runCreatePlacement } = await import('./run.js');
+    const { checkCelSelectors, runCreatePlacement } = await import('./run.js');
+    checkCelSelectors(opts); // a bad expression is a bad flag: refused before the kubeconfig is even read
     const result = await runCreatePlacement(opts, { hub: await ctx.client(ctx.globals, 'hub') });
     ctx.io.stdout.write(formatResult(result, opts.output, placementText, (r) => r.placement));
   });

@@ -1,5 +1,6 @@
 import { UsageError } from '../../../cli/errors.js';
 import { placementOptions } from './options.js';
+import { checkCelSelectors } from './run.js';
 
 describe('create placement options', () => {
   test('flags become the Placement spec clusteradm writes (Additive prioritizers), plus claim selectors', () => {
@@ -57,6 +58,13 @@ describe('create placement options', () => {
     expect(o.spec.predicates).toEqual([
       { requiredClusterSelector: { labelSelector: { matchLabels: { env: 'prod' } }, celSelector: { celExpressions: ['managedCluster.metadata.name in ["a", "b"]', 'true'] } } },
     ]);
+  });
+
+  test('a --cel-selector that does not compile is a usage error with its position; one that compiles passes', () => {
+    const bad = placementOptions('p', { celSelector: ['true', 'managedCluster.metadata.name.isBigger(1)'] });
+    expect(() => checkCelSelectors(bad)).toThrow(UsageError);
+    expect(() => checkCelSelectors(bad)).toThrow(`--cel-selector "managedCluster.metadata.name.isBigger(1)" does not compile: 1:29: undeclared reference to function 'isBigger'`);
+    expect(() => checkCelSelectors(placementOptions('p', { celSelector: ['semver(managedCluster.status.version.kubernetes, true).isGreaterThan(semver("1.30.0"))'] }))).not.toThrow();
   });
 
   test.each([

@@ -22,12 +22,17 @@ export interface PlacementDeps {
   hub: KubeClient;
 }
 
-export async function runCreatePlacement(o: PlacementOptions, { hub }: PlacementDeps): Promise<PlacementResult> {
-  // Compiled here, not in options.ts, so the CEL library loads only for this command; still before any hub call.
+/** Each --cel-selector compiled as the hub controller will; the first that does not is a usage error. Pure. */
+export function checkCelSelectors(o: PlacementOptions): void {
+  // Here, not in options.ts, so the CEL library loads only for this command.
   for (const expr of o.spec.predicates?.[0]?.requiredClusterSelector.celSelector?.celExpressions ?? []) {
     const error = celExpressionError(expr);
     if (error) throw new UsageError(`--cel-selector ${JSON.stringify(expr)} does not compile: ${error}`);
   }
+}
+
+export async function runCreatePlacement(o: PlacementOptions, { hub }: PlacementDeps): Promise<PlacementResult> {
+  checkCelSelectors(o);
   if (!(await getOrUndefined(hub, resourcePath({ ...NAMESPACES, name: o.namespace })))) {
     throw new CliError(`namespace "${o.namespace}" does not exist on the hub; create it first (kubectl create namespace ${o.namespace}) or pass another --namespace`);
   }
