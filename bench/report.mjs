@@ -27,5 +27,19 @@ export function markdown(r) {
     '| --- | --- | --- |',
     ...rows,
     '',
+    ...peerTable(r.peers),
   ].join('\n');
+}
+
+/** The side-by-side table of BENCH_PEERS=1: ocmadm, the OCM program doing the same job, ratio. */
+function peerTable(p) {
+  if (!p) return [];
+  return [
+    `Peers (${p.versions.split('\n').slice(0, 2).join(', ')}), same control planes, same run; ratio = ocmadm / peer:`,
+    '',
+    '| What | ocmadm | peer | ratio |',
+    '| --- | --- | --- | --- |',
+    ...p.rows.map((row) => `| ${row.what} | ${row.ocmadm} | ${row.peer} | ${row.ratio ?? ''} |`),
+    '',
+  ];
 }

@@ -1,6 +1,7 @@
 // `npm run bench`: measures on local control planes (see README "Benchmarks") and writes
 // bench/results.json plus a markdown table on stdout. Not part of `npm test`.
-//   BENCH_ROUNDS=3 (handshake rounds), BENCH_ONLY=handshake,work,scale
+//   BENCH_ROUNDS=3 (handshake rounds), BENCH_ONLY=handshake,work,scale,peers
+//   BENCH_PEERS=1 adds the peers section (OCM's own programs beside ocmadm's; see bench/peers.mjs)
 import fs from 'node:fs';
 import path from 'node:path';
 import { machine, ROOT } from './lib.mjs';
@@ -12,13 +13,14 @@ const { killAllComponentsSync } = await import(path.join(ROOT, 'dist/sandbox/pro
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => (killAllComponentsSync(), process.exit(130)));
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const only = new Set((process.env.BENCH_ONLY ?? 'handshake,work,scale').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? `handshake,work,scale${process.env.BENCH_PEERS === '1' ? ',peers' : ''}`).split(','));
 const results = { date: new Date().toISOString(), machine: machine(), rounds };
 
 const sections = [
   ['handshake', () => benchHandshake(rounds)],
   ['work', async () => (await import('./work.mjs')).benchWork()],
   ['scale', async () => (await import('./scale.mjs')).benchScale()],
+  ['peers', async () => (await import('./peers.mjs')).benchPeers()],
 ];
 for (const [name, fn] of sections) {
   if (!only.has(name)) continue;

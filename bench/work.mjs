@@ -37,7 +37,8 @@ function watchWorks(hub, onChange) {
   return { stop: async () => (ctrl.abort(), done) };
 }
 
-async function createBatch(hub, n, round, deadlineMs = 120_000) {
+/** Creates n works at once, spread over `spokes`, and resolves with create → Applied latencies. */
+export async function createBatch(hub, n, round, spokes = ['spoke1', 'spoke2'], deadlineMs = 120_000) {
   const sent = new Map();
   const latency = new Map();
   let resolve;
@@ -51,7 +52,7 @@ async function createBatch(hub, n, round, deadlineMs = 120_000) {
   });
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
-      const ns = i % 2 ? 'spoke2' : 'spoke1';
+      const ns = spokes[i % spokes.length];
       const name = `b${round}-${i}`;
       sent.set(`${ns}/${name}`, Date.now());
       await hub.create(resourcePath({ ...MANIFEST_WORKS, namespace: ns }), work(name, ns, 'v1'));
