@@ -211,14 +211,15 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
     return c;
   };
   let stopping: Promise<void> | undefined;
-  const stopAll = (): Promise<void> =>
+  // graceMs 0 (a start that failed: nothing to keep, its log tails are in the error): SIGKILL at once.
+  const stopAll = (graceMs?: number): Promise<void> =>
     (stopping ??= (async () => {
       // The node first (its kubelet still reports to the apiserver), then the scheduler and relays.
-      for (const n of ['kubelet', 'kube-proxy']) await Promise.all(nodeComponents.filter((c) => c.name === n).map((c) => c.stop(5_000)));
-      await Promise.all(nodeComponents.map((c) => c.stop(5_000)));
+      for (const n of ['kubelet', 'kube-proxy']) await Promise.all(nodeComponents.filter((c) => c.name === n).map((c) => c.stop(graceMs ?? 5_000)));
+      await Promise.all(nodeComponents.map((c) => c.stop(graceMs ?? 5_000)));
       if (nodeNet) await teardownNode(nodeNet.record);
       // Controller manager first: it would only log errors while the apiserver goes away.
-      for (const c of [...components.values()].reverse()) await c.stop();
+      for (const c of [...components.values()].reverse()) await c.stop(graceMs);
       fs.rmSync(dir, { recursive: true, force: true });
       releasePorts(ports);
     })());
@@ -380,7 +381,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<LocalClus
       await client.close();
     }
   } catch (err) {
-    await stopAll();
+    await stopAll(0);
     if (err instanceof Error) err.message = `cluster ${opts.name}: ${err.message}`;
     throw err;
   }

@@ -86,6 +86,8 @@ export function startComponent(name: string, binary: string, args: string[], log
   else live.add(pid);
 
   const stop = async (graceMs = 10_000): Promise<void> => {
+    // Waiting for it now: an outliving (unref'd) child must hold the event loop until its exit is seen.
+    child.ref();
     if (exited) {
       killGroup(pid, 'SIGKILL'); // stray grandchildren, if any
       return;
@@ -100,6 +102,7 @@ export function startComponent(name: string, binary: string, args: string[], log
   };
 
   const kill = async (): Promise<void> => {
+    child.ref();
     killGroup(pid, 'SIGKILL');
     await exit;
   };

@@ -233,6 +233,8 @@ export async function runUp(opts: UpOptions, ctx: CommandContext): Promise<UpRes
       ctx.progress.warn(`could not take the sandbox down: ${(downErr as Error).message}`);
     }
     if (err instanceof InterruptedError || ctx.signal.aborted) throw new InterruptedError('interrupted: the sandbox was taken down');
-    throw new CliError(`sandbox up failed: ${msg.split('\n')[0]}; everything it started is stopped and removed${msg.includes('\n') ? ` (details with --verbose)` : ''}`);
+    // A component's log went with the sandbox: the line does not point at it (-v shows its tail).
+    const first = msg.split('\n')[0]!.replace(/; last lines of \S+:$/, '');
+    throw new CliError(`sandbox up failed: ${first}; everything it started is stopped and removed${msg.includes('\n') ? ` (details with --verbose)` : ''}`);
   }
 }

@@ -205,7 +205,10 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
   add(o.spawn('kube-proxy', pcmd, pargs, o.log('kube-proxy')));
 
   const ready = (until: number, watch: Component, client = o.client) => {
+    // Ends the Node watch once the kubelet is gone: an open watch holds the client's close for up to a minute.
+    const gone = new AbortController();
     const crashed = watch.exit.then(() => {
+      gone.abort();
       // The log goes with the cluster directory: its last lines travel with the error.
       const tail = tailFile(watch.logFile, 15);
       throw new Error(`kubelet of ${name} exited during startup${kubeletExitCause(tail)}; last lines of ${watch.logFile}:\n${tail}`);
@@ -217,7 +220,7 @@ export async function startNode(o: StartNodeOptions): Promise<RunningNode> {
         client,
         { ...NODES, name },
         (n: { status?: { conditions?: { type: string; status: string }[] } } | undefined) => !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-        { deadline: until, what: `Node ${name} Ready (kubelet log ${watch.logFile})` },
+        { deadline: until, what: `Node ${name} Ready (kubelet log ${watch.logFile})`, signal: gone.signal },
       ),
     ]);
   };

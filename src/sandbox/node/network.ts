@@ -80,6 +80,19 @@ function killAll(pids: number[]): void {
   }
 }
 
+/** Pids of host processes listening on a unix socket in the slot's run directory (socat relays). */
+function hostRelays(runDir: string): number[] {
+  const out: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`UNIX-LISTEN:${runDir}/`)) out.push(Number(pid));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
 /** SIGKILLs every process in the namespace until none is left (bounded: a few rounds). */
 async function emptyNetns(ns: string): Promise<void> {
   for (let round = 0; round < 50; round++) {
@@ -147,6 +160,8 @@ function rmdirTree(dir: string): void {
  */
 export async function teardownNetworkAndLeftovers(s: NodeSlot, dirs: string[]): Promise<void> {
   const pods = await podNetnses(s.netns);
+  // The host halves of the relays (in the host namespace) of an owner that died without stopping them.
+  killAll(hostRelays(s.runDir));
   await emptyNetns(s.netns);
   for (const p of pods) await emptyNetns(p);
   await unmountUnder([...dirs, s.runDir, s.dataDir]);
