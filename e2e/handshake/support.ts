@@ -15,6 +15,7 @@ import { CSRS, csrState, type CertificateSigningRequest } from '../../src/kube/c
 import type { Fleet } from '../support/fleet.js';
 import { ROOT, until } from '../support/clusters.js';
 import { SNAPSHOT_KINDS, snapshot, type SnapshotKind } from '../cli/support.js';
+import { ROLES, ROLE_BINDINGS, SECRETS } from '../../src/kube/core.js';
 
 export interface JoinToken {
   token: string;
@@ -52,10 +53,9 @@ export const joinArgs = (t: JoinToken, cluster: string, ...extra: string[]) => [
 ];
 
 const ns = (namespace: string) => (k: Omit<SnapshotKind, 'namespace'>): SnapshotKind => ({ ...k, namespace });
-const SECRETS = { group: '', version: 'v1', resource: 'secrets' };
 const RBAC_NS = [
-  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles' },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings' },
+  ROLES,
+  ROLE_BINDINGS,
 ];
 
 /** What join and unjoin touch on a spoke, beyond what init touches. */

@@ -13,6 +13,7 @@ import { resourcePath, type ResourceRef } from '../../src/kube/resources.js';
 import { MANAGED_CLUSTERS, TYPE } from '../../src/api/index.js';
 import { ROOT, adminClient, eventually, loadClusters, uniqueName, until } from '../support/clusters.js';
 import { assertBuildFresh, spawnRuntime, type LogLine, type RuntimeProcess } from '../support/runtime-process.js';
+import { CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, LEASES, NAMESPACES, ROLE_BINDINGS } from '../../src/kube/core.js';
 
 export const HUB_MAIN = path.join(ROOT, 'dist/runtime/hub/main.js');
 
@@ -113,12 +114,11 @@ export function tempDir(prefix: string): string {
 }
 
 export const RBAC_REFS = {
-  clusterRoles: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' },
-  clusterRoleBindings: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings' },
-  roleBindings: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings' },
+  clusterRoles: CLUSTER_ROLES,
+  clusterRoleBindings: CLUSTER_ROLE_BINDINGS,
+  roleBindings: ROLE_BINDINGS,
 } as const;
-export const NAMESPACES = { group: '', version: 'v1', resource: 'namespaces' } as const;
-export const LEASES = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' } as const;
+export { LEASES, NAMESPACES };
 
 /** The shared hub control plane of the e2e run: an admin client and its kubeconfig file. */
 export async function hubEnv(): Promise<{ client: KubeClient; kubeconfigFile: string }> {
