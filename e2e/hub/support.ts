@@ -126,6 +126,27 @@ export async function hubEnv(): Promise<{ client: KubeClient; kubeconfigFile: st
   return { client: await adminClient(hub), kubeconfigFile: hub.adminKubeconfigPath };
 }
 
+/** The common setup of the hub controller suites: admin client, hub CRDs, a fresh namespace and the built controller started in it. */
+export async function startHubSuite(): Promise<{ client: KubeClient; ctl: HubProcess }> {
+  const env = await hubEnv();
+  try {
+    await applyHubCrds(env.client);
+    const ns = unique('hubctl');
+    await env.client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    return { client: env.client, ctl: await startHubProcess({ kubeconfigFile: env.kubeconfigFile, namespace: ns, id: `${ns}-a` }) };
+  } catch (err) {
+    await env.client.close();
+    throw err;
+  }
+}
+
+/** Its teardown: the controller stopped, the suite's clusters force-deleted, the client closed. */
+export async function stopHubSuite(ctl: HubProcess | undefined, client: KubeClient | undefined, clusters: readonly string[]): Promise<void> {
+  await ctl?.stop();
+  if (client) for (const c of clusters) await forceDelete(client, clusterRef(c));
+  await client?.close();
+}
+
 /** A name no other test (or earlier run) uses. */
 export const unique = uniqueName;
 
