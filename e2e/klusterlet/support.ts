@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
-import { KubeApiError, isNotFound } from '../../src/kube/errors.js';
-import { resourcePath } from '../../src/kube/resources.js';
+import { KubeApiError } from '../../src/kube/errors.js';
+import { deleteIfPresent, resourcePath } from '../../src/kube/resources.js';
 import { SECRETS, SERVICE_ACCOUNTS } from '../../src/kube/core.js';
 import { bootstrapKubeconfigYaml as joinBootstrapYaml } from '../../src/install/klusterlet/bootstrap-kubeconfig.js';
 import { LABEL, RBAC, SA, NS, SECRET } from '../../src/api/names.js';
@@ -173,13 +173,7 @@ export async function approveCsr(hub: KubeClient, name: string): Promise<void> {
 }
 
 /** Deletes, ignoring 404. */
-export async function deleteIfExists(client: KubeClient, pathname: string): Promise<void> {
-  try {
-    await client.delete(pathname);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-}
+export { deleteIfPresent as deleteIfExists };
 
 /** The decoded data of a Secret. */
 export function decodeData(s: KubeObject | undefined): Record<string, string> {

@@ -1,7 +1,6 @@
 /** Small helpers shared by the smoke suites. */
 import type { KubeClient } from '../../src/kube/client.js';
-import { isNotFound } from '../../src/kube/errors.js';
-import { resourcePath, type ResourceRef } from '../../src/kube/resources.js';
+import { deleteIfPresent, resourcePath, type ResourceRef } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { uniqueName } from '../support/clusters.js';
 import { NAMESPACES, SERVICE_ACCOUNTS } from '../../src/kube/core.js';
@@ -15,13 +14,7 @@ export async function createNamespace(client: KubeClient, prefix: string): Promi
 }
 
 /** Deletes if present; does not wait. */
-export async function deleteIfPresent(client: KubeClient, ref: ResourceRef & { name: string }): Promise<void> {
-  try {
-    await client.delete(resourcePath(ref));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-}
+export { deleteIfPresent };
 
 /** Waits (watching) until the object no longer exists. */
 export async function waitGone(client: KubeClient, ref: ResourceRef & { name: string }, what: string, timeoutMs = 60_000): Promise<void> {
