@@ -6,9 +6,8 @@
  */
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
-import { waitForObject } from '../../src/kube/wait.js';
 import { MANAGED_CLUSTERS, TYPE } from '../../src/api/index.js';
-import { userClient } from '../support/clusters.js';
+import { until, userClient } from '../support/clusters.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { agentSubject, makeKeyAndCsr } from '../hub/csr-kit.js';
 import { CSRS, type CertificateSigningRequest } from '../../src/kube/certificates.js';
@@ -23,8 +22,7 @@ const closers: KubeClient[] = [];
 
 type Mc = KubeObject & { spec?: { hubAcceptsClient?: boolean }; status?: { conditions?: { type: string; status: string }[] } };
 const mcRef = (name: string) => ({ ...MANAGED_CLUSTERS, name });
-const until = <T extends KubeObject>(ref: Parameters<typeof waitForObject>[1], done: (o: T | undefined) => boolean, what: string) =>
-  waitForObject<T>(hub, ref, done, { deadline: Date.now() + 90_000, what });
+const MS = 90_000;
 const csrsOf = async (cluster: string) =>
   (await hub.list<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector: `open-cluster-management.io/cluster-name=${cluster}` })).items;
 const cond = (o: Mc | undefined, type: string) => o?.status?.conditions?.find((c) => c.type === type)?.status;
@@ -58,9 +56,9 @@ test('listed identities are accepted without accept; others wait until listed', 
   const canaryCsr = await booted.create<CertificateSigningRequest>(resourcePath(CSRS), csrBody('canary', (await makeKeyAndCsr(s.cn, s.orgs)).csrPem));
   expect(canaryCsr.spec.username).toBe(TOKEN_USER);
 
-  const canary = await until<Mc>(mcRef('canary'), (o) => o?.spec?.hubAcceptsClient === true, 'canary auto-accepted');
+  const canary = await until<Mc>(hub, mcRef('canary'), (o) => o?.spec?.hubAcceptsClient === true, 'canary auto-accepted', MS);
   expect(canary!.metadata!.annotations?.['open-cluster-management.io/automatically-accepted-on']).toMatch(/Z$/);
-  const approved = await until<CertificateSigningRequest>({ ...CSRS, name: canaryCsr.metadata!.name! }, (o) => !!o?.status?.certificate, 'canary CSR approved and signed');
+  const approved = await until<CertificateSigningRequest>(hub, { ...CSRS, name: canaryCsr.metadata!.name! }, (o) => !!o?.status?.certificate, 'canary CSR approved and signed', MS);
   expect(approved!.status!.conditions).toEqual([expect.objectContaining({ type: 'Approved', reason: 'AutoApprovedByHubCSRApprovingController' })]);
 
   // The spoke's identity is not listed: its CSR is pending and the cluster not accepted.
@@ -72,9 +70,11 @@ test('listed identities are accepted without accept; others wait until listed', 
   const again = await fleet.cli('hub', ['init', '--runtime', 'local', '--wait', '--auto-approve', `${TOKEN_USER},${SA_USER}`]);
   expect({ code: again.code, stderr: again.code ? again.stderr : '' }).toEqual({ code: 0, stderr: '' });
   const spoke = await until<Mc>(
+    hub,
     mcRef('spoke'),
     (o) => o?.spec?.hubAcceptsClient === true && cond(o, 'ManagedClusterJoined') === 'True' && cond(o, 'ManagedClusterConditionAvailable') === 'True',
     'spoke auto-accepted, Joined and Available',
+    MS,
   );
   expect(spoke!.metadata!.annotations?.['open-cluster-management.io/automatically-accepted-on']).toMatch(/Z$/);
   const spokeCsrs = await csrsOf('spoke');

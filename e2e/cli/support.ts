@@ -11,6 +11,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { kubeconfigYaml } from '../../src/sandbox/kubeconfig.js';
 import { eventually, userClient, whoAmI, type ClusterInfo, type UserInfo } from '../support/clusters.js';
 import type { Fleet } from '../support/fleet.js';
+import { CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, CONFIG_MAPS, NAMESPACES, SECRETS, SERVICE_ACCOUNTS } from '../../src/kube/core.js';
 
 export interface Identity {
   client: KubeClient;
@@ -27,7 +28,7 @@ export function tokenKubeconfigFile(info: ClusterInfo, token: string, file: stri
 /** A token (10 min) of ServiceAccount namespace/name, made if missing; `clusterRole` bound to it when given. */
 export async function serviceAccountIdentity(fleet: Fleet, cluster: string, admin: KubeClient, namespace: string, name: string, clusterRole?: string): Promise<Identity> {
   const sa = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } };
-  await admin.patch(resourcePath({ group: '', version: 'v1', resource: 'serviceaccounts', namespace, name }), sa, 'apply', { fieldManager: 'ocmadm-e2e', force: true });
+  await admin.patch(resourcePath({ ...SERVICE_ACCOUNTS, namespace, name }), sa, 'apply', { fieldManager: 'ocmadm-e2e', force: true });
   if (clusterRole) {
     const binding = {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -36,13 +37,13 @@ export async function serviceAccountIdentity(fleet: Fleet, cluster: string, admi
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     };
-    await admin.patch(resourcePath({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings', name: binding.metadata.name }), binding, 'apply', {
+    await admin.patch(resourcePath({ ...CLUSTER_ROLE_BINDINGS, name: binding.metadata.name }), binding, 'apply', {
       fieldManager: 'ocmadm-e2e',
       force: true,
     });
   }
   const tr = await admin.create<{ status: { token: string } }>(
-    resourcePath({ group: '', version: 'v1', resource: 'serviceaccounts', namespace, name, subresource: 'token' }),
+    resourcePath({ ...SERVICE_ACCOUNTS, namespace, name, subresource: 'token' }),
     { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } },
   );
   return tokenIdentity(fleet, cluster, tr.status.token, `${namespace}-${name}`);
@@ -58,15 +59,15 @@ export type SnapshotKind = { group: string; version: string; resource: string; n
 
 export const SNAPSHOT_KINDS: SnapshotKind[] = [
   { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' },
-  { group: '', version: 'v1', resource: 'namespaces' },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings' },
+  NAMESPACES,
+  CLUSTER_ROLES,
+  CLUSTER_ROLE_BINDINGS,
   { group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies' },
   { group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicybindings' },
-  { group: '', version: 'v1', resource: 'configmaps', namespace: 'kube-public' },
-  { group: '', version: 'v1', resource: 'secrets', namespace: 'kube-system' },
+  { ...CONFIG_MAPS, namespace: 'kube-public' },
+  { ...SECRETS, namespace: 'kube-system' },
   { group: 'apps', version: 'v1', resource: 'deployments' },
-  { group: '', version: 'v1', resource: 'serviceaccounts' },
+  SERVICE_ACCOUNTS,
 ];
 
 /**

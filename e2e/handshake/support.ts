@@ -6,15 +6,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import type { KubeClient, KubeObject } from '../../src/kube/client.js';
+import type { KubeClient } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { APPLIED_MANIFEST_WORKS, CLUSTER_CLAIMS, MANAGED_CLUSTERS, type ManagedCluster } from '../../src/api/index.js';
 import { LABEL, NS } from '../../src/api/names.js';
 import { CSRS, csrState, type CertificateSigningRequest } from '../../src/kube/certificates.js';
 import type { Fleet } from '../support/fleet.js';
-import { ROOT } from '../support/clusters.js';
+import { ROOT, until } from '../support/clusters.js';
 import { SNAPSHOT_KINDS, snapshot, type SnapshotKind } from '../cli/support.js';
+import { ROLES, ROLE_BINDINGS, SECRETS } from '../../src/kube/core.js';
 
 export interface JoinToken {
   token: string;
@@ -52,10 +53,9 @@ export const joinArgs = (t: JoinToken, cluster: string, ...extra: string[]) => [
 ];
 
 const ns = (namespace: string) => (k: Omit<SnapshotKind, 'namespace'>): SnapshotKind => ({ ...k, namespace });
-const SECRETS = { group: '', version: 'v1', resource: 'secrets' };
 const RBAC_NS = [
-  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles' },
-  { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings' },
+  ROLES,
+  ROLE_BINDINGS,
 ];
 
 /** What join and unjoin touch on a spoke, beyond what init touches. */
@@ -104,10 +104,7 @@ export function untilCluster(hub: KubeClient, name: string, done: (mc: ManagedCl
   return waitForObject<ManagedCluster>(hub, { ...MANAGED_CLUSTERS, name }, done, { deadline: Date.now() + ms, what: `${name}: ${what}` });
 }
 
-/** Watches any object until `done` holds (deadline default 60 s). */
-export function until<T extends KubeObject>(client: KubeClient, ref: Parameters<typeof waitForObject>[1], done: (o: T | undefined) => boolean, what: string, ms = 60_000): Promise<T | undefined> {
-  return waitForObject<T>(client, ref, done, { deadline: Date.now() + ms, what });
-}
+export { until };
 
 export const condition = (mc: ManagedCluster | undefined, type: string) => mc?.status?.conditions?.find((c) => c.type === type)?.status;
 

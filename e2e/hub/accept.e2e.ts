@@ -11,16 +11,14 @@ import {
   LEASES,
   NAMESPACES,
   RBAC_REFS,
-  applyHubCrds,
   clusterRef,
   conditionOf,
   createCluster,
-  forceDelete,
   getOrUndefined,
   gone,
-  hubEnv,
   setAccepted,
-  startHubProcess,
+  startHubSuite,
+  stopHubSuite,
   unique,
   until,
   type HubProcess,
@@ -33,19 +31,10 @@ let ctl: HubProcess;
 const clusters: string[] = [];
 
 beforeAll(async () => {
-  const env = await hubEnv();
-  client = env.client;
-  await applyHubCrds(client);
-  const ns = unique('hubctl');
-  await client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  ctl = await startHubProcess({ kubeconfigFile: env.kubeconfigFile, namespace: ns, id: `${ns}-a` });
+  ({ client, ctl } = await startHubSuite());
 });
 
-afterAll(async () => {
-  await ctl?.stop();
-  for (const c of clusters) await forceDelete(client, clusterRef(c));
-  await client?.close();
-});
+afterAll(() => stopHubSuite(ctl, client, clusters));
 
 async function newCluster(spec: Record<string, unknown> = {}): Promise<string> {
   const c = unique('mc');

@@ -10,17 +10,15 @@ import { MANAGED_CLUSTER_ADDONS_V1BETA1, MANIFEST_WORKS, TYPE } from '../../src/
 import {
   NAMESPACES,
   RBAC_REFS,
-  applyHubCrds,
   clusterRef,
   conditionOf,
   createCluster,
-  forceDelete,
   getOrUndefined,
   gone,
-  hubEnv,
   recordVersions,
   setAccepted,
-  startHubProcess,
+  startHubSuite,
+  stopHubSuite,
   unique,
   until,
   type HubProcess,
@@ -32,19 +30,10 @@ let ctl: HubProcess;
 const clusters: string[] = [];
 
 beforeAll(async () => {
-  const env = await hubEnv();
-  client = env.client;
-  await applyHubCrds(client);
-  const ns = unique('hubctl');
-  await client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  ctl = await startHubProcess({ kubeconfigFile: env.kubeconfigFile, namespace: ns, id: `${ns}-a` });
+  ({ client, ctl } = await startHubSuite());
 });
 
-afterAll(async () => {
-  await ctl?.stop();
-  for (const c of clusters) await forceDelete(client, clusterRef(c));
-  await client?.close();
-});
+afterAll(() => stopHubSuite(ctl, client, clusters));
 
 const release = (ref: { group: string; version: string; resource: string; namespace: string; name: string }) =>
   client.patch(resourcePath(ref), { metadata: { finalizers: null } }, 'merge');

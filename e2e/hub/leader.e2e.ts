@@ -3,7 +3,7 @@
  * leader reconciles, both answer health probes, and SIGTERM releases the lease so the standby
  * takes over at once instead of after the lease duration.
  */
-import type { KubeClient, KubeObject } from '../../src/kube/client.js';
+import type { KubeClient } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import {
   LEASES,
@@ -22,8 +22,8 @@ import {
   waitForProbe,
   type HubProcess,
 } from './support.js';
+import type { Lease } from '../../src/kube/core.js';
 
-type Lease = KubeObject & { spec?: { holderIdentity?: string; leaseDurationSeconds?: number } };
 
 let client: KubeClient;
 let kubeconfigFile: string;

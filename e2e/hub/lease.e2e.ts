@@ -8,15 +8,12 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { MANAGED_CLUSTERS } from '../../src/api/index.js';
 import {
   LEASES,
-  NAMESPACES,
-  applyHubCrds,
   clusterRef,
   conditionOf,
   createCluster,
-  forceDelete,
-  hubEnv,
   setAccepted,
-  startHubProcess,
+  startHubSuite,
+  stopHubSuite,
   unique,
   until,
   type HubProcess,
@@ -29,19 +26,10 @@ let ctl: HubProcess;
 const clusters: string[] = [];
 
 beforeAll(async () => {
-  const env = await hubEnv();
-  client = env.client;
-  await applyHubCrds(client);
-  const ns = unique('hubctl');
-  await client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  ctl = await startHubProcess({ kubeconfigFile: env.kubeconfigFile, namespace: ns, id: `${ns}-a` });
+  ({ client, ctl } = await startHubSuite());
 });
 
-afterAll(async () => {
-  await ctl?.stop();
-  for (const c of clusters) await forceDelete(client, clusterRef(c));
-  await client?.close();
-});
+afterAll(() => stopHubSuite(ctl, client, clusters));
 
 const micro = (d: Date) => d.toISOString().replace(/Z$/, '000Z');
 const leaseRef = (c: string) => ({ ...LEASES, namespace: c, name: 'managed-cluster-lease' });

@@ -6,90 +6,31 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
 import yaml from 'js-yaml';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { isNotFound } from '../../src/kube/errors.js';
 import { resourcePath, type ResourceRef } from '../../src/kube/resources.js';
-import { waitForObject } from '../../src/kube/wait.js';
 import { MANAGED_CLUSTERS, TYPE } from '../../src/api/index.js';
-import { adminClient, eventually, loadClusters, uniqueName } from '../support/clusters.js';
+import { ROOT, adminClient, eventually, loadClusters, uniqueName, until } from '../support/clusters.js';
+import { assertBuildFresh, spawnRuntime, type LogLine, type RuntimeProcess } from '../support/runtime-process.js';
+import { CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, LEASES, NAMESPACES, ROLE_BINDINGS } from '../../src/kube/core.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const HUB_MAIN = path.join(ROOT, 'dist/runtime/hub/main.js');
 
-export type LogLine = { level?: string; msg?: string; [k: string]: unknown };
+export type { LogLine };
 
-export interface HubProcess {
-  proc: ChildProcess;
+export interface HubProcess extends Omit<RuntimeProcess, 'kill'> {
   id: string;
   healthPort: number;
-  logs: LogLine[];
-  /** Resolves with the first log line matching `pred` (already seen ones count). */
-  waitForLog(pred: (l: LogLine) => boolean, ms?: number): Promise<LogLine>;
-  /** SIGTERM and wait for the exit code. */
-  stop(): Promise<number | null>;
-}
-
-/** The suites run the built entrypoint: refuse a missing or stale build rather than test old code. */
-function assertBuildFresh(): void {
-  if (!fs.existsSync(HUB_MAIN)) throw new Error(`${HUB_MAIN} is missing: run npm run build first`);
-  const built = fs.statSync(HUB_MAIN).mtimeMs;
-  const newest = (dir: string): number =>
-    fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) return Math.max(m, newest(p));
-      return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? Math.max(m, fs.statSync(p).mtimeMs) : m;
-    }, 0);
-  if (newest(path.join(ROOT, 'src')) > built) throw new Error(`${HUB_MAIN} is older than src/: run npm run build first`);
 }
 
 /** Starts dist/runtime/hub/main.js with an admin kubeconfig; resolves once it printed its health port. */
 export async function startHubProcess(opts: { kubeconfigFile: string; namespace: string; id: string; args?: string[] }): Promise<HubProcess> {
-  assertBuildFresh();
-  const args = [HUB_MAIN, '--kubeconfig', opts.kubeconfigFile, '--namespace', opts.namespace, '--id', opts.id, '--health-port', '0', '--log-level', 'debug', ...(opts.args ?? [])];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: LogLine[] = [];
-  // OCMADM_E2E_LOG_DIR keeps each controller's output for a post-mortem.
-  const logDir = process.env.OCMADM_E2E_LOG_DIR;
-  const logFile = logDir ? (fs.mkdirSync(logDir, { recursive: true }), path.join(logDir, `${opts.id}.log`)) : undefined;
-  const waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
-  const onLine = (line: string) => {
-    if (logFile) fs.appendFileSync(logFile, line + '\n');
-    let l: LogLine;
-    try {
-      l = JSON.parse(line) as LogLine;
-    } catch {
-      l = { level: 'raw', msg: line };
-    }
-    logs.push(l);
-    for (const w of [...waiters]) if (w.pred(l)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(l));
-  };
-  createInterface({ input: proc.stdout! }).on('line', onLine);
-  createInterface({ input: proc.stderr! }).on('line', onLine);
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  const waitForLog = (pred: (l: LogLine) => boolean, ms = 60_000) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const seen = logs.find(pred);
-      if (seen) return resolve(seen);
-      const t = setTimeout(() => reject(new Error(`no matching log line from ${opts.id} in ${ms} ms; last: ${JSON.stringify(logs.slice(-5))}`)), ms);
-      waiters.push({ pred, resolve: (l) => (clearTimeout(t), resolve(l)) });
-      void exited.then((code) => reject(new Error(`${opts.id} exited (${code}) before the log line; last: ${JSON.stringify(logs.slice(-8))}`)));
-    });
+  assertBuildFresh(HUB_MAIN, path.join(ROOT, 'src'));
+  const args = ['--kubeconfig', opts.kubeconfigFile, '--namespace', opts.namespace, '--id', opts.id, '--health-port', '0', '--log-level', 'debug', ...(opts.args ?? [])];
+  const { proc, logs, waitForLog, stop } = spawnRuntime(opts.id, HUB_MAIN, args);
   const portLine = await waitForLog((l) => typeof l.healthPort === 'number');
-  return {
-    proc,
-    id: opts.id,
-    healthPort: portLine.healthPort as number,
-    logs,
-    waitForLog,
-    stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
-    },
-  };
+  return { proc, id: opts.id, healthPort: portLine.healthPort as number, logs, waitForLog, stop };
 }
 
 /** GET on the controller's health server: the HTTP status code. */
@@ -129,16 +70,7 @@ export async function applyHubCrds(client: KubeClient): Promise<void> {
 
 export const DEFAULT_WAIT_MS = 60_000;
 
-/** Waits with a watch until `done` holds for the named object (undefined while absent). */
-export async function until<T extends KubeObject = KubeObject>(
-  client: KubeClient,
-  ref: ResourceRef & { name: string },
-  done: (o: T | undefined) => boolean,
-  what: string,
-  ms = DEFAULT_WAIT_MS,
-): Promise<T | undefined> {
-  return waitForObject<T>(client, ref, done, { deadline: Date.now() + ms, what });
-}
+export { until };
 
 export const gone = (o: unknown) => o === undefined;
 
@@ -182,17 +114,37 @@ export function tempDir(prefix: string): string {
 }
 
 export const RBAC_REFS = {
-  clusterRoles: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' },
-  clusterRoleBindings: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings' },
-  roleBindings: { group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings' },
+  clusterRoles: CLUSTER_ROLES,
+  clusterRoleBindings: CLUSTER_ROLE_BINDINGS,
+  roleBindings: ROLE_BINDINGS,
 } as const;
-export const NAMESPACES = { group: '', version: 'v1', resource: 'namespaces' } as const;
-export const LEASES = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' } as const;
+export { LEASES, NAMESPACES };
 
 /** The shared hub control plane of the e2e run: an admin client and its kubeconfig file. */
 export async function hubEnv(): Promise<{ client: KubeClient; kubeconfigFile: string }> {
   const hub = loadClusters().hub;
   return { client: await adminClient(hub), kubeconfigFile: hub.adminKubeconfigPath };
+}
+
+/** The common setup of the hub controller suites: admin client, hub CRDs, a fresh namespace and the built controller started in it. */
+export async function startHubSuite(): Promise<{ client: KubeClient; ctl: HubProcess }> {
+  const env = await hubEnv();
+  try {
+    await applyHubCrds(env.client);
+    const ns = unique('hubctl');
+    await env.client.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    return { client: env.client, ctl: await startHubProcess({ kubeconfigFile: env.kubeconfigFile, namespace: ns, id: `${ns}-a` }) };
+  } catch (err) {
+    await env.client.close();
+    throw err;
+  }
+}
+
+/** Its teardown: the controller stopped, the suite's clusters force-deleted, the client closed. */
+export async function stopHubSuite(ctl: HubProcess | undefined, client: KubeClient | undefined, clusters: readonly string[]): Promise<void> {
+  await ctl?.stop();
+  if (client) for (const c of clusters) await forceDelete(client, clusterRef(c));
+  await client?.close();
 }
 
 /** A name no other test (or earlier run) uses. */

@@ -5,15 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import yaml from 'js-yaml';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
-import { KubeApiError, isNotFound } from '../../src/kube/errors.js';
-import { resourcePath } from '../../src/kube/resources.js';
+import { KubeApiError } from '../../src/kube/errors.js';
+import { deleteIfPresent, resourcePath } from '../../src/kube/resources.js';
+import { SECRETS, SERVICE_ACCOUNTS } from '../../src/kube/core.js';
 import { bootstrapKubeconfigYaml as joinBootstrapYaml } from '../../src/install/klusterlet/bootstrap-kubeconfig.js';
 import { LABEL, RBAC, SA, NS, SECRET } from '../../src/api/names.js';
 import { ROOT, eventually, type ClusterInfo } from '../support/clusters.js';
+import { assertBuildFresh, spawnRuntime, type LogLine, type RuntimeProcess } from '../support/runtime-process.js';
 import { CSRS, type CertificateSigningRequest } from '../../src/kube/certificates.js';
 import { serviceAccountToken } from '../hub/identities.js';
 import { NAMESPACES, RBAC_REFS, conditionOf, until } from '../hub/support.js';
@@ -66,7 +66,7 @@ export async function applyCrds(client: KubeClient, side: 'hub' | 'spoke'): Prom
 /** ocm-protocol.md §2: ClusterRole open-cluster-management:bootstrap, its ServiceAccount and binding. */
 export async function applyBootstrapRbac(hub: KubeClient): Promise<void> {
   await apply(hub, resourcePath({ ...NAMESPACES, name: NS.hubBootstrap }), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS.hubBootstrap } });
-  await apply(hub, `/api/v1/namespaces/${NS.hubBootstrap}/serviceaccounts/${SA.bootstrap}`, {
+  await apply(hub, resourcePath({ ...SERVICE_ACCOUNTS, namespace: NS.hubBootstrap, name: SA.bootstrap }), {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
     metadata: { name: SA.bootstrap, namespace: NS.hubBootstrap },
@@ -106,7 +106,7 @@ export async function prepareSpoke(spoke: KubeClient, namespace: string, bootstr
 }
 
 export async function writeBootstrapSecret(spoke: KubeClient, namespace: string, bootstrapYaml: string): Promise<void> {
-  await apply(spoke, `/api/v1/namespaces/${namespace}/secrets/${SECRET.bootstrapHubKubeconfig}`, {
+  await apply(spoke, resourcePath({ ...SECRETS, namespace, name: SECRET.bootstrapHubKubeconfig }), {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: { name: SECRET.bootstrapHubKubeconfig, namespace },
@@ -115,77 +115,20 @@ export async function writeBootstrapSecret(spoke: KubeClient, namespace: string,
   });
 }
 
-export type LogLine = { level?: string; msg?: string; [k: string]: unknown };
+export type { LogLine };
 
-export interface AgentProcess {
-  proc: ChildProcess;
+export interface AgentProcess extends RuntimeProcess {
   /** The agent's own arguments (without the health and log flags). */
   args: string[];
-  logs: LogLine[];
   healthPort: number;
-  waitForLog(pred: (l: LogLine) => boolean, ms?: number): Promise<LogLine>;
-  /** SIGTERM (graceful) and the exit code. */
-  stop(): Promise<number | null>;
-  /** SIGKILL: a crash. */
-  kill(): Promise<void>;
-}
-
-function assertBuildFresh(): void {
-  if (!fs.existsSync(AGENT_MAIN)) throw new Error(`${AGENT_MAIN} is missing: run npm run build first`);
-  const built = fs.statSync(AGENT_MAIN).mtimeMs;
-  const dir = path.join(ROOT, 'src/runtime/klusterlet');
-  const newest = Math.max(...fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => fs.statSync(path.join(dir, f)).mtimeMs));
-  if (newest > built) throw new Error(`${AGENT_MAIN} is older than src/runtime/klusterlet: run npm run build first`);
 }
 
 /** Starts the built agent with `args` (add --kubeconfig, --cluster-name, ...); resolves once it reports its health port. */
 export async function startAgentProcess(name: string, args: string[]): Promise<AgentProcess> {
-  assertBuildFresh();
-  const proc = spawn(process.execPath, [AGENT_MAIN, '--health-port', '0', '--health-bind', '127.0.0.1', '--log-level', 'debug', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: LogLine[] = [];
-  const logDir = process.env.OCMADM_E2E_LOG_DIR;
-  const logFile = logDir ? (fs.mkdirSync(logDir, { recursive: true }), path.join(logDir, `${name}.log`)) : undefined;
-  const waiters: { pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
-  const onLine = (line: string) => {
-    if (logFile) fs.appendFileSync(logFile, line + '\n');
-    let l: LogLine;
-    try {
-      l = JSON.parse(line) as LogLine;
-    } catch {
-      l = { level: 'raw', msg: line };
-    }
-    logs.push(l);
-    for (const w of [...waiters]) if (w.pred(l)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(l));
-  };
-  createInterface({ input: proc.stdout! }).on('line', onLine);
-  createInterface({ input: proc.stderr! }).on('line', onLine);
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  const waitForLog = (pred: (l: LogLine) => boolean, ms = 60_000) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const seen = logs.find(pred);
-      if (seen) return resolve(seen);
-      const t = setTimeout(() => reject(new Error(`no matching log line from ${name} in ${ms} ms; last: ${JSON.stringify(logs.slice(-5))}`)), ms);
-      waiters.push({ pred, resolve: (l) => (clearTimeout(t), resolve(l)) });
-      void exited.then((code) => reject(new Error(`${name} exited (${code}) before the log line; last: ${JSON.stringify(logs.slice(-8))}`)));
-    });
-  const portLine = await waitForLog((l) => typeof l.healthPort === 'number');
-  return {
-    proc,
-    args,
-    logs,
-    healthPort: portLine.healthPort as number,
-    waitForLog,
-    stop: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
-    },
-    kill: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      await exited;
-    },
-  };
+  assertBuildFresh(AGENT_MAIN, path.join(ROOT, 'src/runtime/klusterlet'));
+  const agent = spawnRuntime(name, AGENT_MAIN, ['--health-port', '0', '--health-bind', '127.0.0.1', '--log-level', 'debug', ...args]);
+  const portLine = await agent.waitForLog((l) => typeof l.healthPort === 'number');
+  return { ...agent, args, healthPort: portLine.healthPort as number };
 }
 
 /** The cluster's agent CSRs on the hub (label, no add-on label), oldest first. */
@@ -230,13 +173,7 @@ export async function approveCsr(hub: KubeClient, name: string): Promise<void> {
 }
 
 /** Deletes, ignoring 404. */
-export async function deleteIfExists(client: KubeClient, pathname: string): Promise<void> {
-  try {
-    await client.delete(pathname);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-}
+export { deleteIfPresent as deleteIfExists };
 
 /** The decoded data of a Secret. */
 export function decodeData(s: KubeObject | undefined): Record<string, string> {

@@ -26,16 +26,16 @@ import {
 } from '../../src/api/index.js';
 import { CSRS } from '../../src/kube/certificates.js';
 import { NS } from '../../src/api/names.js';
+import { ROLES, ROLE_BINDINGS, SECRETS } from '../../src/kube/core.js';
 
-const SECRETS = { group: '', version: 'v1', resource: 'secrets' };
 const inAgentNs = (k: Omit<SnapshotKind, 'namespace'>): SnapshotKind => ({ ...k, namespace: NS.agent });
 
 /** On a spoke: what join writes (agent namespace, its secrets such as bootstrap-hub-kubeconfig and hub-kubeconfig, RBAC, CRDs), claims, applied works, a klusterlet CR should OCM's operator have made one. */
 const SPOKE_KINDS: SnapshotKind[] = [
   ...SNAPSHOT_KINDS,
   inAgentNs(SECRETS),
-  inAgentNs({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'roles' }),
-  inAgentNs({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'rolebindings' }),
+  inAgentNs(ROLES),
+  inAgentNs(ROLE_BINDINGS),
   CLUSTER_CLAIMS,
   APPLIED_MANIFEST_WORKS,
   { group: 'operator.open-cluster-management.io', version: 'v1', resource: 'klusterlets' },

@@ -8,19 +8,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import type { KubeClient, KubeObject } from '../../src/kube/client.js';
+import type { KubeClient } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
-import { waitForObject } from '../../src/kube/wait.js';
 import { MANAGED_CLUSTERS, TYPE, type ManagedCluster } from '../../src/api/index.js';
-import { COND, LEASE } from '../../src/api/names.js';
-import { HUB } from '../../src/install/hub/constants.js';
+import { COND } from '../../src/api/names.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
-import { ROOT, eventually } from '../support/clusters.js';
+import { ROOT, eventually, until } from '../support/clusters.js';
 import { initHub } from '../handshake/support.js';
 import { condition, keepRuntimeLogs, report, runtimeLogs, runtimeProcess } from './faults-support.js';
+import type { Lease } from '../../src/kube/core.js';
+import { LEASE_REF } from '../../src/install/hub/runtime.js';
 
-type Lease = KubeObject & { spec?: { holderIdentity?: string; leaseDurationSeconds?: number } };
-const LEASE_REF = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: HUB.controllerNamespace, name: LEASE.hubController };
 
 let fleet: Fleet;
 let hub: KubeClient;
@@ -62,12 +60,10 @@ function startSecondReplica(firstLog: string): { pid: number; logFile: string } 
 
 const identityIn = (logFile: string) => runtimeLogs(logFile).find((l) => typeof l.identity === 'string')?.identity as string | undefined;
 const holder = (o: Lease | undefined) => o?.spec?.holderIdentity;
-const until = <T extends KubeObject>(ref: Parameters<typeof waitForObject>[1], done: (o: T | undefined) => boolean, what: string, ms = 60_000) =>
-  waitForObject<T>(hub, ref, done, { deadline: Date.now() + ms, what });
 
 async function acceptCluster(name: string): Promise<void> {
   await hub.create(resourcePath(MANAGED_CLUSTERS), { ...TYPE.managedCluster, metadata: { name }, spec: { hubAcceptsClient: true } });
-  await until<ManagedCluster>({ ...MANAGED_CLUSTERS, name }, (o) => condition(o, COND.cluster.hubAccepted) === 'True', `${name} accepted`);
+  await until<ManagedCluster>(hub, { ...MANAGED_CLUSTERS, name }, (o) => condition(o, COND.cluster.hubAccepted) === 'True', `${name} accepted`);
 }
 
 test('a frozen leader, once thawed, steps down without acting; only the replica holding the Lease reconciles', async () => {
@@ -75,7 +71,7 @@ test('a frozen leader, once thawed, steps down without acting; only the replica 
   const second = startSecondReplica(first.logFile);
   const replicas = [{ pid: first.pid, logFile: first.logFile }, second];
   await eventually(async () => replicas.every((r) => !!identityIn(r.logFile)), { ms: 30_000, describe: () => 'a replica never logged its identity' });
-  const lease = await until<Lease>(LEASE_REF, (o) => replicas.some((r) => identityIn(r.logFile) === holder(o)), 'a replica holds the Lease');
+  const lease = await until<Lease>(hub, LEASE_REF, (o) => replicas.some((r) => identityIn(r.logFile) === holder(o)), 'a replica holds the Lease');
   const [leader, standby] = identityIn(replicas[0]!.logFile) === holder(lease) ? [replicas[0]!, replicas[1]!] : [replicas[1]!, replicas[0]!];
   const standbyId = identityIn(standby.logFile)!;
 
@@ -83,7 +79,7 @@ test('a frozen leader, once thawed, steps down without acting; only the replica 
   const frozenAt = Date.now();
   let thawed = false;
   try {
-    const taken = await until<Lease>(LEASE_REF, (o) => holder(o) === standbyId, 'the standby took the Lease from the frozen leader', 120_000);
+    const taken = await until<Lease>(hub, LEASE_REF, (o) => holder(o) === standbyId, 'the standby took the Lease from the frozen leader', 120_000);
     report(`frozen leader → standby holds the Lease ${Date.now() - frozenAt} ms (lease duration ${taken!.spec?.leaseDurationSeconds} s)`);
     await acceptCluster('while-frozen');
     process.kill(leader.pid, 'SIGCONT');

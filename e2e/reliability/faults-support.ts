@@ -19,6 +19,7 @@ import type { RuntimeKind } from '../../src/runtime/host/state.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { eventually, loadClusters, type ClusterInfo } from '../support/clusters.js';
 import { clusterCsrs, condition, initHub, joinArgs, untilCluster, type JoinToken } from '../handshake/support.js';
+import { CONFIG_MAPS, LEASES, type Lease } from '../../src/kube/core.js';
 
 export interface JoinedFleet {
   fleet: Fleet;
@@ -97,8 +98,6 @@ export async function apiserverReady(c: ClusterInfo): Promise<boolean> {
   }
 }
 
-type Lease = KubeObject & { spec?: { renewTime?: string; holderIdentity?: string } };
-const LEASES = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' } as const;
 
 /** Waits until the cluster's lease is renewed at or after `after` (epoch ms); returns the renewal time. */
 export async function leaseRenewedAfter(hub: KubeClient, cluster: string, after: number, ms = 60_000): Promise<number> {
@@ -143,7 +142,7 @@ export async function createProbeWork(hub: KubeClient, cluster: string, name: st
 
 /** Waits for a ConfigMap on a spoke; returns when it was seen. */
 export async function untilConfigMap(spoke: KubeClient, ns: string, name: string, ms = 60_000): Promise<number> {
-  await waitForObject(spoke, { group: '', version: 'v1', resource: 'configmaps', namespace: ns, name }, (o) => !!o, { deadline: Date.now() + ms, what: `ConfigMap ${ns}/${name} on the spoke` });
+  await waitForObject(spoke, { ...CONFIG_MAPS, namespace: ns, name }, (o) => !!o, { deadline: Date.now() + ms, what: `ConfigMap ${ns}/${name} on the spoke` });
   return Date.now();
 }
 

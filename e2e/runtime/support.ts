@@ -12,9 +12,9 @@ import { waitForObject } from '../../src/kube/wait.js';
 import { createInformer } from '../../src/runtime/core/informer.js';
 import { nullLogger } from '../../src/runtime/core/log.js';
 import { adminKubeConfig, loadClusters, uniqueName } from '../support/clusters.js';
+import { CONFIG_MAPS, NAMESPACES } from '../../src/kube/core.js';
 
-export const NAMESPACES = { group: '', version: 'v1', resource: 'namespaces' } as const;
-export const CONFIGMAPS = { group: '', version: 'v1', resource: 'configmaps' } as const;
+export { NAMESPACES, CONFIG_MAPS as CONFIGMAPS };
 
 export interface AdminEnv {
   client: KubeClient;

@@ -1,11 +1,11 @@
 /** Small helpers shared by the smoke suites. */
 import type { KubeClient } from '../../src/kube/client.js';
-import { isNotFound } from '../../src/kube/errors.js';
-import { resourcePath, type ResourceRef } from '../../src/kube/resources.js';
+import { deleteIfPresent, resourcePath, type ResourceRef } from '../../src/kube/resources.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { uniqueName } from '../support/clusters.js';
+import { NAMESPACES, SERVICE_ACCOUNTS } from '../../src/kube/core.js';
 
-export const NAMESPACES = { group: '', version: 'v1', resource: 'namespaces' };
+export { NAMESPACES };
 
 export async function createNamespace(client: KubeClient, prefix: string): Promise<string> {
   const name = uniqueName(prefix);
@@ -14,13 +14,7 @@ export async function createNamespace(client: KubeClient, prefix: string): Promi
 }
 
 /** Deletes if present; does not wait. */
-export async function deleteIfPresent(client: KubeClient, ref: ResourceRef & { name: string }): Promise<void> {
-  try {
-    await client.delete(resourcePath(ref));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-}
+export { deleteIfPresent };
 
 /** Waits (watching) until the object no longer exists. */
 export async function waitGone(client: KubeClient, ref: ResourceRef & { name: string }, what: string, timeoutMs = 60_000): Promise<void> {
@@ -29,13 +23,13 @@ export async function waitGone(client: KubeClient, ref: ResourceRef & { name: st
 
 /** A ServiceAccount (created) and a token for it from the TokenRequest API. */
 export async function serviceAccountToken(client: KubeClient, namespace: string, name: string, expirationSeconds = 3600): Promise<string> {
-  await client.create(resourcePath({ group: '', version: 'v1', resource: 'serviceaccounts', namespace }), {
+  await client.create(resourcePath({ ...SERVICE_ACCOUNTS, namespace }), {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
     metadata: { name },
   });
   const tr = await client.create<{ status: { token: string; expirationTimestamp: string } }>(
-    resourcePath({ group: '', version: 'v1', resource: 'serviceaccounts', namespace, name, subresource: 'token' }),
+    resourcePath({ ...SERVICE_ACCOUNTS, namespace, name, subresource: 'token' }),
     { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds } },
   );
   return tr.status.token;

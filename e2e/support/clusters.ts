@@ -15,7 +15,9 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '../../src/kube/kubeconfig.js';
-import { KubeClient } from '../../src/kube/client.js';
+import { KubeClient, type KubeObject } from '../../src/kube/client.js';
+import type { ResourceRef } from '../../src/kube/resources.js';
+import { waitForObject } from '../../src/kube/wait.js';
 import { kubeconfigYaml, type KubeconfigUser } from '../../src/sandbox/kubeconfig.js';
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
 
@@ -191,4 +193,15 @@ export async function eventually(check: () => Promise<boolean>, opts: { ms: numb
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, opts.maxDelayMs ?? 1000);
   }
+}
+
+/** Watches the named object until `done` holds (undefined while it is absent), failing at the deadline with `what`. */
+export function until<T extends KubeObject = KubeObject>(
+  client: KubeClient,
+  ref: ResourceRef & { name: string },
+  done: (o: T | undefined) => boolean,
+  what: string,
+  ms = 60_000,
+): Promise<T | undefined> {
+  return waitForObject<T>(client, ref, done, { deadline: Date.now() + ms, what });
 }
