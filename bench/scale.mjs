@@ -3,7 +3,14 @@
 // agent's own certificate), accepted with the real `ocmadm accept`, served by the real hub
 // controller (local runtime). Measures the time until all are Available, the hub controller's
 // RSS and CPU at steady state, and how late lease expiry is detected.
-//   BENCH_SCALE=100,1000   BENCH_STEADY_MS=60000
+// One add-on per cluster (BENCH_ADDONS=0 leaves it out): a template add-on with a Deployment and a
+// kube-client registration (a CurrentCluster hub permission) enabled through a placement on every
+// cluster; the simulated klusterlets file its CSR and report its work applied and its Deployment
+// ready (src/sandbox/sim-addons.ts), so the hub renders N works, approves N add-on CSRs, binds N
+// hub permissions and judges N add-ons Available before the steady state is measured.
+//   BENCH_SCALE=100,1000   BENCH_STEADY_MS=60000   BENCH_ADDONS=1
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { cpuShare, fleet, mustRun, ROOT, rssMiB, stats } from './lib.mjs';
 
@@ -12,22 +19,28 @@ const { KubeClient } = await dist('kube/client.js');
 const { KubeConfig } = await dist('kube/kubeconfig.js');
 const { resourcePath } = await dist('kube/resources.js');
 const { SimAgents } = await dist('sandbox/sim-agents.js');
-const { MANAGED_CLUSTERS } = await dist('api/index.js');
-const { COND, LEASE } = await dist('api/names.js');
+const { SimAddons } = await dist('sandbox/sim-addons.js');
+const { waitForList } = await dist('kube/wait.js');
+const { MANAGED_CLUSTERS, MANAGED_CLUSTER_ADDONS, MANAGED_CLUSTER_SET_BINDINGS, PLACEMENTS, TYPE } = await dist('api/index.js');
+const { ADDON_COND, COND, LEASE } = await dist('api/names.js');
 
 /** Clusters whose agent stops renewing, to measure how late expiry is seen; their lease is short. */
 const EXPIRY_PROBES = 5;
 const PROBE_LEASE_SECONDS = 5;
 
 const available = (mc) => mc?.status?.conditions?.find((c) => c.type === COND.cluster.available)?.status;
+const addonAvailable = (a) => a?.status?.conditions?.find((c) => c.type === ADDON_COND.available)?.status;
 
 async function runScale(n, steadyMs) {
   const f = await fleet(['hub']);
   const hub = f.clusters.hub;
   const admin = await KubeClient.create((() => { const kc = new KubeConfig(); kc.loadFromFile(hub.adminKubeconfigPath); return kc; })(), 'ocmadm-bench');
-  const sims = new SimAgents({ server: hub.server, caPem: hub.caPem }, { userAgent: 'ocmadm-bench-agent', log: process.env.BENCH_DEBUG ? (l) => process.stderr.write(`bench: ${l}\n`) : undefined });
+  const log = process.env.BENCH_DEBUG ? (l) => process.stderr.write(`bench: ${l}\n`) : undefined;
+  const sims = new SimAgents({ server: hub.server, caPem: hub.caPem }, { userAgent: 'ocmadm-bench-agent', log });
+  const addons = WITH_ADDONS ? new SimAddons(sims.agents, log) : undefined;
   const ctrl = new AbortController();
   let running;
+  let addonsRunning;
   try {
     await mustRun(['--kubeconfig', hub.adminKubeconfigPath, 'init', '--runtime', 'local', '--wait'], f.env);
     const token = JSON.parse((await mustRun(['--kubeconfig', hub.adminKubeconfigPath, 'get', 'token', '--ttl', '2h', '-o', 'json'], f.env)).stdout)['hub-token'];
@@ -47,6 +60,12 @@ async function runScale(n, steadyMs) {
     // Renewals fail until the hub has made the cluster's Lease and RBAC; after that they must not.
     sims.resetErrors();
     const availableMs = allAvailable - tAccept;
+
+    let addon;
+    if (addons) {
+      addonsRunning = addons.run(admin, ctrl.signal);
+      addon = await addonOnEveryCluster(f, admin, addons, n);
+    }
 
     // Expiry: the probe agents stop renewing and their lease becomes 5 s; the hub should mark them
     // Unknown 5 lease durations after the last renewal.
@@ -72,8 +91,11 @@ async function runScale(n, steadyMs) {
     // Steady state: every other agent renewing each 60 s.
     const list = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items;
     const pid = list.find((r) => r.kind === 'hub-controller').pid;
+    // The machine's load average around the window: the CPU share is this process's own, but under load it is measured on a busier scheduler.
+    const loadBefore = os.loadavg()[0];
     const cpu = await cpuShare(pid, steadyMs);
     const rss = rssMiB(pid);
+    const loadAverage = [loadBefore, os.loadavg()[0]].map((l) => Number(l.toFixed(1)));
     // Healthy at the end of it: every agent still renewing is Available on the hub.
     const probeNames = new Set(probes.map((p) => p.name));
     const mcs = (await admin.list(resourcePath(MANAGED_CLUSTERS))).items.filter((m) => !probeNames.has(m.metadata.name));
@@ -84,6 +106,11 @@ async function runScale(n, steadyMs) {
     const failing = sims.failing();
     if (failing.length) throw new Error(`${failing.length} simulated agents failed to renew at steady state: ${failing[0].lastError}`);
     if (sims.failures.length) throw new Error(`${sims.failures.length} simulated agents failed to start: ${sims.failures[0].error}`);
+    if (addon) {
+      const mcas = (await admin.list(resourcePath(MANAGED_CLUSTER_ADDONS))).items.filter((a) => !probeNames.has(a.metadata.namespace));
+      const down = mcas.filter((a) => addonAvailable(a) !== 'True');
+      if (down.length) throw new Error(`${down.length} add-ons of renewing clusters are not Available at the end of the steady state: ${down[0].metadata.namespace}`);
+    }
     const renewals = [...sims.agents.values()].reduce((s, a) => s + a.renewals, 0);
     return {
       clusters: n,
@@ -95,13 +122,72 @@ async function runScale(n, steadyMs) {
       leaseExpiryLateMs: stats(late.map((l) => l.ms)),
       renewals,
       availableAtEnd,
+      loadAverage,
+      ...(addon ? { addon } : {}),
     };
   } finally {
     ctrl.abort();
     await running;
+    await addonsRunning;
     await sims.close();
     await admin.close();
     await f.stop();
+  }
+}
+
+const WITH_ADDONS = process.env.BENCH_ADDONS !== '0';
+const ADDON = 'bench-addon';
+
+/**
+ * `addon create` + `addon enable --placement` (every cluster, tolerating unavailable ones) of a
+ * template add-on with a Deployment and a kube-client registration; watches the add-ons until each
+ * is Available. Milliseconds from the enable until every add-on exists, every add-on CSR is
+ * signed, and every add-on is Available.
+ */
+async function addonOnEveryCluster(f, admin, addons, n) {
+  const hub = f.clusters.hub;
+  const ns = 'open-cluster-management-agent-addon';
+  const file = path.join(f.env.OCMADM_STATE_DIR, 'bench-addon.json');
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `${ADDON}-agent`, namespace: ns },
+    spec: { replicas: 1, selector: { matchLabels: { app: ADDON } }, template: { metadata: { labels: { app: ADDON } }, spec: { containers: [{ name: 'agent', image: 'registry.k8s.io/pause:3.10.2', env: [{ name: 'CLUSTER', value: '{{CLUSTER_NAME}}' }] }] } } },
+  };
+  const registration = [{ type: 'KubeClient', kubeClient: { hubPermissions: [{ type: 'CurrentCluster', currentCluster: { clusterRoleName: `${ADDON}-hub` } }] } }];
+  fs.writeFileSync(file, JSON.stringify({ apiVersion: 'addon.open-cluster-management.io/v1alpha1', kind: 'AddOnTemplate', metadata: { name: `${ADDON}-v1` }, spec: { addonName: ADDON, agentSpec: { workload: { manifests: [deployment] } }, registration } }));
+  await admin.create(resourcePath({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterroles' }), { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: `${ADDON}-hub` }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] }] });
+  const kc = ['--kubeconfig', hub.adminKubeconfigPath];
+  await mustRun([...kc, 'addon', 'create', '-f', file], f.env);
+  await admin.create(resourcePath({ ...MANAGED_CLUSTER_SET_BINDINGS, namespace: 'default' }), { ...TYPE.managedClusterSetBinding, metadata: { name: 'global', namespace: 'default' }, spec: { clusterSet: 'global' } });
+  const tolerate = ['unavailable', 'unreachable'].map((t) => ({ key: `cluster.open-cluster-management.io/${t}`, operator: 'Exists' }));
+  await admin.create(resourcePath({ ...PLACEMENTS, namespace: 'default' }), { ...TYPE.placement, metadata: { name: 'everywhere', namespace: 'default' }, spec: { clusterSets: ['global'], tolerations: tolerate } });
+  const t0 = Date.now();
+  await mustRun([...kc, 'addon', 'enable', '--names', ADDON, '--placement', 'default/everywhere'], f.env);
+  const at = {};
+  const deadline = Date.now() + 1_800_000;
+  await untilNoTimeout(deadline, () => waitForList(admin, resourcePath(MANAGED_CLUSTER_ADDONS), (items) => {
+    const now = Date.now() - t0;
+    if (items.length >= n) at.allCreatedMs ??= now;
+    if (addons.reported.size >= n) at.allWorksReportedMs ??= now;
+    return items.length >= n && items.every((a) => addonAvailable(a) === 'True');
+  }, { deadline, what: `${ADDON} Available on ${n} clusters` }));
+  const allAvailableMs = Date.now() - t0;
+  // Available comes from the works; the add-on certificates are issued on their own path.
+  await Promise.race([addons.signedAtLeast(n), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
+  if (addons.signed.size < n) throw new Error(`${n - addons.signed.size} of ${n} add-on CSRs were not signed within the deadline`);
+  return { ...at, allAvailableMs, allCsrsSignedMs: addons.lastSignedAt - t0, writeRetries: addons.errors.length };
+}
+
+/** Runs `fn` again while it fails with a request timeout (an overloaded API server), until `deadline`. */
+async function untilNoTimeout(deadline, fn) {
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err?.reason !== 'Timeout' || Date.now() > deadline) throw err;
+      process.stderr.write(`bench: ${err.message}; again\n`);
+    }
   }
 }
 
@@ -113,7 +199,7 @@ async function watchUntil(admin, done, ms) {
   const timer = setTimeout(() => ctrl.abort(), ms);
   try {
     while (!ctrl.signal.aborted) {
-      const list = await admin.list(resourcePath(MANAGED_CLUSTERS));
+      const list = await untilNoTimeout(deadline, () => admin.list(resourcePath(MANAGED_CLUSTERS)));
       list.items.forEach((m) => items.set(m.metadata.name, m));
       if (done([...items.values()])) return Date.now();
       let hit;
@@ -143,7 +229,8 @@ export async function benchScale() {
   }
   const rows = runs.flatMap((r) => [
     { what: `${r.clusters} simulated clusters: accept → all Available`, value: `${(r.acceptToAllAvailableMs / 1000).toFixed(1)} s (accept command ${(r.acceptCommandMs / 1000).toFixed(1)} s)` },
-    { what: `${r.clusters} clusters: hub controller at steady state`, value: `${r.hubControllerRssMiB} MiB RSS, ${r.hubControllerCpuPercent} % of a core`, target: r.clusters >= 1000 ? '<= 200 MB, <= 10 %' : '' },
+    ...(r.addon ? [{ what: `${r.clusters} clusters: addon enable --placement → the add-on Available on all`, value: `${(r.addon.allAvailableMs / 1000).toFixed(1)} s (all created ${(r.addon.allCreatedMs / 1000).toFixed(1)} s, all add-on CSRs signed ${(r.addon.allCsrsSignedMs / 1000).toFixed(1)} s)` }] : []),
+    { what: `${r.clusters} clusters${r.addon ? ' with one add-on each' : ''}: hub controller at steady state`, value: `${r.hubControllerRssMiB} MiB RSS, ${r.hubControllerCpuPercent} % of a core (load average ${r.loadAverage.join(' → ')})`, target: r.clusters >= 1000 ? '<= 200 MB, <= 10 %' : '' },
     { what: `${r.clusters} clusters: lease expiry seen late by`, value: `${r.leaseExpiryLateMs.median} ms (${r.leaseExpiryLateMs.min}–${r.leaseExpiryLateMs.max}, n=${r.leaseExpiryLateMs.n})` },
   ]);
   return { runs, rows };

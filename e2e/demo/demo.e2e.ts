@@ -21,7 +21,7 @@ function runDemo(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: st
   });
 }
 
-test('npm run demo: a sandbox with two spokes, hello deployed to both through a placement, then torn down without a trace', async () => {
+test('npm run demo: a sandbox with two spokes, hello deployed to both through a placement, hello-addon enabled on both (with nodes), then torn down without a trace', async () => {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-demo-'));
   const env = { ...process.env, OCMADM_STATE_DIR: state, OCMADM_DEMO_NAME: 'cidemo', NO_COLOR: '1' };
   let pids: number[] = [];
@@ -38,6 +38,16 @@ test('npm run demo: a sandbox with two spokes, hello deployed to both through a 
     // With nodes (root on Linux) the demo waits for the pods: both replicas ready on each spoke.
     const ready = r.out.includes('waiting until every replica is ready') ? '2\\s+2\\s+2' : '<none>\\s+<none>\\s+<none>';
     for (const spoke of ['spoke1', 'spoke2']) expect(r.out).toMatch(new RegExp(`^${spoke}\\s+hello/hello\\s+${ready}$`, 'm'));
+    // With nodes the demo enables examples/addons/hello-addon on both spokes: Available, and each
+    // agent pod wrote into its own cluster namespace on the hub and was refused in default.
+    if (r.out.includes('waiting until every replica is ready')) {
+      for (const spoke of ['spoke1', 'spoke2']) {
+        expect(r.out).toMatch(new RegExp(`^${spoke}\\s+hello-addon\\s+True\\s`, 'm'));
+        expect(r.out).toMatch(new RegExp(`^${spoke}/hello-addon: hello from pod hello-addon-agent-\\S+; a write in default was refused \\(403\\)$`, 'm'));
+      }
+    } else {
+      expect(r.out).toContain('(no nodes: the example add-on examples/addons/hello-addon runs its agent as pods, so the demo leaves it out)');
+    }
     expect(r.out).toContain('npm run demo:down');
 
     const status = await runCli(['sandbox', 'status', '-o', 'json'], { env });

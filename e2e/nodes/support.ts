@@ -11,6 +11,7 @@ import { KubeClient } from '../../src/kube/client.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { findBinaries } from '../../src/sandbox/binaries.js';
 import { startClusters, type LocalCluster } from '../../src/sandbox/cluster.js';
+import { relayHubToSpokes } from '../../src/sandbox/hub-relay.js';
 import { pushSandboxImages, startRegistry, type Registry, type RegistryAuth } from '../../src/sandbox/images/index.js';
 import { leftovers, type HostSnapshot } from '../../src/sandbox/node/leftovers.js';
 
@@ -38,10 +39,8 @@ export async function startNodeClusters(names: string[], dir: string, registry: 
  * `kubeconfigFile` (0600) and returns the URL.
  */
 export async function hubAtNodeIp(hub: LocalCluster, spokes: LocalCluster[], kubeconfigFile?: string): Promise<string> {
-  const port = Number(new URL(hub.server).port);
-  const url = `https://${hub.node!.ip}:${port}`;
+  const url = await relayHubToSpokes(hub, spokes);
   if (kubeconfigFile) fs.writeFileSync(kubeconfigFile, fs.readFileSync(hub.adminKubeconfigPath, 'utf8').replaceAll(hub.server, url), { mode: 0o600 });
-  for (const s of spokes) await s.node!.relayFrom(hub.node!.ip, port);
   return url;
 }
 

@@ -95,6 +95,7 @@ export class SimAgents {
     const allStarted = new AbortController();
     const watchSignal = AbortSignal.any([signal, allStarted.signal]);
     const onCsr = (csr: CertificateSigningRequest) => {
+      if (csr.metadata?.labels?.[LABEL.addonName]) return; // an add-on's CSR, not the agent's
       const a = this.agents.get(csr.metadata?.labels?.[LABEL.clusterName] ?? '');
       const cert = issuedCertificate(csr);
       if (!a || !cert || a.client || a.timer || this.startingNames.has(a.name)) return;

@@ -4,6 +4,8 @@
 // and records whether the hub refuses it a write elsewhere. Spoke: its service account keeps the
 // add-on Lease renewed in its install namespace, and deletes it on SIGTERM (the agent stopped).
 // `node agent.js cleanup` is the pre-delete hook: it removes the agent's ConfigMap from the hub.
+// The agent creates its ConfigMap once and only updates it after, so a ConfigMap the hook removed
+// stays removed while the agent still runs (it runs until the hooks completed).
 'use strict';
 const fs = require('node:fs');
 const https = require('node:https');
@@ -71,14 +73,16 @@ async function renewLease() {
   return upsert(spokeTarget(), leasePath(), lease);
 }
 
-async function reportToHub(refusedElsewhere) {
+async function reportToHub(refusedElsewhere, created) {
   const cm = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: ADDON },
     data: { cluster: CLUSTER, greeting: GREETING, pod: process.env.HOSTNAME || '', reportedAt: new Date().toISOString(), refusedElsewhere: String(refusedElsewhere) },
   };
-  return upsert(hubTarget(), `/api/v1/namespaces/${CLUSTER}/configmaps`, cm);
+  const collection = `/api/v1/namespaces/${CLUSTER}/configmaps`;
+  if (!created) return upsert(hubTarget(), collection, cm);
+  return (await call(hubTarget(), 'PATCH', `${collection}/${ADDON}`, cm, 'application/merge-patch+json')).status;
 }
 
 /** What the hub answers when this identity writes outside its cluster namespace (expected: 403). */
@@ -91,7 +95,8 @@ async function tick(state) {
   try {
     if (typeof state.refused !== 'number') state.refused = await writeElsewhere();
     const lease = await renewLease();
-    const hub = await reportToHub(state.refused);
+    const hub = await reportToHub(state.refused, state.created);
+    if (hub === 200 || hub === 201) state.created = true;
     console.log(`lease ${lease}, hub configmap ${hub}, greeting ${GREETING}`);
   } catch (err) {
     console.log(`tick failed: ${err.message}`);
@@ -107,7 +112,7 @@ async function main() {
     if (r.status !== 200 && r.status !== 404) process.exit(1);
     return;
   }
-  const state = { refused: 'unknown' };
+  const state = { refused: 'unknown', created: false };
   await tick(state);
   const timer = setInterval(() => tick(state), PERIOD_MS);
   process.once('SIGTERM', async () => {

@@ -18,7 +18,7 @@ export function register(program: Command, app: App): void {
     .option('--name <name>', `sandbox name, also the prefix of its kubeconfig contexts (default ${DEFAULT_NAME})`)
     .option('--spokes <n>', `number of spoke clusters, 0 to ${MAX_SPOKES} (default ${DEFAULT_SPOKES})`)
     .option('--bare', 'start the control planes only: no init, join or accept')
-    .option('--nodes <n>', '1: one real node per cluster (containerd, kubelet, kube-proxy; root on Linux, installs missing Debian packages); 0: control planes only (default 1 where the machine can run nodes)')
+    .option('--nodes <n>', '1: one real node per cluster (containerd, kubelet, kube-proxy; root on Linux, installs missing Debian packages), and spokes join the hub at its node IP, relayed onto their nodes so their pods reach it; 0: control planes only (default 1 where the machine can run nodes)')
     .option('-o, --output <format>', 'text or json', 'text')
     .addHelpText('after', '\nExamples:\n  ocmadm sandbox up\n  ocmadm sandbox up --name demo --spokes 1 -o json\n  ocmadm sandbox up --bare\n  ocmadm sandbox up --nodes 0');
   app.action<UpFlags>(up, async (flags, ctx) => {

@@ -41,6 +41,8 @@ export interface SandboxRecord {
   nodes?: 0 | 1;
   /** The local registry (nodes: 1), recorded as it spawns. */
   registry?: ProcessRecord & { address?: string };
+  /** Where the spokes joined (nodes: 1): the hub's node IP, relayed onto each spoke's node. */
+  hubUrl?: string;
   clusters: SandboxCluster[];
 }
 

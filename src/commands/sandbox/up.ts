@@ -13,6 +13,7 @@ import { CliError, InterruptedError } from '../../cli/errors.js';
 import { writeSecretFile } from '../../runtime/host/state.js';
 import { findBinaries } from '../../sandbox/binaries.js';
 import { startCluster, type LocalCluster } from '../../sandbox/cluster.js';
+import { relayHubToSpokes } from '../../sandbox/hub-relay.js';
 import { recordOf, startTicks } from '../../sandbox/detached.js';
 import { NODE_IMAGE, PAUSE_IMAGE, pushSandboxImages, startRegistry } from '../../sandbox/images/index.js';
 import { ensureNodePrereqs } from '../../sandbox/node/prereqs.js';
@@ -44,6 +45,8 @@ export interface UpResult {
   nodes: 0 | 1;
   /** The local registry serving the nodes' images (nodes: 1). */
   registry?: string;
+  /** Where spokes join the hub (nodes: 1): its node IP, relayed onto the spokes' nodes. */
+  hubUrl?: string;
 }
 
 /** The JSON shape promised by the CLI: nothing more, so scripts can rely on it. */
@@ -97,7 +100,8 @@ function subIo(ctx: CommandContext, env: NodeJS.ProcessEnv, label: string): Io {
   return { stdout: sink, stderr, stdin: Readable.from([]), env };
 }
 
-async function handshake(rec: SandboxRecord, ctx: CommandContext, deadline: number): Promise<void> {
+/** `hubUrl`: where the spokes join (the hub's node IP with nodes), else the hub's address in the token. */
+async function handshake(rec: SandboxRecord, ctx: CommandContext, deadline: number, hubUrl?: string): Promise<void> {
   const env = sandboxEnv(rec, ctx.io.env);
   const contexts: CommandContext[] = [];
   const contextFor = (c: SandboxCluster) => {
@@ -119,7 +123,7 @@ async function handshake(rec: SandboxRecord, ctx: CommandContext, deadline: numb
     await Promise.all(
       spokes.map(async (s) => {
         const sub = contextFor(s);
-        const opts = joinOptions({ hubToken: token.token.token, hubApiserver: token.hubApiserver, clusterName: s.clusterName, runtime: 'local', wait: true });
+        const opts = joinOptions({ hubToken: token.token.token, hubApiserver: hubUrl ?? token.hubApiserver, clusterName: s.clusterName, runtime: 'local', wait: true });
         await runJoin(opts, { spoke: await sub.client(), progress: sub.progress, env, deadline, signal: ctx.signal, track: (c) => sub.track(c) });
       }),
     );
@@ -201,7 +205,18 @@ export async function runUp(opts: UpOptions, ctx: CommandContext): Promise<UpRes
     ctx.progress.done(`${names.length} control planes ready in ${(controlPlanesMs / 1000).toFixed(1)} s`);
     if (ctx.signal.aborted) throw new InterruptedError();
 
-    if (!opts.bare) await handshake(rec, ctx, deadline);
+    // With nodes the spokes join at the hub's node IP, relayed onto their nodes, so that pods
+    // there (add-on agents, embedded runtimes) reach the hub at the URL the klusterlet hands them.
+    // The relays are recorded processes of the spokes: `sandbox down` stops them with the nodes.
+    const clusters = started.map((s) => (s as PromiseFulfilledResult<LocalCluster>).value);
+    let hubUrl: string | undefined;
+    if (nodes && clusters.length > 1) {
+      hubUrl = await relayHubToSpokes(clusters[0]!, clusters.slice(1));
+      rec.hubUrl = hubUrl;
+      writeRecord(dir, rec);
+      ctx.progress.done(`the spokes reach the hub at ${hubUrl} (its node IP, relayed onto their nodes for their pods)`);
+    }
+    if (!opts.bare) await handshake(rec, ctx, deadline, hubUrl);
     if (ctx.signal.aborted) throw new InterruptedError();
 
     const durationMs = Date.now() - t0;
@@ -221,6 +236,7 @@ export async function runUp(opts: UpOptions, ctx: CommandContext): Promise<UpRes
       controlPlanesMs,
       nodes,
       registry,
+      hubUrl,
     };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);

@@ -29,6 +29,7 @@ export function addonControllers(deps: HubDeps): HubController[] {
     const a = o.metadata?.labels?.[LABEL.addonName];
     return a ? [nsKey(o.metadata!.namespace!, a)] : [];
   };
+  const decided = (o: KubeObject | undefined) => ((o as { status?: { decisions?: Array<{ clusterName: string }> } } | undefined)?.status?.decisions ?? []).map((d) => d.clusterName);
   const onAddOrDelete = (f: KeyFn): KeyFn => (o, old, e) => (e === 'update' ? [] : f(o, old, e));
 
   return [
@@ -50,9 +51,11 @@ export function addonControllers(deps: HubDeps): HubController[] {
         { informer: 'addonTemplates', keys: (o) => addonKeys((a) => name(a) === (o as { spec?: { addonName?: string } }).spec?.addonName) },
         // Config changes are rare; every add-on re-renders (those not using it write nothing).
         { informer: 'addonConfigs', keys: () => addonKeys(() => true) },
-        { informer: 'placementDecisions', keys: (o) => cmasOfDecision(o).flatMap((c) => addonKeys((a) => name(a) === c)) },
+        // Only the clusters a decision object lists, before and after (it holds up to 100 of them).
+        { informer: 'placementDecisions', keys: (o, old) => cmasOfDecision(o).flatMap((c) => [...decided(o), ...decided(old)].map((cluster) => nsKey(cluster, c))) },
         { informer: 'clusters', keys: (o, old, e) => (e === 'update' && !o.metadata?.deletionTimestamp ? [] : addonKeys((a) => a.metadata?.namespace === name(o))) },
-        { informer: 'addonRoleBindings', keys: (o) => { const a = o.metadata?.labels?.[LABEL.addonName]; return a ? addonKeys((x) => name(x) === a) : []; } },
+        // A CurrentCluster binding (owned by its add-on) concerns its cluster only; a SingleNamespace one every cluster of the add-on.
+        { informer: 'addonRoleBindings', keys: (o) => { const a = o.metadata?.labels?.[LABEL.addonName]; return !a ? [] : o.metadata?.ownerReferences?.length ? [nsKey(o.metadata.namespace!, a)] : addonKeys((x) => name(x) === a); } },
       ],
       workers: 2,
     },
