@@ -34,10 +34,13 @@ export async function fleet(names) {
 }
 
 /** Runs the built CLI; resolves with code, stdout, stderr and wall milliseconds. */
-export function run(args, env = process.env) {
+export const run = (args, env = process.env) => runProgram(process.execPath, [CLI, ...args], env);
+
+/** Runs a program; resolves with code, stdout, stderr and wall milliseconds. */
+export function runProgram(file, args, env = process.env) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

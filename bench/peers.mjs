@@ -13,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { cpuShare, fleet, mustRun, ROOT, rssMiB, run, stats } from './lib.mjs';
+import { cpuShare, fleet, mustRun, ROOT, rssMiB, run, runProgram, stats } from './lib.mjs';
 import { createBatch } from './work.mjs';
 
 const dist = (m) => import(path.join(ROOT, 'dist', m));
@@ -63,20 +63,6 @@ async function coldStart(a, b, runs = 15) {
     }
   }
   return [stats(ta), stats(tb)];
-}
-
-/** Runs a binary like lib.run does for the CLI: code, stdout, stderr and wall milliseconds. */
-function runBinary(file, args, env) {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
-  });
 }
 
 /**
@@ -157,8 +143,8 @@ export async function benchPeers() {
 
     // CLI cold start against the hub with four clusters.
     const clusteradm = path.join(bin, 'clusteradm');
-    const [ourVersion, peerVersion] = await coldStart(() => run(['--version'], f.env), () => runBinary(clusteradm, ['version', '--kubeconfig', hubKc], f.env));
-    const [ourGet, peerGet] = await coldStart(() => run(['--kubeconfig', hubKc, 'get', 'clusters'], f.env), () => runBinary(clusteradm, ['get', 'clusters', '--kubeconfig', hubKc], f.env));
+    const [ourVersion, peerVersion] = await coldStart(() => run(['--version'], f.env), () => runProgram(clusteradm, ['version', '--kubeconfig', hubKc], f.env));
+    const [ourGet, peerGet] = await coldStart(() => run(['--kubeconfig', hubKc, 'get', 'clusters'], f.env), () => runProgram(clusteradm, ['get', 'clusters', '--kubeconfig', hubKc], f.env));
 
     // Works: the same batches on ocmadm's two spokes, then on OCM's.
     const works = { ocmadm: [], peer: [] };
