@@ -1,11 +1,11 @@
 /** Where the control-plane binaries come from, and what the user is told when there are none. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { findBinaries, K8S_BINARIES, K8SBINS_MODULE, moduleCacheKey } from './binaries.js';
+import { tempDir } from '../../test/temp-dirs.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-bins-'));
+const tmp = () => tempDir('bins');
 
 function fakeBinDir(dir: string, except?: string): string {
   fs.mkdirSync(dir, { recursive: true });

@@ -8,6 +8,7 @@ import { createProgram, runCli } from '../../cli/program.js';
 import type { Io } from '../../cli/context.js';
 import { completionScript } from './command.js';
 import { commandTree, flagNames } from './tree.js';
+import { tempDir } from '../../../test/temp-dirs.js';
 
 function io(): Io & { out: () => string; err: () => string } {
   const stdout = new PassThrough();
@@ -60,7 +61,7 @@ describe('bash', () => {
 
   /** What the script offers for `words` (the last one is being completed), run in a real bash. */
   function complete(words: string[], cwd = os.tmpdir()): string[] {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-compl-')), 'ocmadm.bash');
+    const file = path.join(tempDir('compl'), 'ocmadm.bash');
     fs.writeFileSync(file, scripts.bash);
     const q = (w: string) => `'${w.replace(/'/g, `'\\''`)}'`;
     const cmd = `source ${q(file)}; COMP_WORDS=(${words.map(q).join(' ')}); COMP_CWORD=${words.length - 1}; _ocmadm; printf '%s\\n' "\${COMPREPLY[@]}"`;
@@ -87,7 +88,7 @@ describe('bash', () => {
 
   test('values: choices of an argument, file names for --kubeconfig', () => {
     expect(complete(['ocmadm', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-compl-files-'));
+    const dir = tempDir('compl-files');
     fs.writeFileSync(path.join(dir, 'hub.kubeconfig'), '');
     expect(complete(['ocmadm', 'init', '--kubeconfig', 'hub.k'], dir)).toEqual(['hub.kubeconfig']);
   });

@@ -1,13 +1,13 @@
 /** The image layer and layout writers: what GNU tar reads back, and the same bytes from the same inputs. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readOciLayout, tagOf, writeOciLayout, type ImageSpec } from './oci.js';
 import { sortEntries, tarHeader, type TarEntry } from './tar.js';
 import { specKey } from './build.js';
+import { tempDir } from '../../../test/temp-dirs.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-oci-'));
+const tmp = () => tempDir('oci');
 
 function sampleSpec(dir: string): ImageSpec {
   const bin = path.join(dir, 'tool');

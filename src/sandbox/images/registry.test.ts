@@ -1,9 +1,9 @@
 /** Pure parts of the registry helpers: mirror paths, the registry's config, containerd's hosts.toml. */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { mirrorPath, registryConfig, writeMirrorHosts } from './registry.js';
 import { linkedLibraries } from './rootfs.js';
+import { tempDir } from '../../../test/temp-dirs.js';
 
 describe('registry helpers', () => {
   test('an image name maps to the repository path a mirror is asked for', () => {
@@ -13,7 +13,7 @@ describe('registry helpers', () => {
   });
 
   test('the config stores under the directory, listens where asked, and requires htpasswd auth only when given', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-reg-'));
+    const dir = tempDir('reg');
     const open = JSON.parse(registryConfig({ dir, address: '127.0.0.1:5001' }));
     expect(open.storage.filesystem.rootdirectory).toBe(path.join(dir, 'data'));
     expect(open.http.addr).toBe('127.0.0.1:5001');
@@ -25,7 +25,7 @@ describe('registry helpers', () => {
   });
 
   test('hosts.toml sends docker.io and registry.k8s.io pulls to the local registry only', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-hosts-'));
+    const dir = tempDir('hosts');
     writeMirrorHosts(dir, '127.0.0.1:5001');
     for (const reg of ['docker.io', 'registry.k8s.io']) {
       const toml = fs.readFileSync(path.join(dir, reg, 'hosts.toml'), 'utf8');
@@ -36,7 +36,7 @@ describe('registry helpers', () => {
 
   test('ldd of a dynamically linked binary lists libc; a static one lists nothing', () => {
     expect(linkedLibraries('/bin/sh').some((l) => /libc\.so/.test(l))).toBe(true);
-    const staticBin = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-ldd-'));
+    const staticBin = tempDir('ldd');
     fs.writeFileSync(path.join(staticBin, 'script'), '#!/bin/sh\n', { mode: 0o755 });
     expect(linkedLibraries(path.join(staticBin, 'script'))).toEqual([]);
   });
