@@ -43,16 +43,17 @@ test('ResourceAllocatableCPU and Memory pick the most allocatable; a negative we
 test('Steady keeps a decided cluster when another grows, unless only allocatable counts', async () => {
   const id = unique('std');
   const [small, , big] = await threeClusters(id);
-  // Additive: Balance 1 + Steady 3 + CPU 1. Exact: CPU only.
-  // steady decides before fickle exists: Balance would otherwise count fickle's decision for big
-  // against it if fickle happened to be scheduled first (seen on a loaded machine).
-  await createPlacement(w, 'steady', { numberOfClusters: 1, predicates: mine(id), prioritizerPolicy: { configurations: [builtIn('Steady', 3), builtIn('ResourceAllocatableCPU', 1)] } });
-  await decisionUntil(w, 'steady-decision-1', [big]);
+  // Both Exact, so no Balance: one placement's decision cannot sway the other. fickle (CPU only)
+  // decides first: once it has chosen big, the controller's cluster cache holds big's allocatable,
+  // and steady's first decision cannot be made on a cache that lacks it (Steady would then keep
+  // whichever cluster that stale pass chose; seen once in a full run).
   await createPlacement(w, 'fickle', { numberOfClusters: 1, predicates: mine(id), prioritizerPolicy: { mode: 'Exact', configurations: [builtIn('ResourceAllocatableCPU', 1)] } });
   await decisionUntil(w, 'fickle-decision-1', [big]);
+  await createPlacement(w, 'steady', { numberOfClusters: 1, predicates: mine(id), prioritizerPolicy: { mode: 'Exact', configurations: [builtIn('Steady', 3), builtIn('ResourceAllocatableCPU', 1)] } });
+  await decisionUntil(w, 'steady-decision-1', [big]);
 
-  // `small` becomes the largest: steady's big scores 100·1 (balance) + 100·3 (steady) − 100 (cpu)
-  // = 300 against small's 100 + 0 + 100 = 200, so it stays; fickle follows the CPU.
+  // `small` becomes the largest (16, 8, 4 CPUs): steady's big scores 100·3 (steady) − 33 (cpu)
+  // = 267 against small's 0 + 100 = 100, so it stays; fickle follows the CPU.
   const steadyPass = nextReconcile(w, 'placement', `${w.ns}/steady`);
   await w.client.patch(resourcePath({ ...MANAGED_CLUSTERS, name: small, subresource: 'status' }), { status: { allocatable: { cpu: '16', memory: '16Gi' }, capacity: { cpu: '16', memory: '16Gi' } } }, 'merge');
   await decisionUntil(w, 'fickle-decision-1', [small]);
