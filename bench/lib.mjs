@@ -14,10 +14,37 @@ const { startCluster } = await import(path.join(ROOT, 'dist/sandbox/cluster.js')
 const host = await import(path.join(ROOT, 'dist/runtime/host/index.js'));
 
 /** Starts named control planes; returns them with a state dir for local runtimes and a stop(). */
+/** Fleets not yet stopped (their env and clusters): an interrupted bench kills what they run. */
+const liveFleets = new Map();
+
+/**
+ * For a signal handler: kills (SIGKILL) the local runtimes of every fleet still running, then the
+ * control planes (`killControlPlanes`), then removes the fleets' state and cluster directories.
+ */
+export function interruptFleetsSync(killControlPlanes) {
+  for (const [env] of liveFleets) {
+    for (const kind of ['klusterlet', 'hub-controller']) {
+      for (const r of host.listLocalRuntimes(kind, env)) {
+        try {
+          if (r.running && r.pid) process.kill(r.pid, 'SIGKILL');
+        } catch {
+          /* gone meanwhile */
+        }
+      }
+    }
+  }
+  killControlPlanes();
+  for (const [env, clusters] of liveFleets) {
+    for (const dir of [env.OCMADM_STATE_DIR, ...Object.values(clusters).map((c) => c.dir)]) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  liveFleets.clear();
+}
+
 export async function fleet(names) {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-bench-'));
   const env = { ...process.env, OCMADM_STATE_DIR: stateDir, NO_COLOR: '1' };
   const clusters = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await startCluster({ name: `bench-${n}` })])));
+  liveFleets.set(env, clusters);
   return {
     clusters,
     env,
@@ -27,6 +54,7 @@ export async function fleet(names) {
       for (const kind of ['klusterlet', 'hub-controller']) {
         for (const r of host.listLocalRuntimes(kind, env)) await host.stopLocalRuntime(kind, r.instance, { env, graceMs: 3000 });
       }
+      liveFleets.delete(env);
       await Promise.all(Object.values(clusters).map((c) => c.stop()));
       fs.rmSync(stateDir, { recursive: true, force: true });
     },

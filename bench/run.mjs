@@ -4,13 +4,14 @@
 //   BENCH_PEERS=1 adds the peers section (OCM's own programs beside ocmadm's; see bench/peers.mjs)
 import fs from 'node:fs';
 import path from 'node:path';
-import { machine, ROOT } from './lib.mjs';
+import { interruptFleetsSync, machine, ROOT } from './lib.mjs';
 import { benchHandshake } from './handshake.mjs';
 import { markdown } from './report.mjs';
 
-// Interrupted: take the control planes along (they are our children's process groups).
+// Interrupted: take the local runtimes (detached, so a signal to our group misses them) and the
+// control planes (our children's process groups) along.
 const { killAllComponentsSync } = await import(path.join(ROOT, 'dist/sandbox/process.js'));
-for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => (killAllComponentsSync(), process.exit(130)));
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => (interruptFleetsSync(killAllComponentsSync), process.exit(130)));
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const only = new Set((process.env.BENCH_ONLY ?? `handshake,work,scale${process.env.BENCH_PEERS === '1' ? ',peers' : ''}`).split(','));
