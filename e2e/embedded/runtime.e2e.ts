@@ -21,7 +21,7 @@ import type { KubeClient } from '../../src/kube/client.js';
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
 import type { Registry } from '../../src/sandbox/images/index.js';
 import { VERSION } from '../../src/version.js';
-import { clientOf, deploymentAvailable, hubAtNodeIp, startNodeClusters, startRegistryWithImages, waitFor } from '../nodes/support.js';
+import { clientOf, deploymentAvailable, hubAtNodeIp, startNodeClusters, startRegistryWithImages, tearDownNodeSuite, waitFor } from '../nodes/support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const execFileP = promisify(execFile);
@@ -63,14 +63,7 @@ describe('runtimes from the CLI on real pods', () => {
     sc = await clientOf(spoke);
   }, 600_000);
 
-  afterAll(async () => {
-    await hc?.close();
-    await sc?.close();
-    await hub?.stop();
-    await spoke?.stop();
-    await registry?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDownNodeSuite(dir, [hc, sc], [hub, spoke, registry]));
 
   it('init --wait: the hub controller from its ConfigMap on node:24-bookworm-slim, every pod Ready, one leading', async () => {
     await ocmadm(['init', '--wait', '-o', 'json'], hub.adminKubeconfigPath);

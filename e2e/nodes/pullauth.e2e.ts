@@ -21,7 +21,7 @@ import { waitForList } from '../../src/kube/wait.js';
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
 import { AUTH_REGISTRY_HOST, type Registry } from '../../src/sandbox/images/index.js';
 import { eventually } from '../support/clusters.js';
-import { clientOf, startNodeClusters, startRegistryWithImages, waitFor } from './support.js';
+import { clientOf, startNodeClusters, startRegistryWithImages, tearDownNodeSuite, waitFor } from './support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const execFileP = promisify(execFile);
@@ -77,13 +77,7 @@ describe('image pulls with and without pull secrets on a real node', () => {
     for (const ns of ['no-secret', 'with-secret', 'by-sa']) await namespace(ns);
   }, 600_000);
 
-  afterAll(async () => {
-    await client?.close();
-    await cluster?.stop();
-    await registry?.stop();
-    await authRegistry?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDownNodeSuite(dir, [client], [cluster, registry, authRegistry]));
 
   it('without an imagePullSecret: ErrImagePull, then ImagePullBackOff, with the registry\'s 401', async () => {
     await createPod('no-secret', 'p', PAUSE);

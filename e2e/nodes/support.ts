@@ -44,6 +44,16 @@ export async function hubAtNodeIp(hub: LocalCluster, spokes: LocalCluster[], kub
   return url;
 }
 
+/**
+ * A node suite's afterAll: its clients closed first (no watch outlives its server), then its
+ * clusters and registries stopped in the order given, then its directory removed.
+ */
+export async function tearDownNodeSuite(dir: string, clients: (KubeClient | undefined)[], stoppable: ({ stop(): Promise<unknown> } | undefined)[]): Promise<void> {
+  for (const c of clients) await c?.close();
+  for (const s of stoppable) await s?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 export async function clientOf(c: LocalCluster): Promise<KubeClient> {
   const kc = new KubeConfig();
   kc.loadFromFile(c.adminKubeconfigPath);

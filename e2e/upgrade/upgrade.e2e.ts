@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import type { LocalCluster } from '../../src/sandbox/cluster.js';
 import type { Registry } from '../../src/sandbox/images/index.js';
-import { clientOf, deploymentAvailable, hubAtNodeIp, startNodeClusters, startRegistryWithImages, waitFor } from '../nodes/support.js';
+import { clientOf, deploymentAvailable, hubAtNodeIp, startNodeClusters, startRegistryWithImages, tearDownNodeSuite, waitFor } from '../nodes/support.js';
 import { ROOT, condition, managedVersions, ocmadm, ok, snapshot, watchAvailable, type Snapshot } from './support.js';
 
 const OLD = '0.0.9';
@@ -62,14 +62,7 @@ describe('ocmadm upgrade on real nodes', () => {
     await hubAtNodeIp(hub, [spoke], hubKubeconfig);
   }, 900_000);
 
-  afterAll(async () => {
-    await hc?.close();
-    await sc?.close();
-    await hub?.stop();
-    await spoke?.stop();
-    await registry?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => tearDownNodeSuite(dir, [hc, sc], [hub, spoke, registry]));
 
   it(`init, join and accept with the ${OLD} runtime; hello and a ConfigMap deployed`, async () => {
     const init = JSON.parse(await ok(['init', '--wait', '-o', 'json'], hubKubeconfig, oldBundles)) as { 'hub-token': string; 'hub-apiserver': string };
