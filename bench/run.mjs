@@ -15,7 +15,10 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => (interruptFleet
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const only = new Set((process.env.BENCH_ONLY ?? `handshake,work,scale${process.env.BENCH_PEERS === '1' ? ',peers' : ''}`).split(','));
-const results = { date: new Date().toISOString(), machine: machine(), rounds };
+// Sections not run this time keep their last results (each names its own date where it differs).
+const resultsFile = path.join(ROOT, 'bench', 'results.json');
+const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : {};
+const results = { ...previous, date: new Date().toISOString(), machine: machine(), rounds };
 
 const sections = [
   ['handshake', () => benchHandshake(rounds)],
@@ -31,8 +34,8 @@ for (const [name, fn] of sections) {
   }
   process.stderr.write(`bench: ${name}...\n`);
   const t0 = Date.now();
-  results[name] = await fn();
+  results[name] = { date: new Date(t0).toISOString(), machine: results.machine, ...(await fn()) };
   process.stderr.write(`bench: ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
-fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
 process.stdout.write(markdown(results));
