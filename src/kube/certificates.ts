@@ -1,10 +1,9 @@
 /**
  * Kubernetes' CertificateSigningRequest (certificates.k8s.io/v1), declared once beside the core
  * kinds (core.ts): its REST reference, its shape as this project reads and writes it, its state
- * and the subject of the PKCS#10 request it carries. Pure; the request is parsed with @peculiar/x509.
+ * and the subject of the PKCS#10 request it carries. Pure.
  */
-import 'reflect-metadata';
-import { Pkcs10CertificateRequest } from '@peculiar/x509';
+import { readCertificateRequest } from './pkcs10.js';
 import type { KubeObject } from './client.js';
 import type { ResourceRef } from './resources.js';
 
@@ -53,9 +52,8 @@ export function csrSubject(requestB64: string): { commonName: string | undefined
   const pem = Buffer.from(requestB64, 'base64').toString('utf8');
   // Only a CERTIFICATE REQUEST block is a PKCS#10 request.
   if (!/^-----BEGIN CERTIFICATE REQUEST-----/m.test(pem)) throw new Error('spec.request is not a PEM CERTIFICATE REQUEST');
-  const req = new Pkcs10CertificateRequest(pem);
-  const cns = req.subjectName.getField('CN');
-  return { commonName: cns.length === 1 ? cns[0] : undefined, organizations: req.subjectName.getField('O') };
+  const { commonName, organizations } = readCertificateRequest(pem).subject;
+  return { commonName, organizations };
 }
 
 /** The CSR as sent to /approval: the observed object plus an Approved condition (listed items may lack apiVersion/kind). */

@@ -5,14 +5,11 @@
  * on what comes back (does the certificate belong to our key, whom does it name, when to rotate).
  * Pure: no I/O. Private keys are PEM `EC PRIVATE KEY` (SEC1), as OCM writes `tls.key`.
  */
-import 'reflect-metadata';
-import { X509Certificate as NodeX509, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { CSR_USAGES, IDENTITY, LABEL, SIGNER } from '../../api/names.js';
 import type { KubeObject } from '../../kube/client.js';
 import type { CertificateSigningRequest } from '../../kube/certificates.js';
-
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+import { certificateSubject, createCertificateRequest, newP256Key, readCertificateRequest } from '../../kube/pkcs10.js';
 
 /** The subject OCM's agent asks for: CN names cluster and agent; O the cluster group and all clusters' group. */
 export function agentSubject(cluster: string, agentId: string): { commonName: string; organizations: string[] } {
@@ -31,14 +28,10 @@ export interface KeyAndRequest {
 
 /** A new P-256 key and a PKCS#10 request for the agent's subject, signed with it. */
 export async function generateKeyAndRequest(cluster: string, agentId: string): Promise<KeyAndRequest> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const s = agentSubject(cluster, agentId);
+  const { privateKey } = await newP256Key();
   // As Go's pkix.Name renders it: one RDN holding both organizations, then the common name.
-  const name: x509.JsonName = [{ O: s.organizations }, { CN: [s.commonName] }];
-  const req = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm: ALG });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const keyPem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ type: 'sec1', format: 'pem' }).toString();
-  return { keyPem, csrPem: req.toString('pem') };
+  const csrPem = createCertificateRequest(agentSubject(cluster, agentId), privateKey);
+  return { keyPem: privateKey.export({ type: 'sec1', format: 'pem' }).toString(), csrPem };
 }
 
 /** The CertificateSigningRequest the agent files on the hub for `csrPem`. */
@@ -81,8 +74,7 @@ const spkiOfKey = (keyPem: string): Buffer => createPublicKey(keyPem).export({ t
 export function requestMatchesKey(csr: CertificateSigningRequest, keyPem: string): boolean {
   try {
     const pem = Buffer.from(csr.spec?.request ?? '', 'base64').toString('utf8');
-    const req = new x509.Pkcs10CertificateRequest(pem);
-    return Buffer.from(req.publicKey.rawData).equals(spkiOfKey(keyPem));
+    return readCertificateRequest(pem).spki.equals(spkiOfKey(keyPem));
   } catch {
     return false;
   }
@@ -98,7 +90,7 @@ export function certMatchesKey(certPem: string, keyPem: string): boolean {
   try {
     const leaf = splitCertificates(certPem)[0];
     if (!leaf) return false;
-    return new NodeX509(leaf).checkPrivateKey(createPrivateKey(keyPem));
+    return new X509Certificate(leaf).checkPrivateKey(createPrivateKey(keyPem));
   } catch {
     return false;
   }
@@ -119,7 +111,10 @@ export interface CertInfo {
 export function parseCertificate(certPem: string): CertInfo {
   const blocks = splitCertificates(certPem);
   if (blocks.length === 0) throw new Error('no certificate in PEM data');
-  const certs = blocks.map((b) => new x509.X509Certificate(b));
+  const certs = blocks.map((b) => {
+    const c = new X509Certificate(b);
+    return { notBefore: c.validFromDate, notAfter: c.validToDate, subject: certificateSubject(c.raw) };
+  });
   let notBefore = certs[0]!.notBefore;
   let notAfter = certs[0]!.notAfter;
   let cluster: string | undefined;
@@ -127,11 +122,11 @@ export function parseCertificate(certPem: string): CertInfo {
   for (const c of certs) {
     if (c.notBefore > notBefore) notBefore = c.notBefore;
     if (c.notAfter < notAfter) notAfter = c.notAfter;
-    const names = agentNames(c.subjectName.getField('CN')[0]);
+    const names = agentNames(c.subject.commonName);
     if (names && cluster === undefined) ({ cluster, agent } = names);
   }
-  const leaf = certs[0]!.subjectName;
-  return { commonName: leaf.getField('CN')[0], organizations: leaf.getField('O'), notBefore, notAfter, cluster, agent };
+  const leaf = certs[0]!.subject;
+  return { commonName: leaf.commonName, organizations: leaf.organizations, notBefore, notAfter, cluster, agent };
 }
 
 /** `system:open-cluster-management:<cluster>:<agent>` → its two names. */

@@ -4,15 +4,11 @@
  * where its agent runs, the CSR it files (OCM's labels, the subject as given), and the
  * `<addon>-hub-kubeconfig` secret it gets (kubeconfig, tls.crt, tls.key, cluster-name, addon-name).
  */
-import { webcrypto, createPrivateKey } from 'node:crypto';
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import type { ManagedClusterAddOn } from '../../../api/index.js';
 import { ADDON, CSR_USAGES, LABEL, MANAGED_BY, SIGNER } from '../../../api/names.js';
 import type { CertificateSigningRequest } from '../../../kube/certificates.js';
+import { createCertificateRequest, newP256Key } from '../../../kube/pkcs10.js';
 import { hubKubeconfigYaml, type HubCluster } from '../hub-kubeconfig.js';
-
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
 export interface AddonSubject {
   user: string;
@@ -65,13 +61,10 @@ export function installNamespace(mca: ManagedClusterAddOn): string {
 }
 
 export async function addonKeyAndRequest(subject: AddonSubject): Promise<{ keyPem: string; csrPem: string }> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const ous = subject.organizationUnits ?? [];
-  const name: x509.JsonName = [...(subject.groups.length ? [{ O: subject.groups }] : []), ...(ous.length ? [{ OU: ous }] : []), { CN: [subject.user] }];
-  const req = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm: ALG });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  const keyPem = createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ type: 'sec1', format: 'pem' }).toString();
-  return { keyPem, csrPem: req.toString('pem') };
+  const { privateKey } = await newP256Key();
+  const subjectName = { commonName: subject.user, organizations: subject.groups, organizationalUnits: subject.organizationUnits ?? [] };
+  const csrPem = createCertificateRequest(subjectName, privateKey);
+  return { keyPem: privateKey.export({ type: 'sec1', format: 'pem' }).toString(), csrPem };
 }
 
 export function addonCsrObject(cluster: string, addon: string, csrPem: string, expirationSeconds?: number, signerName: string = SIGNER.kubeApiserverClient): CertificateSigningRequest {

@@ -8,37 +8,15 @@
  * `message`, else "Manifest is [not] <condition>". `WellKnownConditions` is OCM's built-in Complete
  * rule for Jobs (a Complete or Failed condition is True) and Pods (phase Succeeded or Failed).
  */
-import { CelScalar, celFunc, isCelList, isCelMap, type CelValue } from '@bufbuild/cel';
 import type { KubeObject } from '../../../kube/client.js';
 import { COND, REASON } from '../../../api/names.js';
 import type { ManifestConfigT } from '../../../api/work.js';
-import { celEnvironment, compileCel, type CelCompiled } from '../../core/cel.js';
 import type { Condition, ConditionInput } from '../../core/conditions.js';
 
 type Rule = NonNullable<ManifestConfigT['conditionRules']>[number];
 
 /** Whether a condition was made by a condition rule (OCM marks them by reason prefix). */
 export const fromRule = (c: Pick<Condition, 'reason'>): boolean => c.reason.startsWith('ConditionRule');
-
-const hasConditions = celFunc('hasConditions', [CelScalar.DYN], CelScalar.BOOL, (status: CelValue) => {
-  if (!isCelMap(status)) return false;
-  const list = status.get('conditions');
-  return !!list && isCelList(list) && list.size > 0;
-});
-const ENV = celEnvironment([hasConditions]);
-
-// Rules are evaluated every status sync: compile each expression once (bounded, oldest dropped).
-const compiled = new Map<string, CelCompiled>();
-function compile(expression: string, variables: readonly string[]): CelCompiled {
-  const key = `${variables.join(',')}\n${expression}`;
-  let c = compiled.get(key);
-  if (!c) {
-    c = compileCel(ENV, expression, variables);
-    if (compiled.size >= 512) compiled.delete(compiled.keys().next().value!);
-    compiled.set(key, c);
-  }
-  return c;
-}
 
 const WELL_KNOWN: Record<string, Pick<Rule, 'celExpressions' | 'messageExpression'>> = {
   'batch/v1/Job': {
@@ -48,35 +26,8 @@ const WELL_KNOWN: Record<string, Pick<Rule, 'celExpressions' | 'messageExpressio
   'v1/Pod': { celExpressions: ["object.status.phase in ['Succeeded', 'Failed']"], messageExpression: '"Pod is in phase " + object.status.phase' },
 };
 
-type Verdict = { status: 'True' | 'False'; reason: string; error?: string };
-
-function evaluateExpressions(obj: KubeObject, expressions: readonly string[]): Verdict {
-  for (const [i, expression] of expressions.entries()) {
-    const c = compile(expression, ['object']);
-    if (!c.ok) return { status: 'False', reason: REASON.manifest.ruleExpressionError, error: `celExpressions[${i}] does not compile: ${c.error}` };
-    const r = c.program.run({ object: obj });
-    if ('error' in r) return { status: 'False', reason: REASON.manifest.ruleExpressionError, error: `celExpressions[${i}]: ${r.error}` };
-    if (typeof r.value !== 'boolean') return { status: 'False', reason: REASON.manifest.ruleExpressionError, error: `celExpressions[${i}]: expected bool result, got ${typeof r.value}` };
-    if (!r.value) return { status: 'False', reason: REASON.manifest.ruleEvaluated };
-  }
-  return { status: 'True', reason: REASON.manifest.ruleEvaluated };
-}
-
-function messageOf(obj: KubeObject, rule: Rule, type: string, result: boolean): string {
-  if (rule.messageExpression) {
-    const c = compile(rule.messageExpression, ['object', 'result']);
-    if (!c.ok) return `messageExpression does not compile: ${c.error}`;
-    const r = c.program.run({ object: obj, result });
-    if ('error' in r) return `messageExpression: ${r.error}`;
-    if (typeof r.value !== 'string') return `messageExpression: expected a string result, got ${typeof r.value}`;
-    if (r.value) return r.value;
-  }
-  if (rule.message) return rule.message;
-  return result ? `Manifest is ${type}` : `Manifest is not ${type}`;
-}
-
 /** The condition one rule gives for `obj`, stamped with the work's generation. */
-export function evaluateRule(obj: KubeObject, rule: Rule, generation: number | undefined): ConditionInput {
+export async function evaluateRule(obj: KubeObject, rule: Rule, generation: number | undefined): Promise<ConditionInput> {
   const type = rule.condition || COND.work.complete;
   const base = { type, observedGeneration: generation };
   let effective: Rule = rule;
@@ -90,6 +41,7 @@ export function evaluateRule(obj: KubeObject, rule: Rule, generation: number | u
   } else if (rule.type !== 'CEL') {
     return { ...base, status: 'Unknown', reason: REASON.manifest.ruleInvalid, message: `unrecognized condition rule type ${String(rule.type)}` };
   }
+  const { evaluateExpressions, messageOf } = await import('./condition-cel.js');
   const v = evaluateExpressions(obj, effective.celExpressions ?? []);
   const message = v.error ?? messageOf(obj, effective, type, v.status === 'True');
   return { ...base, status: v.status, reason: v.reason, message };

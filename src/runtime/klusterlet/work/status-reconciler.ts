@@ -100,7 +100,7 @@ export class StatusReconciler implements Reconciler {
     const rules = config?.feedbackRules ?? [];
     const { values, errors } = feedbackValues(obj, rules);
     conditions = setCondition(conditions, feedbackCondition(rules.length > 0, errors));
-    for (const rule of config?.conditionRules ?? []) conditions = setCondition(conditions, evaluateRule(obj, rule, work.metadata.generation));
+    for (const rule of config?.conditionRules ?? []) conditions = setCondition(conditions, await evaluateRule(obj, rule, work.metadata.generation));
     const out: ManifestStatus = { ...m, conditions: pruneStaleRuleConditions(conditions, work.metadata.generation) };
     if (rules.length) out.statusFeedback = { values };
     else delete out.statusFeedback;
