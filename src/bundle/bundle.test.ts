@@ -62,7 +62,7 @@ describe('the loader', () => {
 
   test('runs the bundle with the flags after -- when the hash matches', () => {
     // It unpacks into /tmp (the pod's emptyDir); here the machine's /tmp.
-    const r = runNode([...RUNTIME_NODE_FLAGS, '-e', LOADER, '--', '--version'], loaderEnv(b.sha256));
+    const r = runNode([...RUNTIME_NODE_FLAGS['hub-controller'], '-e', LOADER, '--', '--version'], loaderEnv(b.sha256));
     expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: '0.0.9\n' });
   });
 
@@ -85,7 +85,7 @@ test('withBundle: image, loader, read-only mount, hash on the pod template, rest
   expect(pod.spec.volumes).toEqual(expect.arrayContaining([{ name: 'runtime', configMap: { name: 'ocmadm-klusterlet-runtime', defaultMode: 0o444 } }]));
   const c = pod.spec.containers[0];
   expect(c.image).toBe('mirror/node:24');
-  expect(c.command).toEqual(['node', ...RUNTIME_NODE_FLAGS, '-e', LOADER, '--']);
+  expect(c.command).toEqual(['node', ...RUNTIME_NODE_FLAGS.klusterlet, '-e', LOADER, '--']);
   expect(c.env).toEqual(expect.arrayContaining([{ name: 'OCMADM_BUNDLE', value: `${MOUNT_DIR}/klusterlet.mjs.gz` }, { name: 'OCMADM_BUNDLE_SHA256', value: b.sha256 }]));
   expect(c.volumeMounts).toEqual(expect.arrayContaining([{ name: 'runtime', mountPath: MOUNT_DIR, readOnly: true }, { name: 'tmp', mountPath: '/tmp' }]));
   expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, allowPrivilegeEscalation: false });

@@ -115,7 +115,7 @@ export function withBundle(deployment: KubeObject, b: RuntimeBundle, pod: PodRun
   tpl.spec.volumes = [...(tpl.spec.volumes ?? []), { name: 'runtime', configMap: { name: configMapName(b.kind), defaultMode: 0o444 } }];
   const c = tpl.spec.containers[0]!;
   c.image = pod.image;
-  c.command = ['node', ...RUNTIME_NODE_FLAGS, '-e', LOADER, '--'];
+  c.command = ['node', ...RUNTIME_NODE_FLAGS[b.kind], '-e', LOADER, '--'];
   c.env = [
     ...(c.env ?? []),
     { name: 'OCMADM_BUNDLE', value: `${MOUNT_DIR}/${b.file}` },

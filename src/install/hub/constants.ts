@@ -9,7 +9,7 @@ import { RUNTIME_NODE_FLAGS } from '../../runtime/node-flags.js';
 /** The image of the hub controller for `--runtime cluster`: stock Node; the runtime comes in a ConfigMap. */
 export const DEFAULT_IMAGE = DEFAULT_NODE_IMAGE;
 /** How the Dockerfile's image starts the hub controller on its own (its CMD). */
-export const IMAGE_COMMAND = ['node', ...RUNTIME_NODE_FLAGS, '/app/dist/runtime/hub/main.js'] as const;
+export const IMAGE_COMMAND = ['node', ...RUNTIME_NODE_FLAGS['hub-controller'], '/app/dist/runtime/hub/main.js'] as const;
 
 export const HUB = {
   /** The admission guard (ValidatingAdmissionPolicy and its binding share the name). */

@@ -160,7 +160,7 @@ describe('the hub controller Deployment (--runtime cluster)', () => {
     expect(deployment.metadata.namespace).toBe(HUB.controllerNamespace);
     expect(deployment.spec.replicas).toBe(2);
     expect(c.image).toBe('reg/ocmadm:1');
-    expect(c.command.slice(0, 1 + RUNTIME_NODE_FLAGS.length)).toEqual(['node', ...RUNTIME_NODE_FLAGS]);
+    expect(c.command.slice(0, 1 + RUNTIME_NODE_FLAGS['hub-controller'].length)).toEqual(['node', ...RUNTIME_NODE_FLAGS['hub-controller']]);
     expect(c.args).toEqual(expect.arrayContaining([`--namespace=${HUB.controllerNamespace}`, `--health-port=${HUB.healthPort}`, '--id=$(POD_NAME)']));
     expect(pod.serviceAccountName).toBe(SA.hubController);
   });

@@ -94,7 +94,7 @@ describe('cluster runtime', () => {
   test('Deployment: the agent flags name the cluster, namespace, spoke URL and claims', () => {
     const c = (find(objs, 'Deployment') as any).spec.template.spec.containers[0] as Container;
     // The loader on a stock Node image (the bundle comes from the ConfigMap: src/bundle tests).
-    expect(c.command.slice(0, 2)).toEqual(['node', ...RUNTIME_NODE_FLAGS].slice(0, 2));
+    expect(c.command.slice(0, 1 + RUNTIME_NODE_FLAGS.klusterlet.length)).toEqual(['node', ...RUNTIME_NODE_FLAGS.klusterlet]);
     expect(c.command).toContain('-e');
     expect(c.args).toEqual([
       '--cluster-name', 'cluster1', '--agent-namespace', NS.agent, '--health-port', String(KLUSTERLET.healthPort),

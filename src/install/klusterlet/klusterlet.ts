@@ -25,7 +25,7 @@ export const KLUSTERLET = {
   role: 'klusterlet-agent',
   healthPort: 8001,
   /** How the Dockerfile's image starts the agent on its own (the bundle path does not use it). */
-  command: ['node', ...RUNTIME_NODE_FLAGS, '/app/dist/runtime/klusterlet/main.js'],
+  command: ['node', ...RUNTIME_NODE_FLAGS.klusterlet, '/app/dist/runtime/klusterlet/main.js'],
   /** Secrets the agent keeps in its namespace (bootstrap, hub credentials, CSR in flight). */
   secrets: [SECRET.bootstrapHubKubeconfig, SECRET.hubKubeconfig, SECRET.csrKey],
 } as const;

@@ -90,7 +90,7 @@ export async function startLocalRuntime(spec: LocalRuntimeSpec): Promise<LocalRu
   const entry = fileURLToPath(new URL(ENTRYPOINTS[spec.kind], import.meta.url));
   const flags = ['--kubeconfig', f.kubeconfig, ...spec.args];
   const log = fs.openSync(f.log, 'a', 0o600);
-  const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS, entry, ...flags], {
+  const child = spawn(process.execPath, [...RUNTIME_NODE_FLAGS[spec.kind], entry, ...flags], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...(spec.env ?? process.env) },
