@@ -10,7 +10,6 @@ import { SECRETS, type Secret } from '../../kube/core.js';
 import { IDENTITY, LABEL, NS, REASON } from '../../api/names.js';
 import type { Reconciler } from '../core/types.js';
 import { templateInUse } from './addon-csr.js';
-import { signWithCa } from './addon-signer.js';
 import { CSRS, type CertificateSigningRequest } from '../../kube/certificates.js';
 import { approvedCsr, isTerminal } from './csr-approval.js';
 import type { HubDeps } from './deps.js';
@@ -44,6 +43,8 @@ export class AddonCustomSignerReconciler implements Reconciler {
     }
     const ca = reg.customSigner.signingCA;
     const secret = await client.get<Secret>(resourcePath({ ...SECRETS, namespace: ca.namespace || NS.hubRuntime, name: ca.name }));
+    // The X.509 library (about 20 MiB of memory) is loaded on the first custom-signer CSR only.
+    const { signWithCa } = await import('./addon-signer.js');
     const cert = await signWithCa(unb64(secret.data?.['tls.crt']), unb64(secret.data?.['tls.key']), unb64(csr.spec.request), now());
     await client.replace(resourcePath({ ...CSRS, name, subresource: 'status' }), {
       ...csr,
