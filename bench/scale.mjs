@@ -28,6 +28,7 @@ const { ADDON_COND, COND, LEASE } = await dist('api/names.js');
 const EXPIRY_PROBES = 5;
 const PROBE_LEASE_SECONDS = 5;
 
+const cond = (mc, type) => mc?.status?.conditions?.find((c) => c.type === type)?.status;
 const available = (mc) => mc?.status?.conditions?.find((c) => c.type === COND.cluster.available)?.status;
 const addonAvailable = (a) => a?.status?.conditions?.find((c) => c.type === ADDON_COND.available)?.status;
 
@@ -56,10 +57,21 @@ async function runScale(n, steadyMs) {
     const tAccept = Date.now();
     const acceptRun = await mustRun(['--kubeconfig', hub.adminKubeconfigPath, 'accept', '--clusters', names.join(','), '-o', 'json'], f.env);
     const acceptMs = acceptRun.ms;
-    const allAvailable = await watchUntil(admin, (mcs) => mcs.filter((m) => available(m) === 'True').length >= n, 900_000);
+    // Per-cluster milestones as the bench's watch sees them (the hub's accept, then Available).
+    const seen = { hubAccepted: new Map(), available: new Map() };
+    const allAvailable = await watchUntil(admin, (mcs) => {
+      const now = Date.now();
+      for (const m of mcs) {
+        if (!seen.hubAccepted.has(m.metadata.name) && cond(m, COND.cluster.hubAccepted) === 'True') seen.hubAccepted.set(m.metadata.name, now);
+        if (!seen.available.has(m.metadata.name) && available(m) === 'True') seen.available.set(m.metadata.name, now);
+      }
+      return seen.available.size >= n;
+    }, 900_000);
     // Renewals fail until the hub has made the cluster's Lease and RBAC; after that they must not.
     sims.resetErrors();
     const availableMs = allAvailable - tAccept;
+    const timeline = acceptTimeline(tAccept, [...sims.agents.values()], seen);
+    process.stderr.write(`bench: accept timeline (ms after accept, p50/p90/max): ${JSON.stringify(timeline)}\n`);
 
     let addon;
     if (addons) {
@@ -123,6 +135,7 @@ async function runScale(n, steadyMs) {
       renewals,
       availableAtEnd,
       loadAverage,
+      timeline,
       ...(addon ? { addon } : {}),
     };
   } finally {
@@ -133,6 +146,28 @@ async function runScale(n, steadyMs) {
     await admin.close();
     await f.stop();
   }
+}
+
+/**
+ * Where accept → all Available spends its time: per milestone, the median, 90th percentile and
+ * last of the clusters' times after the accept command started (CSR approved and signed as the
+ * simulator's CSR watch saw them, the hub's HubAccepted and Available as the bench's watch saw
+ * them, the agent's first status write and renewal), and how many status writes the agents tried.
+ */
+function acceptTimeline(t0, agents, seen) {
+  const p = (values) => {
+    const v = values.filter((x) => x !== undefined).map((x) => x - t0).sort((a, b) => a - b);
+    return v.length ? [v[Math.floor(v.length / 2)], v[Math.floor(v.length * 0.9)], v[v.length - 1]] : [];
+  };
+  return {
+    csrApproved: p(agents.map((a) => a.at.approved)),
+    csrSigned: p(agents.map((a) => a.at.signed)),
+    hubAccepted: p([...seen.hubAccepted.values()]),
+    agentStatus: p(agents.map((a) => a.at.status)),
+    available: p([...seen.available.values()]),
+    firstRenewal: p(agents.map((a) => a.at.renewed)),
+    statusWrites: agents.reduce((s, a) => s + a.statusAttempts, 0),
+  };
 }
 
 const WITH_ADDONS = process.env.BENCH_ADDONS !== '0';

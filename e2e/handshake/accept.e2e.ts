@@ -10,6 +10,7 @@ import { resourcePath } from '../../src/kube/resources.js';
 import { MANAGED_CLUSTERS, MANIFEST_WORKS, TYPE } from '../../src/api/index.js';
 import { COND, HUB_KUBECONFIG_KEYS, NS, SECRET } from '../../src/api/names.js';
 import { CSRS } from '../../src/kube/certificates.js';
+import { LIST_ALL_ABOVE } from '../../src/commands/accept/run.js';
 import { userClient } from '../support/clusters.js';
 import { startFleet, type Fleet } from '../support/fleet.js';
 import { errorLines } from '../cli/support.js';
@@ -97,6 +98,18 @@ describe('refusals: a reason per cluster, exit 1, nothing changed', () => {
     expect(byName.a).toMatchObject({ outcome: 'already-accepted' });
     expect(byName.nope).toMatchObject({ outcome: 'not-accepted', reason: 'no-such-cluster', message: expect.stringMatching(/no ManagedCluster nope on this hub: run `ocmadm join --cluster-name nope`/) });
     expect(byName.lonely).toMatchObject({ outcome: 'not-accepted', reason: 'no-pending-csr', message: expect.stringMatching(/no pending CSR from a bootstrap identity for lonely/) });
+    expect(await hubSnapshot(hub)).toEqual(before);
+  });
+
+  test('the same verdicts when more than LIST_ALL_ABOVE clusters are planned from two lists', async () => {
+    const before = await hubSnapshot(hub);
+    const absent = Array.from({ length: LIST_ALL_ABOVE }, (_, i) => `nope-${i}`);
+    const r = await accept('--clusters', ['a', 'lonely', ...absent].join(','), '-o', 'json');
+    expect(r.code).toBe(1);
+    const byName = Object.fromEntries(r.json!.clusters.map((c) => [c.cluster, c]));
+    expect(byName.a).toMatchObject({ outcome: 'already-accepted' });
+    expect(byName.lonely).toMatchObject({ outcome: 'not-accepted', reason: 'no-pending-csr' });
+    for (const n of absent) expect(byName[n]).toMatchObject({ outcome: 'not-accepted', reason: 'no-such-cluster' });
     expect(await hubSnapshot(hub)).toEqual(before);
   });
 

@@ -2,24 +2,26 @@
  * Simulated registration agents, many in one process, for the hub scale bench and the
  * concurrent-joins e2e: each has its own key and CSR (signed by the hub's real
  * kube-controller-manager), creates its ManagedCluster as the bootstrap identity, reports
- * Joined/Available with its own certificate and renews its lease as the real agent does (GET and
- * PUT spec.renewTime every lease duration). Not a klusterlet: no spoke, no work agent.
+ * Joined/Available with its own certificate once the hub has accepted it, and renews its lease as
+ * the real agent does (GET and PUT spec.renewTime every lease duration). Not a klusterlet: no
+ * spoke, no work agent.
  *
  *   const sims = new SimAgents(hub);                    // { server, caPem }
  *   await sims.register(token, names);                  // keys, ManagedClusters, CSRs
- *   const running = sims.run(admin, signal);            // starts each agent when its CSR is signed
+ *   const running = sims.run(admin, signal);            // starts each agent once signed and accepted
  *   ... ocmadm accept ...; await sims.close();
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { KubeClient } from '../kube/client.js';
+import { KubeClient, type KubeObject } from '../kube/client.js';
 import { pemData, singleContextConfig } from '../kube/kubeconfig.js';
 import { resourcePath } from '../kube/resources.js';
 import { isNotFound } from '../kube/errors.js';
-import { MANAGED_CLUSTERS, TYPE } from '../api/index.js';
+import { MANAGED_CLUSTERS, TYPE, type ManagedCluster } from '../api/index.js';
 import { COND, LABEL, LEASE } from '../api/names.js';
-import { CSRS, type CertificateSigningRequest } from '../kube/certificates.js';
+import { CSRS, csrState, type CertificateSigningRequest } from '../kube/certificates.js';
 import { csrObject, generateKeyAndRequest, issuedCertificate } from '../runtime/klusterlet/csr.js';
 import { microTime } from '../runtime/core/leader.js';
+import { setCondition, type Condition, type ConditionInput } from '../runtime/core/conditions.js';
 import { backoffDelay } from '../runtime/core/backoff.js';
 import { LEASES } from '../kube/core.js';
 
@@ -40,6 +42,10 @@ export interface SimAgent {
   /** Set by stop(): the agent no longer renews (an agent that died). */
   stopped: boolean;
   timer?: NodeJS.Timeout;
+  /** Milestones (epoch ms) for the bench's timeline: CSR approved and signed, first status written, first renewal. */
+  at: { approved?: number; signed?: number; status?: number; renewed?: number };
+  /** Status writes tried before the first one succeeded. */
+  statusAttempts: number;
 }
 
 /** A client with the given credentials against the hub. */
@@ -78,7 +84,7 @@ export class SimAgents {
         const leaseSeconds = opts.leaseSeconds ?? LEASE.defaultDurationSeconds;
         await boot.create(resourcePath(MANAGED_CLUSTERS), { ...TYPE.managedCluster, metadata: { name }, spec: { hubAcceptsClient: false, leaseDurationSeconds: leaseSeconds } });
         await boot.create(resourcePath(CSRS), csrObject(name, csrPem));
-        this.agents.set(name, { name, keyPem, leaseSeconds, renewals: 0, renewErrors: 0, stopped: false });
+        this.agents.set(name, { name, keyPem, leaseSeconds, renewals: 0, renewErrors: 0, stopped: false, at: {}, statusAttempts: 0 });
       });
     } finally {
       await boot.close();
@@ -86,65 +92,99 @@ export class SimAgents {
   }
 
   /**
-   * Starts each registered agent when its CSR is signed (one admin watch stands in for the N
-   * agents' own), until every agent has started or `signal` aborts. A watch the server ends is
-   * listed and watched again.
+   * Starts each registered agent as OCM's does: once its CSR is signed it has its hub credentials,
+   * and once its ManagedCluster says HubAccepted (the hub made its RBAC) it writes Joined and
+   * Available and starts renewing its lease (OCM's joining and lease controllers both wait for that
+   * condition, seen through the agent's watch of its own ManagedCluster). Two admin watches, on
+   * the CSRs and the ManagedClusters, stand in for the N agents' own. Runs until every agent has
+   * started or `signal` aborts.
    */
   async run(admin: KubeClient, signal: AbortSignal): Promise<void> {
     if (!this.agents.size) return;
     const allStarted = new AbortController();
     const watchSignal = AbortSignal.any([signal, allStarted.signal]);
-    const onCsr = (csr: CertificateSigningRequest) => {
-      if (csr.metadata?.labels?.[LABEL.addonName]) return; // an add-on's CSR, not the agent's
-      const a = this.agents.get(csr.metadata?.labels?.[LABEL.clusterName] ?? '');
-      const cert = issuedCertificate(csr);
-      if (!a || !cert || a.client || a.timer || this.startingNames.has(a.name)) return;
+    const certs = new Map<string, string>();
+    // The conditions of each accepted cluster as its agent saw them (its status write keeps them).
+    const accepted = new Map<string, Condition[]>();
+    const maybeStart = (a: SimAgent | undefined) => {
+      if (!a || a.client || a.timer || this.startingNames.has(a.name)) return;
+      const cert = certs.get(a.name);
+      if (!cert || !accepted.has(a.name)) return;
       this.startingNames.add(a.name);
-      this.starting.push(this.start(a, cert, signal).catch((err: unknown) => {
+      this.starting.push(this.start(a, cert, accepted.get(a.name)!, signal).catch((err: unknown) => {
         this.failures.push({ name: a.name, error: String((err as Error)?.message ?? err) });
       }));
       if (this.startingNames.size >= this.agents.size) allStarted.abort();
     };
-    for (let attempt = 1; !watchSignal.aborted; attempt++) {
+    const onCsr = (csr: CertificateSigningRequest) => {
+      if (csr.metadata?.labels?.[LABEL.addonName]) return; // an add-on's CSR, not the agent's
+      const a = this.agents.get(csr.metadata?.labels?.[LABEL.clusterName] ?? '');
+      if (!a) return;
+      const cert = issuedCertificate(csr);
+      if (!a.at.approved && csrState(csr) === 'approved') a.at.approved = Date.now();
+      if (!cert || certs.has(a.name)) return;
+      a.at.signed = Date.now();
+      certs.set(a.name, cert);
+      maybeStart(a);
+    };
+    const onCluster = (mc: ManagedCluster) => {
+      const name = mc.metadata?.name ?? '';
+      if (accepted.has(name) || !mc.status?.conditions?.some((c) => c.type === COND.cluster.hubAccepted && c.status === 'True')) return;
+      accepted.set(name, (mc.status?.conditions ?? []) as Condition[]);
+      maybeStart(this.agents.get(name));
+    };
+    await Promise.all([
+      this.listWatch(admin, resourcePath(CSRS), LABEL.clusterName, onCsr, watchSignal),
+      this.listWatch(admin, resourcePath(MANAGED_CLUSTERS), undefined, onCluster, watchSignal),
+    ]);
+    await Promise.all(this.starting);
+  }
+
+  /** Lists and watches `path` until `signal` aborts; a watch the server ends is listed and watched again. */
+  private async listWatch<T extends KubeObject>(admin: KubeClient, path: string, labelSelector: string | undefined, onItem: (o: T) => void, signal: AbortSignal): Promise<void> {
+    for (let attempt = 1; !signal.aborted; attempt++) {
       try {
-        const list = await admin.list<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector: LABEL.clusterName });
-        list.items.forEach(onCsr);
-        if (watchSignal.aborted) break;
-        await admin.watch<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector: LABEL.clusterName, resourceVersion: list.metadata.resourceVersion }, (ev) => {
-          if (ev.type !== 'BOOKMARK') onCsr(ev.object);
-        }, { signal: watchSignal });
+        const list = await admin.list<T>(path, { labelSelector });
+        list.items.forEach(onItem);
+        if (signal.aborted) break;
+        await admin.watch<T>(path, { labelSelector, resourceVersion: list.metadata.resourceVersion }, (ev) => {
+          if (ev.type !== 'BOOKMARK' && ev.type !== 'DELETED') onItem(ev.object);
+        }, { signal });
         attempt = 0;
       } catch (err) {
-        this.opts.log?.(`sim: CSR watch: ${(err as Error).message}`);
-        await delay(backoffDelay(attempt, { initialMs: 200, maxMs: 5_000, jitter: 0.2 }), undefined, { signal: watchSignal }).catch(() => undefined);
+        this.opts.log?.(`sim: watch of ${path}: ${(err as Error).message}`);
+        await delay(backoffDelay(attempt, { initialMs: 200, maxMs: 5_000, jitter: 0.2 }), undefined, { signal }).catch(() => undefined);
       }
     }
-    await Promise.all(this.starting);
   }
 
   private get userAgent(): string {
     return this.opts.userAgent ?? 'ocmadm-sim-agent';
   }
 
-  private async start(a: SimAgent, certPem: string, signal: AbortSignal): Promise<void> {
+  private async start(a: SimAgent, certPem: string, seen: Condition[], signal: AbortSignal): Promise<void> {
     const credentials = { certData: Buffer.from(certPem).toString('base64'), keyData: Buffer.from(a.keyPem).toString('base64') };
     a.client = await hubClient(this.hub, credentials, this.userAgent);
-    const now = new Date().toISOString();
-    const cond = (type: string, reason: string) => ({ type, status: 'True', reason, message: 'simulated agent', lastTransitionTime: now });
+    const now = new Date();
+    const cond = (type: string, reason: string): ConditionInput => ({ type, status: 'True', reason, message: 'simulated agent' });
+    // A merge patch replaces the whole list: like OCM's agent, it sends the conditions it read
+    // (the hub's HubAccepted among them) with Joined and Available set.
+    const conditions = setCondition(setCondition(seen, cond(COND.cluster.joined, 'ManagedClusterJoined'), now), cond(COND.cluster.available, 'ManagedClusterAvailable'), now);
     const status = {
       status: {
-        conditions: [cond(COND.cluster.joined, 'ManagedClusterJoined'), cond(COND.cluster.available, 'ManagedClusterAvailable')],
+        conditions,
         version: { kubernetes: 'v1.36.3' },
         capacity: { cpu: '4', memory: '8Gi' },
         allocatable: { cpu: '4', memory: '8Gi' },
       },
     };
-    // The certificate can come before the hub grants the cluster's RBAC (accept sets
-    // hubAcceptsClient after approving), and a loaded hub answers 429 or times out: retry with
-    // backoff, as the real agent does, until the run ends.
+    // HubAccepted means the hub has granted the cluster's RBAC; a loaded hub can still answer 429
+    // or time out: retry with backoff, as the real agent's controller does, until the run ends.
     for (let attempt = 1; ; attempt++) {
       try {
+        a.statusAttempts++;
         await a.client.patch(`${resourcePath({ ...MANAGED_CLUSTERS, name: a.name })}/status`, status, 'merge');
+        a.at.status = Date.now();
         break;
       } catch (err) {
         if (signal.aborted || this.closed) return;
@@ -152,7 +192,9 @@ export class SimAgents {
         await delay(backoffDelay(attempt, { initialMs: 50, maxMs: 2_000, jitter: 0.2 }), undefined, { signal }).catch(() => undefined);
       }
     }
-    // The first renewal waits for the hub to have made the cluster's Lease (at acceptance).
+    // The hub makes the cluster's Lease when it sees HubAccepted too, so the first renewal can come
+    // before it: retried with backoff (OCM's agent would wait a lease period; a shorter wait only
+    // makes the heartbeat start sooner and does not change when the cluster is Available).
     for (let attempt = 1; !(await this.renew(a)); attempt++) {
       if (signal.aborted || this.closed) return;
       await delay(backoffDelay(attempt, { initialMs: 100, maxMs: 5_000, jitter: 0.2 }), undefined, { signal }).catch(() => undefined);
@@ -178,6 +220,7 @@ export class SimAgents {
       const lease = await a.client!.get<{ spec?: Record<string, unknown> }>(leasePath);
       await a.client!.replace(leasePath, { ...lease, spec: { ...lease.spec, renewTime: microTime(new Date()) } });
       a.renewals++;
+      a.at.renewed ??= Date.now();
       return true;
     } catch (err) {
       // Before the first success the hub may not have made the lease yet: not a failure.

@@ -8,7 +8,7 @@ import type { KubeClient } from '../../kube/client.js';
 import { CliError } from '../../cli/errors.js';
 import { describeError, isConflict, isForbidden, isUnauthorized, isUnreachable } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
-import { MANAGED_CLUSTERS } from '../../api/index.js';
+import { MANAGED_CLUSTERS, type ManagedCluster } from '../../api/index.js';
 import { GROUP, IDENTITY, LABEL, REASON, SIGNER } from '../../api/names.js';
 import { CSRS, csrState, withApproval, type CertificateSigningRequest } from '../../kube/certificates.js';
 import { isBootstrapIdentity, type CsrView } from '../../api/csr.js';
@@ -80,16 +80,49 @@ export async function listClusterCsrs(hub: KubeClient, cluster?: string): Promis
   return (await hub.list<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector })).items;
 }
 
-export async function planCluster(hub: KubeClient, cluster: string, opts: AcceptOptions): Promise<Plan> {
-  const [mc, csrs] = await Promise.all([getManagedCluster(hub, cluster), listClusterCsrs(hub, cluster)]);
-  return planAccept({ cluster, mc, csrs, skipApproveCheck: opts.skipApproveCheck, requesters: opts.requesters });
+/** Above this many clusters, accept reads every ManagedCluster and cluster CSR in two lists. */
+export const LIST_ALL_ABOVE = 8;
+
+/**
+ * The plan of every cluster, and the CSRs read for them by name (approve() writes from these).
+ * A few clusters: a GET and a labelled CSR list each. Many: one list of ManagedClusters and one of
+ * cluster CSRs; each labelled list makes the API server filter every CSR, so per cluster that is
+ * quadratic (1,000 clusters: 2,000 requests and a million CSRs filtered, against 2 and 1,000).
+ */
+export async function planClusters(hub: KubeClient, opts: AcceptOptions): Promise<{ plans: Plan[]; csrs: Map<string, CertificateSigningRequest> }> {
+  const byName = new Map<string, CertificateSigningRequest>();
+  if (opts.clusters.length <= LIST_ALL_ABOVE) {
+    const plans = await Promise.all(
+      opts.clusters.map(async (cluster) => {
+        const [mc, csrs] = await Promise.all([getManagedCluster(hub, cluster), listClusterCsrs(hub, cluster)]);
+        csrs.forEach((c) => byName.set(c.metadata!.name!, c));
+        return planAccept({ cluster, mc, csrs, skipApproveCheck: opts.skipApproveCheck, requesters: opts.requesters });
+      }),
+    );
+    return { plans, csrs: byName };
+  }
+  const [mcs, all] = await Promise.all([hub.list<ManagedCluster>(resourcePath(MANAGED_CLUSTERS)), listClusterCsrs(hub)]);
+  const mcByName = new Map(mcs.items.map((m) => [m.metadata.name!, m]));
+  const csrsOf = new Map<string, CertificateSigningRequest[]>();
+  for (const c of all) {
+    byName.set(c.metadata!.name!, c);
+    const cluster = c.metadata?.labels?.[LABEL.clusterName] ?? '';
+    csrsOf.set(cluster, [...(csrsOf.get(cluster) ?? []), c]);
+  }
+  const plans = opts.clusters.map((cluster) =>
+    planAccept({ cluster, mc: mcByName.get(cluster), csrs: csrsOf.get(cluster) ?? [], skipApproveCheck: opts.skipApproveCheck, requesters: opts.requesters }),
+  );
+  return { plans, csrs: byName };
 }
 
-/** PUT /approval with an Approved condition; a conflict re-reads the CSR (someone may have approved it). */
-async function approve(hub: KubeClient, name: string, dryRun: boolean): Promise<'approved' | 'was-approved'> {
+/**
+ * PUT /approval with an Approved condition, first on the CSR as planning read it; a conflict
+ * re-reads the CSR (someone may have approved it meanwhile).
+ */
+async function approve(hub: KubeClient, name: string, dryRun: boolean, read?: CertificateSigningRequest): Promise<'approved' | 'was-approved'> {
   const path = resourcePath({ ...CSRS, name });
   for (let attempt = 0; ; attempt++) {
-    const csr = await hub.get<CertificateSigningRequest>(path);
+    const csr = attempt === 0 && read ? read : await hub.get<CertificateSigningRequest>(path);
     const state = csrState(csr);
     if (state === 'approved') return 'was-approved';
     if (state !== 'pending') throw new CliError(`CSR ${name} is ${state} now`);
@@ -108,13 +141,19 @@ function permissionHint(err: unknown): string {
 }
 
 /** Carries out one plan; with dryRun every write goes to the hub as a dry run (checked, not stored). */
-async function execute(hub: KubeClient, plan: Extract<Plan, { kind: 'accept' }>, progress: Progress, dryRun: boolean): Promise<ClusterResult> {
+async function execute(
+  hub: KubeClient,
+  plan: Extract<Plan, { kind: 'accept' }>,
+  progress: Progress,
+  dryRun: boolean,
+  read: Map<string, CertificateSigningRequest>,
+): Promise<ClusterResult> {
   const approved: string[] = [];
   const who = plan.requester ? ` from ${plan.requester}` : '';
   for (const csr of plan.approve) {
     try {
       progress.start(`approving CSR ${csr.name} of ${plan.cluster}`);
-      await approve(hub, csr.name, dryRun);
+      await approve(hub, csr.name, dryRun, read.get(csr.name));
       approved.push(csr.name);
     } catch (err) {
       progress.stop();
@@ -155,7 +194,7 @@ export async function runAccept(opts: AcceptOptions, deps: AcceptDeps): Promise<
   progress.start('checking the hub');
   await checkHub(hub);
   progress.start(`reading ${opts.clusters.join(', ')}`);
-  const plans = await Promise.all(opts.clusters.map((c) => planCluster(hub, c, opts)));
+  const { plans, csrs } = await planClusters(hub, opts);
   progress.stop();
   const results: ClusterResult[] = new Array(plans.length);
   const acceptedAt = new Map<string, number>();
@@ -166,7 +205,7 @@ export async function runAccept(opts: AcceptOptions, deps: AcceptDeps): Promise<
       results[i] = { cluster: plan.cluster, outcome: 'already-accepted', message: `already accepted${plan.note ? `; ${plan.note}` : ''}`, approvedCsrs: [] };
       acceptedAt.set(plan.cluster, Date.now());
     } else {
-      const r = await execute(hub, plan, progress, opts.dryRun);
+      const r = await execute(hub, plan, progress, opts.dryRun, csrs);
       results[i] = r;
       if (r.outcome === 'accepted') acceptedAt.set(plan.cluster, Date.now());
     }

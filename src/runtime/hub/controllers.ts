@@ -81,7 +81,9 @@ export function hubControllers(deps: HubDeps): HubController[] {
         ...rbacSources(byClusterLabel),
         { informer: 'works', keys: onAddOrDelete(byNamespace) },
       ],
-      workers: 2,
+      // An accept is a few round trips (namespace and roles, then bindings, then the condition):
+      // with 2 workers a 1,000-cluster accept queued behind them.
+      workers: 4,
     },
     {
       reconciler: new SharedClusterRolesReconciler(deps),
