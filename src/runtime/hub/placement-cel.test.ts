@@ -1,7 +1,12 @@
 import type { AddOnPlacementScore } from '../../api/index.js';
 import { cluster, placement } from '../../../test/hub/placement-fixtures.js';
-import { celPredicates, celSelectorError } from './placement-cel.js';
-import { filterByPredicates } from './placement-select.js';
+import * as placementCel from './placement-cel.js';
+import { filterByPredicates as filterWith, predicatesError } from './placement-select.js';
+
+const { celPredicates, celSelectorError } = placementCel;
+
+/** The controller's call: the CEL module given, as it loads it for placements with expressions. */
+const filterByPredicates = (p: Parameters<typeof filterWith>[0], clusters: Parameters<typeof filterWith>[1], scores?: Parameters<typeof filterWith>[2]) => filterWith(p, clusters, scores, placementCel);
 
 const names = (cs: { metadata: { name?: string } }[]) => cs.map((c) => c.metadata.name);
 const cs = [
@@ -63,4 +68,11 @@ describe('celSelector', () => {
     expect(celSelectorError(cel('cluster.metadata.name == "a"'))).toBe("Predicate:predicates[0].requiredClusterSelector.celSelector.celExpressions[0]: compilation failed: 1:1: undeclared reference 'cluster'");
     expect(celSelectorError(cel('managedCluster.metadata.name.toSemver() == 1'))).toMatch(/1:\d+: undeclared reference to function 'toSemver'$/);
   });
+});
+
+test('a placement with CEL expressions is refused without the CEL module, not silently unfiltered', () => {
+  const p = placement({ predicates: [{ requiredClusterSelector: { celSelector: { celExpressions: ['true'] } } }] });
+  expect(() => filterWith(p, cs)).toThrow('needs placement-cel.ts');
+  expect(() => predicatesError(p)).toThrow('needs placement-cel.ts');
+  expect(predicatesError(p, placementCel)).toBeUndefined();
 });

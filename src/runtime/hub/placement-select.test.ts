@@ -8,6 +8,7 @@ import {
   taintVerdict,
   tolerationsError,
 } from './placement-select.js';
+import * as placementCel from './placement-cel.js';
 
 const UNREACHABLE = 'cluster.open-cluster-management.io/unreachable';
 const names = (cs: { metadata: { name?: string } }[]) => cs.map((c) => c.metadata.name);
@@ -51,8 +52,8 @@ describe('predicates', () => {
   test('invalid selectors and CEL are misconfigurations', () => {
     expect(predicatesError(placement({ predicates: [{ requiredClusterSelector: { labelSelector: { matchExpressions: [{ key: 'a', operator: 'In', values: [] }] } } }] }))).toMatch(/^Predicate:values: Required value/);
     expect(predicatesError(placement({ predicates: [{ requiredClusterSelector: { claimSelector: { matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] } } }] }))).toMatch(/Forbidden/);
-    expect(predicatesError(placement({ predicates: [{ requiredClusterSelector: { celSelector: { celExpressions: ['true'] } } }] }))).toBeUndefined();
-    expect(predicatesError(placement({ predicates: [{}, { requiredClusterSelector: { celSelector: { celExpressions: ['true', 'managedCluster.metadata.name =='] } } }] }))).toMatch(
+    expect(predicatesError(placement({ predicates: [{ requiredClusterSelector: { celSelector: { celExpressions: ['true'] } } }] }), placementCel)).toBeUndefined();
+    expect(predicatesError(placement({ predicates: [{}, { requiredClusterSelector: { celSelector: { celExpressions: ['true', 'managedCluster.metadata.name =='] } } }] }), placementCel)).toMatch(
       /^Predicate:predicates\[1\]\.requiredClusterSelector\.celSelector\.celExpressions\[1\]: compilation failed: 1:\d+: /,
     );
     expect(predicatesError(placement({ predicates: [{ requiredClusterSelector: { labelSelector: { matchLabels: { a: 'b' } } } }] }))).toBeUndefined();

@@ -13,7 +13,11 @@
 import type { ManagedCluster, ManagedClusterSet, ManagedClusterSetBinding, Placement } from '../../api/index.js';
 import { TAINT } from '../../api/names.js';
 import { inClusterSet } from './clusterset.js';
-import { celPredicates, celSelectorError, type ScoreLookup } from './placement-cel.js';
+import type * as PlacementCelModule from './placement-cel.js';
+import type { ScoreLookup } from './placement-cel.js';
+
+/** placement-cel.ts, loaded by the controller only for placements with CEL expressions (`usesCel`). */
+export type PlacementCel = typeof PlacementCelModule;
 import { matchesSelector, type LabelSelector } from './selector.js';
 import type { Taint } from './taints.js';
 
@@ -49,14 +53,24 @@ export function selectorError(sel: LabelSelector | undefined): string | undefine
   return undefined;
 }
 
+/** Whether any predicate has CEL expressions: the CEL library (about 20 MiB of memory) is loaded only then. */
+export function usesCel(placement: Placement): boolean {
+  return (placement.spec.predicates ?? []).some((p) => (p.requiredClusterSelector?.celSelector?.celExpressions ?? []).length > 0);
+}
+
+function celFor(placement: Placement, cel: PlacementCel | undefined): PlacementCel | undefined {
+  if (!cel && usesCel(placement)) throw new Error('a placement with CEL expressions needs placement-cel.ts');
+  return cel;
+}
+
 /** Why the predicates cannot be evaluated (OCM's PlacementMisconfigured message); undefined when fine. */
-export function predicatesError(placement: Placement): string | undefined {
+export function predicatesError(placement: Placement, cel?: PlacementCel): string | undefined {
   for (const p of placement.spec.predicates ?? []) {
     const s = p.requiredClusterSelector;
     const err = selectorError(s?.labelSelector as LabelSelector | undefined) ?? selectorError(s?.claimSelector as LabelSelector | undefined);
     if (err) return `Predicate:${err}`;
   }
-  return celSelectorError(placement);
+  return celFor(placement, cel)?.celSelectorError(placement);
 }
 
 /** A cluster's claims as a map (status.clusterClaims name → value). */
@@ -76,11 +90,11 @@ export function matchesClusterSelector(sel: ClusterSelector | undefined, cluster
  * Clusters passing any predicate (labels AND claims AND CEL); all of them when there is none.
  * `scores` feeds the CEL function managedCluster.scores(name).
  */
-export function filterByPredicates(placement: Placement, clusters: ManagedCluster[], scores: ScoreLookup = () => undefined): ManagedCluster[] {
+export function filterByPredicates(placement: Placement, clusters: ManagedCluster[], scores: ScoreLookup = () => undefined, cel?: PlacementCel): ManagedCluster[] {
   const preds = placement.spec.predicates ?? [];
   if (preds.length === 0) return clusters;
-  const cel = celPredicates(placement, scores);
-  return clusters.filter((c) => preds.some((p, i) => matchesClusterSelector(p.requiredClusterSelector, c) && cel(i, c)));
+  const passes = celFor(placement, cel)?.celPredicates(placement, scores) ?? (() => true);
+  return clusters.filter((c) => preds.some((p, i) => matchesClusterSelector(p.requiredClusterSelector, c) && passes(i, c)));
 }
 
 /** OCM's validation of tolerations (PlacementMisconfigured message); undefined when fine. */

@@ -21,7 +21,7 @@ import { deepEqual, guardedMergePatch, patchStatus } from '../core/patch.js';
 import { inNamespace, nsKey, type HubDeps } from './deps.js';
 import { decisionGroups, desiredDecisions, misconfiguredCondition, satisfiedCondition, type DesiredDecision } from './placement-decisions.js';
 import { prioritizerWeights, selectClusters, totalScores } from './placement-score.js';
-import { clustersOfSets, eligibleClusterSets, filterByPredicates, filterByTaints, predicatesError, tolerationsError } from './placement-select.js';
+import { clustersOfSets, eligibleClusterSets, filterByPredicates, filterByTaints, predicatesError, tolerationsError, usesCel } from './placement-select.js';
 import { deleteIfPresent } from './write.js';
 
 type Decision = { clusterName: string; reason: string };
@@ -55,12 +55,13 @@ export class PlacementReconciler implements Reconciler {
     const available = clustersOfSets(sets.map((s) => inf.clusterSets.get(s)!), inf.clusters.list());
 
     const weights = prioritizerWeights(placement);
-    let problem = predicatesError(placement) ?? tolerationsError(placement.spec.tolerations) ?? (weights.error && `:${weights.error}`);
+    const cel = usesCel(placement) ? await import('./placement-cel.js') : undefined;
+    let problem = predicatesError(placement, cel) ?? tolerationsError(placement.spec.tolerations) ?? (weights.error && `:${weights.error}`);
     let chosen: typeof available = [];
     let recheckAt: number | undefined;
     if (!problem) {
       const addOnScore = (cluster: string, score: string) => inf.addOnScores.get(nsKey(cluster, score));
-      const tolerated = filterByTaints(filterByPredicates(placement, available, addOnScore), placement.spec.tolerations, decided, now);
+      const tolerated = filterByTaints(filterByPredicates(placement, available, addOnScore, cel), placement.spec.tolerations, decided, now);
       recheckAt = tolerated.recheckAt;
       const scored = totalScores(tolerated.clusters, weights.weights, {
         decided,
