@@ -186,7 +186,9 @@ function fail(cluster: string, reason: string, message: string, approvedCsrs: st
   return { cluster, outcome: 'not-accepted', reason, message, approvedCsrs };
 }
 
-const ACCEPT_CONCURRENCY = 16;
+// Each accept is two requests (approve the CSR, patch hubAcceptsClient); the client pools 64
+// connections, and the API server admits 200 mutating requests at once by default.
+const ACCEPT_CONCURRENCY = 32;
 
 /** Plans every cluster, then carries out the accepted plans, then (--wait) waits for them all. */
 export async function runAccept(opts: AcceptOptions, deps: AcceptDeps): Promise<AcceptResult> {
