@@ -35,7 +35,7 @@ export interface WorkAgentOptions {
   resyncMs?: number;
   evictionGraceMs?: number;
   retry?: { initialMs: number; maxMs: number };
-  /** Workers of the apply controller (default 4) and the status controller (default 2). */
+  /** Workers of the apply controller (default 10, as OCM's work agent) and the status controller (default 2). */
   workers?: { apply?: number; status?: number };
   informers?: InformerOptions;
   /** Most spoke watches for `feedbackScrapeType: Watch` (default 50, as OCM); past it, Poll. */
@@ -94,7 +94,7 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
         evictionGraceMs: opts.evictionGraceMs,
         retry: opts.retry,
       }),
-      workers: opts.workers?.apply ?? 4,
+      workers: opts.workers?.apply ?? 10,
     },
     log.child({ controller: 'manifestwork-apply' }),
   );
