@@ -129,10 +129,11 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
     { reconciler: new StatusReconciler({ cluster: opts.cluster, hub, spoke: opts.spoke, works: workView, statusSyncMs: opts.statusSyncMs, watches }), workers: opts.workers?.status ?? 2 },
     log.child({ controller: 'manifestwork-status' }),
   );
-  // A new apply result (manifests or Applied changed) gets its availability at once.
+  // A new apply result (manifests or Applied changed) gets its availability at once. A work
+  // without Applied has nothing to report yet: its first apply pass's write brings it here.
   status.watches(works, (w, old, event) => {
     if (event === 'delete') return [];
-    if (event === 'add' || !old) return [workName(w)];
+    if (event === 'add' || !old) return appliedCond(w) ? [workName(w)] : [];
     return deepEqual(manifestMeta(w), manifestMeta(old)) && deepEqual(appliedCond(w), appliedCond(old)) ? [] : [workName(w)];
   });
 
