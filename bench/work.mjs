@@ -22,19 +22,25 @@ const work = (name, ns, value) => ({
   spec: { workload: { manifests: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { value } }] } },
 });
 
-/** Watches all works labelled bench=work and calls onChange(work) for each event, until stop(). */
+/**
+ * Watches all works labelled bench=work and calls onChange(work) for each event, until stop();
+ * `listed` resolves once the first list is in (the watch starts from it).
+ */
 function watchWorks(hub, onChange) {
   const ctrl = new AbortController();
+  let listedOnce;
+  const listed = new Promise((r) => (listedOnce = r));
   const done = (async () => {
     while (!ctrl.signal.aborted) {
       const list = await hub.list(resourcePath(MANIFEST_WORKS), { labelSelector: 'bench=work' });
       list.items.forEach(onChange);
+      listedOnce();
       await hub
         .watch(resourcePath(MANIFEST_WORKS), { labelSelector: 'bench=work', resourceVersion: list.metadata.resourceVersion }, (ev) => ev.type !== 'BOOKMARK' && onChange(ev.object), { signal: ctrl.signal })
         .catch(() => undefined);
     }
   })();
-  return { stop: async () => (ctrl.abort(), done) };
+  return { listed, stop: async () => (ctrl.abort(), done) };
 }
 
 /** Creates n works at once, spread over `spokes`, and resolves with create → Applied latencies. */
@@ -50,6 +56,10 @@ export async function createBatch(hub, n, round, spokes = ['spoke1', 'spoke2'], 
       if (latency.size === n) resolve();
     }
   });
+  // Fair to whichever agent goes first: the watch is listening, and the bench client has as many
+  // open connections as the creates will use (new TLS handshakes are not timed on one side only).
+  await w.listed;
+  await Promise.all(Array.from({ length: n }, () => hub.get('/version')));
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const ns = spokes[i % spokes.length];

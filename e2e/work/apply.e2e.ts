@@ -61,6 +61,24 @@ test('a work lands in kind order, owned by its AppliedManifestWork, with OCM sta
   expect(wid.metadata!.ownerReferences![0]!.uid).toBe(amw.metadata.uid);
 });
 
+test('a new work reports Applied and Available in one status write', async () => {
+  const ns = uniqueName('wone');
+  s.cleanup.add(() => s.spoke.delete(resourcePath({ ...NAMESPACES, name: ns })));
+  // Watching from before the create: the first version with Applied is the apply pass's own write,
+  // which carries the availability read from the objects it just wrote.
+  const first = waitWork(s.hubAdmin, s.mc.name, 'one', (x) => appliedAt(x), 'work Applied');
+  await createWork(s.hubAdmin, s.mc.name, 'one', { workload: { manifests: [namespace(ns), configMap(ns, 'c1')] } }, s.cleanup);
+  const w = (await first)!;
+  expect(conditionOf(w, COND.work.available)).toMatchObject({ status: 'True', reason: REASON.work.available, observedGeneration: w.metadata.generation });
+  for (const m of w.status!.resourceStatus!.manifests!) {
+    expect(m.conditions.map((c) => [c.type, c.status, c.reason]).sort()).toEqual([
+      [COND.work.applied, 'True', REASON.manifest.applied],
+      [COND.work.available, 'True', REASON.manifest.available],
+      [COND.work.feedbackSynced, 'True', REASON.manifest.noFeedbackSynced],
+    ]);
+  }
+});
+
 test('hub changes reach the spoke through the watch; a removed manifest is deleted; a restart writes nothing', async () => {
   const ns = uniqueName('wupd');
   s.cleanup.add(() => s.spoke.delete(resourcePath({ ...NAMESPACES, name: ns })));

@@ -35,7 +35,7 @@ export interface WorkAgentOptions {
   resyncMs?: number;
   evictionGraceMs?: number;
   retry?: { initialMs: number; maxMs: number };
-  /** Workers of the apply controller (default 4) and the status controller (default 2). */
+  /** Workers of the apply controller (default 10, as OCM's work agent) and the status controller (default 2). */
   workers?: { apply?: number; status?: number };
   informers?: InformerOptions;
   /** Most spoke watches for `feedbackScrapeType: Watch` (default 50, as OCM); past it, Poll. */
@@ -94,7 +94,7 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
         evictionGraceMs: opts.evictionGraceMs,
         retry: opts.retry,
       }),
-      workers: opts.workers?.apply ?? 4,
+      workers: opts.workers?.apply ?? 10,
     },
     log.child({ controller: 'manifestwork-apply' }),
   );
@@ -129,10 +129,11 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
     { reconciler: new StatusReconciler({ cluster: opts.cluster, hub, spoke: opts.spoke, works: workView, statusSyncMs: opts.statusSyncMs, watches }), workers: opts.workers?.status ?? 2 },
     log.child({ controller: 'manifestwork-status' }),
   );
-  // A new apply result (manifests or Applied changed) gets its availability at once.
+  // A new apply result (manifests or Applied changed) gets its availability at once. A work
+  // without Applied has nothing to report yet: its first apply pass's write brings it here.
   status.watches(works, (w, old, event) => {
     if (event === 'delete') return [];
-    if (event === 'add' || !old) return [workName(w)];
+    if (event === 'add' || !old) return appliedCond(w) ? [workName(w)] : [];
     return deepEqual(manifestMeta(w), manifestMeta(old)) && deepEqual(appliedCond(w), appliedCond(old)) ? [] : [workName(w)];
   });
 

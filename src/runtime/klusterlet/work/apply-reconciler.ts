@@ -1,14 +1,16 @@
 /**
  * The work agent's main reconciler, keyed by ManifestWork name: finalizer, AppliedManifestWork,
  * every manifest applied in kind order with its strategy, resources dropped from the spec
- * released, per-manifest Applied conditions and the work's Applied condition written to the hub.
+ * released, per-manifest Applied conditions and the work's Applied condition written to the hub
+ * (with availability, when every manifest applied). Independent writes go out together: the
+ * finalizer with the record, the record's resource list with the work's status.
  * Deleted works and orphaned records go to finalize.ts. A manifest that fails leaves the others
  * applied and is retried with per-key backoff (never a tight loop); a healthy work is re-applied
  * every resync (default 4 min ± 50 %) to undo drift.
  */
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { describeError, isNotFound } from '../../../kube/errors.js';
-import { splitApiVersion, type Discovery } from '../../../kube/resources.js';
+import { resourcePath, splitApiVersion, type Discovery } from '../../../kube/resources.js';
 import { APPLIED_MANIFEST_WORKS, MANIFEST_WORKS, type AppliedManifestWork, type ManifestWork } from '../../../api/index.js';
 import { COND, FINALIZER } from '../../../api/names.js';
 import type { AppliedResourceT } from '../../../api/work.js';
@@ -24,6 +26,7 @@ import { PENDING_DELETE_RECHECK_MS, evictAppliedWork, finalizeWork, finishApplie
 import { appliedWorkName } from './hub-hash.js';
 import { applyOrder, cleanManifest, findManifestConfig, isOrphaned, manifestId, resourceKey, type ResourceId } from './manifests.js';
 import { appliedManifests, workApplied, type ApplyResult, type ManifestStatus } from './status.js';
+import { liveManifestStatus, withAvailability } from './status-reconciler.js';
 
 export interface ApplyReconcilerOptions {
   cluster: string;
@@ -45,6 +48,14 @@ export interface ApplyReconcilerOptions {
   now?: () => number;
   random?: () => number;
 }
+
+/** A promise's outcome, held so that a failure is not unhandled while another write is awaited. */
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+const unwrap = <T>(s: Settled<T>): T => {
+  if (!s.ok) throw s.error;
+  return s.value;
+};
 
 const idOf = (r: AppliedResourceT): ResourceId => ({ group: r.group ?? '', resource: r.resource, namespace: r.namespace || undefined, name: r.name });
 const keyOf = (r: AppliedResourceT) => resourceKey(idOf(r));
@@ -74,33 +85,43 @@ export class ApplyReconciler implements Reconciler {
       if (!work.metadata.finalizers?.includes(FINALIZER.manifestWorkCleanup)) return;
       return finalizeWork(o.hub, o.spoke, work, amw);
     }
+    // A work whose condition rules declared it Complete is frozen (OCM).
+    const frozen = isTrue(work.status?.conditions as Condition[] | undefined, COND.work.complete);
     if (!work.metadata.finalizers?.includes(FINALIZER.manifestWorkCleanup)) {
+      // A new work: its finalizer (hub) and its record (spoke) are written at once, and nothing
+      // is applied before both are there. The work is used at once from the patched object:
+      // waiting for the watch to bring the finalizer back would cost a second trip through the queue.
+      const record = frozen || amw?.metadata.deletionTimestamp ? undefined : settle(ensureAppliedWork(o.spoke, o.id, work, amw));
       try {
-        // Applied at once from the patched object: waiting for the watch to bring the finalizer
-        // back would cost every new work a second trip through the queue.
         work = o.works.wrote(work, await addFinalizer(o.hub, MANIFEST_WORKS, work, FINALIZER.manifestWorkCleanup));
       } catch (err) {
-        if (isNotFound(err)) return; // deleted meanwhile: the delete event brings the key back
-        throw err;
+        const made = await record;
+        if (made?.ok) o.applied.wrote(amw, made.value);
+        if (!isNotFound(err)) throw err;
+        // Deleted meanwhile: a record made just now owns nothing yet and goes at once.
+        if (!amw && made?.ok) await o.spoke.delete(resourcePath({ ...APPLIED_MANIFEST_WORKS, name: made.value.metadata.name! })).catch(() => undefined);
+        return;
       }
+      if (record) return this.apply(name, work, amw, record);
     }
-    // A work whose condition rules declared it Complete is frozen (OCM).
-    if (isTrue(work.status?.conditions as Condition[] | undefined, COND.work.complete)) {
+    if (frozen) {
       o.log.debug('work is Complete: spec changes are not applied', { work: name, generation: work.metadata.generation });
       return;
     }
     // Someone deleted the record on the spoke: release what it owned, then start afresh.
     if (amw?.metadata.deletionTimestamp) return finishAppliedWork(o.spoke, amw, work.spec?.deleteOption);
-    return this.apply(name, work, amw);
+    return this.apply(name, work, amw, settle(ensureAppliedWork(o.spoke, o.id, work, amw)));
   }
 
-  private async apply(name: string, work: ManifestWork, current: AppliedManifestWork | undefined): Promise<ReconcileResult> {
+  private async apply(name: string, work: ManifestWork, current: AppliedManifestWork | undefined, record: Promise<Settled<AppliedManifestWork>>): Promise<ReconcileResult> {
     const { o } = this;
-    let amw = o.applied.wrote(current, await ensureAppliedWork(o.spoke, o.id, work, current));
+    let amw = o.applied.wrote(current, unwrap(await record));
     if (amw.status?.evictionStartTime) amw = o.applied.wrote(amw, await patchStatus(o.spoke, APPLIED_MANIFEST_WORKS, amw, { evictionStartTime: null }));
     const owner = ownerRefOf(amw);
     const configs = work.spec?.manifestConfigs;
     const results: ApplyResult[] = [];
+    // Each applied manifest's object as the write (or read) returned it: its availability.
+    const live = new Map<number, KubeObject>();
     const applied: AppliedResourceT[] = [];
     const inSpec = new Set<string>();
     let unresolved = false;
@@ -131,6 +152,7 @@ export class ApplyReconciler implements Reconciler {
         if (denied) throw new Error(denied);
         const res = await applyManifest(o.spoke, o.discovery, m, { config, owner, own, likelyAbsent });
         results.push({ ordinal, meta });
+        live.set(ordinal, res.obj);
         if (strategyOf(config) !== 'ReadOnly') applied.push({ group, version, resource: found.resource, namespace: rid.namespace ?? '', name: rid.name, uid: res.obj.metadata?.uid });
       } catch (err) {
         results.push({ ordinal, meta, error: describeError(err) });
@@ -138,8 +160,11 @@ export class ApplyReconciler implements Reconciler {
     }
 
     const pending = await this.releaseRemoved(work, amw, applied, inSpec, unresolved);
-    o.applied.wrote(amw, await setAppliedResources(o.spoke, amw, [...applied, ...pending]));
-    await this.writeStatus(work, results);
+    // The record's list (spoke) and the work's status (hub) are independent writes: sent together.
+    const [listed, status] = await Promise.allSettled([setAppliedResources(o.spoke, amw, [...applied, ...pending]), this.writeStatus(work, results, live)]);
+    if (listed.status === 'rejected') throw listed.reason;
+    o.applied.wrote(amw, listed.value);
+    if (status.status === 'rejected') throw status.reason;
 
     const failed = results.some((r) => r.error);
     if (failed) {
@@ -178,11 +203,19 @@ export class ApplyReconciler implements Reconciler {
     return keep;
   }
 
-  private async writeStatus(work: ManifestWork, results: ApplyResult[]): Promise<void> {
+  /**
+   * Applied (per manifest and for the work), and when every manifest applied, their availability
+   * from the objects just written: one status write where the status controller would add a second.
+   */
+  private async writeStatus(work: ManifestWork, results: ApplyResult[], live: Map<number, KubeObject>): Promise<void> {
     const gen = work.metadata.generation;
     const prev = work.status?.resourceStatus?.manifests as ManifestStatus[] | undefined;
-    const manifests = appliedManifests(prev, results, gen);
-    const conditions = setCondition(work.status?.conditions as Condition[] | undefined, workApplied(manifests, gen));
+    let manifests = appliedManifests(prev, results, gen);
+    let conditions: Condition[] = setCondition(work.status?.conditions as Condition[] | undefined, workApplied(manifests, gen));
+    if (results.every((r) => !r.error && live.has(r.ordinal))) {
+      manifests = await Promise.all(manifests.map((m) => liveManifestStatus(work, m, { found: true, obj: live.get(m.resourceMeta.ordinal)! })));
+      conditions = withAvailability(conditions, manifests, gen);
+    }
     try {
       this.o.works.wrote(work, await patchStatus(this.o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } }));
     } catch (err) {

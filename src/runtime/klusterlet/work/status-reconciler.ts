@@ -2,6 +2,8 @@
  * Status of applied resources, keyed by ManifestWork name: reads each manifest's live object on
  * the spoke (Available), evaluates its feedback rules (StatusFeedbackSynced and values) and
  * condition rules, and aggregates the work's Available condition and rule conditions (Complete).
+ * A pass of the apply controller that applied every manifest has already reported these from the
+ * objects it wrote (liveManifestStatus, withAvailability); this controller keeps them current.
  * Level-based: each work requeues itself every status-sync interval (default 10 s, +0–90 %
  * jitter), and writes only when something changed. Manifests with `feedbackScrapeType: Watch`
  * are also watched on the spoke (feedback-watch.ts): a change of one queues its work at once.
@@ -61,9 +63,7 @@ export class StatusReconciler implements Reconciler {
     o.watches?.sync(name, watchedResources(work));
     const gen = work.metadata.generation;
     const manifests = await Promise.all(((work.status?.resourceStatus?.manifests ?? []) as ManifestStatus[]).map((m) => this.manifestStatus(work, m)));
-    let conditions: Condition[] = setCondition(work.status?.conditions as Condition[] | undefined, workAvailable(manifests, gen));
-    for (const c of aggregateRuleConditions(manifests, gen)) conditions = setCondition(conditions, c);
-    conditions = pruneStaleRuleConditions(conditions, gen);
+    const conditions = withAvailability(work.status?.conditions as Condition[] | undefined, manifests, gen);
     try {
       o.works.wrote(work, await patchStatus(o.hub, MANIFEST_WORKS, work, { conditions, resourceStatus: { manifests } }));
     } catch (err) {
@@ -75,9 +75,8 @@ export class StatusReconciler implements Reconciler {
 
   private async manifestStatus(work: ManifestWork, m: ManifestStatus): Promise<ManifestStatus> {
     const r = m.resourceMeta;
-    let conditions = m.conditions ?? [];
     if (!r.resource || !r.version || !r.name) {
-      conditions = setCondition(conditions, {
+      const conditions = setCondition(m.conditions ?? [], {
         type: COND.work.available,
         status: 'Unknown',
         reason: REASON.manifest.incompleteMeta,
@@ -86,24 +85,40 @@ export class StatusReconciler implements Reconciler {
       return { ...m, conditions };
     }
     const ref = { group: r.group ?? '', version: r.version, resource: r.resource, namespace: r.namespace || undefined, name: r.name };
-    let obj: KubeObject | undefined;
-    let read: Parameters<typeof manifestAvailable>[0];
+    let read: Parameters<typeof liveManifestStatus>[2];
     try {
-      obj = await this.o.spoke.get(resourcePath(ref));
-      read = { found: true };
+      read = { found: true, obj: await this.o.spoke.get(resourcePath(ref)) };
     } catch (err) {
       read = isNotFound(err) ? { found: false } : { error: describeError(err) };
     }
-    conditions = setCondition(conditions, manifestAvailable(read));
-    if (!obj) return { ...m, conditions: pruneStaleRuleConditions(conditions, work.metadata.generation) };
-    const config = findManifestConfig(work.spec?.manifestConfigs, { group: ref.group, resource: ref.resource, namespace: ref.namespace, name: ref.name });
-    const rules = config?.feedbackRules ?? [];
-    const { values, errors } = feedbackValues(obj, rules);
-    conditions = setCondition(conditions, feedbackCondition(rules.length > 0, errors));
-    for (const rule of config?.conditionRules ?? []) conditions = setCondition(conditions, await evaluateRule(obj, rule, work.metadata.generation));
-    const out: ManifestStatus = { ...m, conditions: pruneStaleRuleConditions(conditions, work.metadata.generation) };
-    if (rules.length) out.statusFeedback = { values };
-    else delete out.statusFeedback;
-    return out;
+    return liveManifestStatus(work, m, read);
   }
+}
+
+/**
+ * One manifest's entry after a read of its live object (or a 404, or an error): Available,
+ * StatusFeedbackSynced and feedback values, condition rules. Also used by the apply pass with
+ * the object its write returned.
+ */
+export async function liveManifestStatus(work: ManifestWork, m: ManifestStatus, read: { found: true; obj: KubeObject } | { found: false } | { error: string }): Promise<ManifestStatus> {
+  const r = m.resourceMeta;
+  const gen = work.metadata.generation;
+  let conditions = setCondition(m.conditions ?? [], manifestAvailable(read));
+  if (!('obj' in read)) return { ...m, conditions: pruneStaleRuleConditions(conditions, gen) };
+  const config = findManifestConfig(work.spec?.manifestConfigs, { group: r.group ?? '', resource: r.resource ?? '', namespace: r.namespace || undefined, name: r.name ?? '' });
+  const rules = config?.feedbackRules ?? [];
+  const { values, errors } = feedbackValues(read.obj, rules);
+  conditions = setCondition(conditions, feedbackCondition(rules.length > 0, errors));
+  for (const rule of config?.conditionRules ?? []) conditions = setCondition(conditions, await evaluateRule(read.obj, rule, gen));
+  const out: ManifestStatus = { ...m, conditions: pruneStaleRuleConditions(conditions, gen) };
+  if (rules.length) out.statusFeedback = { values };
+  else delete out.statusFeedback;
+  return out;
+}
+
+/** The work's conditions after its manifests' availability: Available, rule aggregates, stale rule conditions pruned. */
+export function withAvailability(conditions: Condition[] | undefined, manifests: readonly ManifestStatus[], gen: number | undefined): Condition[] {
+  let out: Condition[] = setCondition(conditions, workAvailable(manifests, gen));
+  for (const c of aggregateRuleConditions(manifests, gen)) out = setCondition(out, c);
+  return pruneStaleRuleConditions(out, gen);
 }
