@@ -123,12 +123,12 @@ async function hubRun(side, n, steadyMs, bin) {
     const tAccept = Date.now();
     await mustRun(['--kubeconfig', hub.adminKubeconfigPath, 'accept', '--clusters', names.join(','), '-o', 'json'], f.env);
     const deadline = Date.now() + 900_000;
-    await waitForList(admin, resourcePath(MANAGED_CLUSTERS), (items) => items.filter(available).length >= n, { deadline, what: `${n} ManagedClusters Available (${side})` });
+    await retryTimeouts(deadline, () => waitForList(admin, resourcePath(MANAGED_CLUSTERS), (items) => items.filter(available).length >= n, { deadline, what: `${n} ManagedClusters Available (${side})` }));
     const acceptToAllAvailableMs = Date.now() - tAccept;
     // Steady state starts once the hub has made every cluster's Lease (the agents renew from then on).
     sims.resetErrors();
     const leaseQuery = { deadline, fieldSelector: `metadata.name=${LEASE.managedCluster}`, what: `${n} cluster Leases (${side})` };
-    await waitForList(admin, resourcePath(LEASES), (items) => items.filter((o) => mine.has(o.metadata.namespace)).length >= n, leaseQuery);
+    await retryTimeouts(deadline, () => waitForList(admin, resourcePath(LEASES), (items) => items.filter((o) => mine.has(o.metadata.namespace)).length >= n, leaseQuery));
 
     const loadBefore = os.loadavg()[0];
     const cpu0 = procs.map((p) => cpuSeconds(p.pid));
@@ -139,9 +139,9 @@ async function hubRun(side, n, steadyMs, bin) {
     // The same work done: a namespace and a hub-made Lease per cluster, all Available, renewals fine.
     const dead = peers.find((p) => p.child.exitCode !== null || p.child.signalCode !== null);
     if (dead) throw new Error(`OCM's ${dead.name} exited during the run: ${tail(dead.log)}`);
-    const namespaces = (await admin.list(resourcePath(NAMESPACES))).items.filter((o) => mine.has(o.metadata.name)).length;
-    const leases = (await admin.list(resourcePath(LEASES), { fieldSelector: `metadata.name=${LEASE.managedCluster}` })).items.filter((o) => mine.has(o.metadata.namespace)).length;
-    const availableAtEnd = (await admin.list(resourcePath(MANAGED_CLUSTERS))).items.filter(available).length;
+    const namespaces = (await retryTimeouts(Date.now() + 120_000, () => admin.list(resourcePath(NAMESPACES)))).items.filter((o) => mine.has(o.metadata.name)).length;
+    const leases = (await retryTimeouts(Date.now() + 120_000, () => admin.list(resourcePath(LEASES), { fieldSelector: `metadata.name=${LEASE.managedCluster}` }))).items.filter((o) => mine.has(o.metadata.namespace)).length;
+    const availableAtEnd = (await retryTimeouts(Date.now() + 120_000, () => admin.list(resourcePath(MANAGED_CLUSTERS)))).items.filter(available).length;
     if (namespaces < n || leases < n) throw new Error(`${side}: ${n - namespaces} cluster namespaces and ${n - leases} cluster Leases missing on the hub`);
     if (availableAtEnd < n) throw new Error(`${side}: ${n - availableAtEnd} of ${n} simulated clusters are not Available at the end of the steady state`);
     if (sims.failures.length) throw new Error(`${side}: ${sims.failures.length} simulated agents failed to start: ${sims.failures[0].error}`);
@@ -179,6 +179,18 @@ async function hubRun(side, n, steadyMs, bin) {
     await admin.close();
     await Promise.all(peers.map((p) => p.stop()));
     await f.stop();
+  }
+}
+
+/** Runs `fn` again while a request of it times out (an API server overloaded by 1,000 clusters on a busy machine), until `deadline`. */
+async function retryTimeouts(deadline, fn) {
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err?.reason !== 'Timeout' || Date.now() > deadline) throw err;
+      process.stderr.write(`bench: peers hub: ${err.message}; again\n`);
+    }
   }
 }
 
