@@ -7,14 +7,15 @@
 //     with the same ocmadm hub controller and accepted by the same `ocmadm accept`;
 //   - 1/10/100 ManifestWorks create → Applied on two spokes with ocmadm's agents, then on two
 //     spokes with OCM's agents.
-// The hub-controller rows (OCM's registration, work and placement controllers at 100 and 1,000
-// clusters) are not here yet.
-import { execFileSync, spawn } from 'node:child_process';
+//   - hub controller RSS and CPU at 100 and 1,000 simulated clusters: ocmadm's one hub controller
+//     against OCM's registration, work and placement controllers together, each on a fresh hub
+//     (bench/peers-hub.mjs; BENCH_PEERS_HUB_SCALE=100,1000).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { cpuShare, fleet, mustRun, ROOT, rssMiB, run, runProgram, stats } from './lib.mjs';
 import { createBatch } from './work.mjs';
+import { benchPeersHub, freePort, spawnPeer } from './peers-hub.mjs';
 
 const dist = (m) => import(path.join(ROOT, 'dist', m));
 const { KubeClient } = await dist('kube/client.js');
@@ -37,16 +38,6 @@ const adminClient = (file) => {
   kc.loadFromFile(file);
   return KubeClient.create(kc, 'ocmadm-bench');
 };
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Wall times of a command, runs of the two commands interleaved so that load falls on both alike. */
 async function coldStart(a, b, runs = 15) {
@@ -91,14 +82,11 @@ async function startPeerAgent(bin, f, name, hub) {
   });
   const bootFile = path.join(dir, 'bootstrap.kubeconfig');
   fs.writeFileSync(bootFile, boot.toYaml(), { mode: 0o600 });
-  const log = fs.openSync(path.join(dir, 'agent.log'), 'a');
-  const child = spawn(
+  return spawnPeer(
     path.join(bin, 'registration-operator'),
     ['agent', '--spoke-cluster-name', name, '--bootstrap-kubeconfig', bootFile, '--hub-kubeconfig-dir', path.join(dir, 'hub-kubeconfig'), '--workload-source-config', path.join(dir, 'hub-kubeconfig', 'kubeconfig'), '--kubeconfig', spokeKc, '--namespace', AGENT_NS, '--disable-leader-election', '--listen', `127.0.0.1:${await freePort()}`],
-    { stdio: ['ignore', log, log] },
+    path.join(dir, 'agent.log'),
   );
-  fs.closeSync(log);
-  return { pid: child.pid, log: path.join(dir, 'agent.log'), stop: () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGTERM')))) };
 }
 
 /** Waits until a cluster has filed its join request (a ManagedCluster exists), so accept finds it. */
@@ -110,6 +98,14 @@ const ratio = (a, b) => (b ? Number((a / b).toFixed(2)) : null);
 
 export async function benchPeers() {
   const bin = peersDir();
+  const agents = await benchPeersAgents(bin);
+  // After the agent scenarios' clusters are gone: each hub side runs on its own fresh hub.
+  const hub = await benchPeersHub(bin);
+  return { ...agents, hub: { flags: hub.flags, steadyMs: hub.steadyMs, runs: hub.runs }, rows: [...agents.rows, ...hub.rows] };
+}
+
+/** CLI cold start, accept → Available, idle footprint and works, on one hub with four spokes. */
+async function benchPeersAgents(bin) {
   const f = await fleet(['hub', 'o1', 'o2', 'p1', 'p2']);
   const peers = [];
   let hub;

@@ -41,5 +41,6 @@ function peerTable(p) {
     '| --- | --- | --- | --- |',
     ...p.rows.map((row) => `| ${row.what} | ${row.ocmadm} | ${row.peer} | ${row.ratio ?? ''} |`),
     '',
+    ...(p.hub ? [`Hub peers, each side on its own fresh hub, no add-on: ${Object.entries(p.hub.flags).map(([bin, args]) => `\`${bin} ${args}\``).join(', ')}.`, ''] : []),
   ];
 }

@@ -1,7 +1,8 @@
 // `npm run bench`: measures on local control planes (see README "Benchmarks") and writes
 // bench/results.json plus a markdown table on stdout. Not part of `npm test`.
 //   BENCH_ROUNDS=3 (handshake rounds), BENCH_ONLY=handshake,work,scale,peers
-//   BENCH_PEERS=1 adds the peers section (OCM's own programs beside ocmadm's; see bench/peers.mjs)
+//   BENCH_PEERS=1 adds the peers section (OCM's own programs beside ocmadm's; see bench/peers.mjs),
+//   whose hub rows run at BENCH_PEERS_HUB_SCALE=100,1000 simulated clusters (bench/peers-hub.mjs)
 import fs from 'node:fs';
 import path from 'node:path';
 import { interruptFleetsSync, machine, ROOT } from './lib.mjs';
