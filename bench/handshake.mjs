@@ -39,7 +39,10 @@ export async function benchHandshake(rounds) {
   };
 }
 
-/** `ocmadm --version` and `ocmadm get clusters -o json` (one joined cluster), 15 runs each. */
+/**
+ * Cold starts of the read-only commands, 15 runs each: `--version` (no cluster), `get clusters -o
+ * json` (one joined cluster), and the other `get` nouns and `version` against the same hub.
+ */
 async function benchCli(f) {
   const times = async (args) => {
     const ms = [];
@@ -53,7 +56,20 @@ async function benchCli(f) {
   return {
     versionMs: await times(['--version']),
     getClustersJsonMs: await times(['--kubeconfig', f.clusters.hub.adminKubeconfigPath, 'get', 'clusters', '-o', 'json']),
+    readOnlyMs: Object.fromEntries(
+      await sequential(['version', 'get clustersets', 'get works', 'get placements', 'get addons', 'get hub-info'], async (cmd) => [
+        cmd,
+        await times(['--kubeconfig', f.clusters.hub.adminKubeconfigPath, ...cmd.split(' '), '-o', 'json']),
+      ]),
+    ),
   };
+}
+
+/** Runs fn on each item in turn (timings must not overlap). */
+async function sequential(items, fn) {
+  const out = [];
+  for (const item of items) out.push(await fn(item));
+  return out;
 }
 
 /** Idle RSS and CPU of the two local runtimes, 30 s after the cluster became Available. */

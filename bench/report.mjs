@@ -8,6 +8,7 @@ export function markdown(r) {
   if (h) {
     add('CLI cold start: `ocmadm --version`', range(h.cli?.versionMs, 'ms'), '<= 150 ms');
     add('CLI cold start: `ocmadm get clusters -o json`', range(h.cli?.getClustersJsonMs, 'ms'), '<= 150 ms');
+    for (const [cmd, s] of Object.entries(h.cli?.readOnlyMs ?? {})) add(`CLI cold start: \`ocmadm ${cmd} -o json\``, range(s, 'ms'), '<= 150 ms');
     add('`init --runtime local --wait`', range(h.initMs, 'ms'));
     add('`join --runtime local --wait`', range(h.joinMs, 'ms'));
     add('`accept --wait` (whole command)', range(h.acceptWaitMs, 'ms'));

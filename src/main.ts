@@ -1,5 +1,9 @@
 import { runCli } from './cli/program.js';
 import { EXIT } from './cli/errors.js';
+import { KubeClient } from './kube/client.js';
+
+// A command is one short run: Node's built-in https, not undici's pool (src/kube/transport.ts).
+KubeClient.defaultTransport = 'node';
 
 // One AbortController for the whole run: the first Ctrl-C stops waits cleanly (exit 130),
 // a second one exits at once.
@@ -24,7 +28,10 @@ for (const stream of [process.stdout, process.stderr]) {
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
-  stdin: process.stdin,
+  // Read on use: opening stdin (a file, a pipe) loads stream machinery most commands never need.
+  get stdin() {
+    return process.stdin;
+  },
   env: process.env,
 }, interrupt.signal);
 process.exitCode = interrupted && code !== 0 ? EXIT.INTERRUPTED : code;

@@ -1,10 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type https from 'node:https';
-import { Readable } from 'node:stream';
-import { createInterface } from 'node:readline';
-import type { Dispatcher } from 'undici';
-import type { Cluster, KubeConfig } from './kubeconfig.js';
-import { KubeApiError, KubeConfigError, rootCauseCode } from './errors.js';
+import type { KubeConfig } from './kubeconfig.js';
+import { KubeApiError, rootCauseCode } from './errors.js';
+import { createTransport, type Transport, type TransportKind } from './transport.js';
 
 /** The minimal shape every Kubernetes object has. */
 export interface KubeObject {
@@ -73,34 +71,50 @@ export interface RequestOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+export interface ClientOptions {
+  /** How requests reach the wire (src/kube/transport.ts); default KubeClient.defaultTransport. */
+  transport?: TransportKind;
+}
+
 /**
- * A small REST client over one kubeconfig context: one pooled HTTPS agent, JSON in and out,
+ * A small REST client over one kubeconfig context: one pool of connections, JSON in and out,
  * Status errors turned into KubeApiError, and line-delimited watch streams.
- * client-node's KubeConfig handles every credential type; this class only moves bytes.
+ * The KubeConfig handles every credential type; this class only moves bytes.
  */
 export class KubeClient {
+  /**
+   * The transport of clients created without one: undici's pool, for long-running processes.
+   * The CLI's entry point (src/main.ts) sets 'node': a one-shot command should not load undici.
+   */
+  static defaultTransport: TransportKind = 'undici';
+
   readonly server: string;
-  private readonly dispatcher: Dispatcher;
   private headers: Record<string, string> = {};
   private headersAt = 0;
 
   private constructor(
     readonly kc: KubeConfig,
     server: string,
-    dispatcher: Dispatcher,
+    private readonly transport: Transport,
     readonly userAgent: string,
   ) {
     this.server = server.replace(/\/+$/, '');
-    this.dispatcher = dispatcher;
   }
 
-  static async create(kc: KubeConfig, userAgent = 'ocmadm'): Promise<KubeClient> {
+  static async create(kc: KubeConfig, userAgent = 'ocmadm', options: ClientOptions = {}): Promise<KubeClient> {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const opts: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(opts);
-    const dispatcher = await dispatcherFor(cluster, opts);
-    const client = new KubeClient(kc, cluster.server, dispatcher, userAgent);
+    const tls = {
+      ca: opts.ca as string | Buffer | undefined,
+      cert: opts.cert as string | Buffer | undefined,
+      key: opts.key as string | Buffer | undefined,
+      rejectUnauthorized: !cluster.skipTLSVerify,
+      ...(opts.servername ? { servername: opts.servername } : {}),
+    };
+    const transport = await createTransport(options.transport ?? KubeClient.defaultTransport, cluster, tls);
+    const client = new KubeClient(kc, cluster.server, transport, userAgent);
     client.headers = toHeaderRecord(opts.headers);
     client.headersAt = Date.now();
     return client;
@@ -108,7 +122,7 @@ export class KubeClient {
 
   /** Releases pooled connections. */
   async close(): Promise<void> {
-    await this.dispatcher.close().catch(() => undefined);
+    await this.transport.close();
   }
 
   async request<T = unknown>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
@@ -137,7 +151,7 @@ export class KubeClient {
     for (let attempt = 1; ; attempt++) {
       let res;
       try {
-        res = await (await loadUndici()).fetch(url, { method, headers, body, dispatcher: this.dispatcher, signal });
+        res = await this.transport.send({ method, url, headers, body, signal });
       } catch (err) {
         throw transportError(err, method, url, this.server);
       }
@@ -149,7 +163,7 @@ export class KubeClient {
         throw transportError(err, method, url, this.server);
       }
       if (res.status >= 200 && res.status < 300) return (opts.raw ? text : text ? JSON.parse(text) : undefined) as T;
-      const retryAfter = retryDelayMs(res.status, res.headers.get('retry-after'));
+      const retryAfter = retryDelayMs(res.status, res.header('retry-after'));
       if (retryAfter === undefined || attempt >= MAX_RETRIES) throw statusError(res.status, text, method, url);
       try {
         await delay(retryAfter, undefined, { signal });
@@ -208,10 +222,10 @@ export class KubeClient {
     try {
       let res;
       try {
-        res = await (await loadUndici()).fetch(url, {
+        res = await this.transport.send({
           method: 'GET',
+          url,
           headers: { ...(await this.authHeaders()), Accept: 'application/json', 'User-Agent': this.userAgent },
-          dispatcher: this.dispatcher,
           signal: ctrl.signal,
         });
       } catch (err) {
@@ -219,10 +233,10 @@ export class KubeClient {
         throw transportError(err, 'GET', url, this.server);
       }
       if (res.status !== 200) throw statusError(res.status, await res.text(), 'GET', url);
-      if (!res.body) return;
-      const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+      const body = res.stream();
       body.on('data', touch);
-      const lines = createInterface({ input: body, crlfDelay: Infinity });
+      // readline taken when a watch starts, not imported: one-shot commands never load it.
+      const lines = process.getBuiltinModule('node:readline').createInterface({ input: body, crlfDelay: Infinity });
       // Ending the watch early (an ERROR event, a thrown handler) aborts the body afterwards; the
       // stream and readline re-emit that AbortError, which must not become an uncaught 'error'.
       body.on('error', () => undefined);
@@ -286,46 +300,6 @@ function toHeaderRecord(h: https.RequestOptions['headers']): Record<string, stri
 }
 
 const MAX_RETRIES = 10;
-
-/**
- * One pooled connection owner per client. TLS: the CA, client certificate and key, and the name
- * the server's certificate must carry (tls-server-name, else the URL's host). With proxy-url the
- * connections are tunnelled through the proxy with HTTP CONNECT, as kubectl does; an https proxy
- * is verified with the same CA bundle (clusteradm's join appends the proxy CA to it).
- */
-async function dispatcherFor(cluster: Cluster, opts: https.RequestOptions): Promise<Dispatcher> {
-  const tls = {
-    ca: opts.ca as string | Buffer | undefined,
-    cert: opts.cert as string | Buffer | undefined,
-    key: opts.key as string | Buffer | undefined,
-    rejectUnauthorized: !cluster.skipTLSVerify,
-    ...(opts.servername ? { servername: opts.servername } : {}),
-  };
-  const pool = { keepAliveTimeout: 30_000, connections: 64 };
-  const { Agent, ProxyAgent } = await loadUndici();
-  if (!cluster.proxyUrl) return new Agent({ connect: tls, ...pool });
-  const proxy = proxyUrl(cluster);
-  return new ProxyAgent({ uri: proxy.href, requestTls: tls, proxyTls: { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized }, ...pool });
-}
-
-function proxyUrl(cluster: Cluster): URL {
-  let url: URL;
-  try {
-    url = new URL(cluster.proxyUrl!);
-  } catch {
-    throw new KubeConfigError(`cluster "${cluster.name}" has a proxy-url that is not a URL: ${cluster.proxyUrl}`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new KubeConfigError(`cluster "${cluster.name}" has proxy-url scheme ${url.protocol.replace(/:$/, '')}: only http and https proxies are supported`);
-  }
-  return url;
-}
-
-// undici is loaded on the first client, not at start-up: commands that never call a cluster
-// (--help, --version, completion, runtime list) stay fast.
-// In the CLI's split bundle (scripts/build-cli.mjs) a CommonJS package's namespace is only its default.
-let undici: Promise<typeof import('undici')> | undefined;
-const loadUndici = () => (undici ??= import('undici').then((m) => ('Agent' in m ? m : (m as { default: typeof m }).default)));
 
 /** The delay before sending again, or undefined when the answer is final. */
 export function retryDelayMs(status: number, retryAfter: string | null): number | undefined {

@@ -1,0 +1,155 @@
+/**
+ * How KubeClient's requests reach the wire. Two interchangeable transports:
+ * - 'undici': a pooled undici Agent; the long-running runtimes' choice (throughput under load).
+ * - 'node': Node's own http/https modules, already inside the node binary; the CLI's choice, since
+ *   a one-shot command would spend more time loading undici (~700 KB of JavaScript) than talking.
+ * A proxy-url always goes through undici's ProxyAgent (HTTP CONNECT tunnels, as kubectl).
+ */
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { Cluster } from './kubeconfig.js';
+import { KubeConfigError } from './errors.js';
+
+export type TransportKind = 'undici' | 'node';
+
+/** TLS settings for the connections to one API server. */
+export interface TlsOptions {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  rejectUnauthorized: boolean;
+  servername?: string;
+}
+
+export interface TransportRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  header(name: string): string | null;
+  /** The whole body as text; rejects when the connection fails or the signal aborts meanwhile. */
+  text(): Promise<string>;
+  /** The body as a byte stream (watches). */
+  stream(): Readable;
+}
+
+export interface Transport {
+  send(req: TransportRequest): Promise<TransportResponse>;
+  /** Releases pooled connections. */
+  close(): Promise<void>;
+}
+
+const POOL = { keepAliveTimeout: 30_000, connections: 64 };
+
+export async function createTransport(kind: TransportKind, cluster: Cluster, tls: TlsOptions): Promise<Transport> {
+  if (kind === 'node' && !cluster.proxyUrl) return nodeTransport(cluster.server, tls);
+  return undiciTransport(await dispatcherFor(cluster, tls));
+}
+
+/**
+ * Node's http(s).request over a keep-alive Agent. Built-ins are taken with getBuiltinModule, not
+ * imported: no cost for processes that never pick this transport, and no ESM namespace of
+ * node:http (building one reads its lazy WebSocket getters, which load Node's internal undici).
+ */
+function nodeTransport(server: string, tls: TlsOptions): Transport {
+  const secure = server.startsWith('https:');
+  const mod = secure ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
+  const agent = new mod.Agent({ keepAlive: true, maxSockets: POOL.connections, ...(secure ? tls : {}) });
+  return {
+    send: (r) =>
+      new Promise<TransportResponse>((resolve, reject) => {
+        // As Go's client (and so kubectl, clusteradm): ask for gzip, which the API server uses for big answers.
+        const headers = { ...r.headers, 'Accept-Encoding': 'gzip', ...(r.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(r.body)) } : {}) };
+        // fetch rejects with the signal's reason (a TimeoutError from KubeClient's deadline): same here.
+        const req = mod.request(r.url, { method: r.method, headers, agent, signal: r.signal }, (res) => resolve(nodeResponse(res, r.signal)));
+        req.on('error', (err) => reject(r.signal.aborted ? (r.signal.reason ?? err) : err));
+        req.end(r.body);
+      }),
+    close: async () => agent.destroy(),
+  };
+}
+
+function nodeResponse(res: import('node:http').IncomingMessage, signal: AbortSignal): TransportResponse {
+  const stream = (): Readable => {
+    if (res.headers['content-encoding'] !== 'gzip') return res;
+    const zlib = process.getBuiltinModule('node:zlib');
+    const gunzip = zlib.createGunzip();
+    res.on('error', (err) => gunzip.destroy(err));
+    return res.pipe(gunzip);
+  };
+  return {
+    status: res.statusCode ?? 0,
+    header: (name) => {
+      const v = res.headers[name.toLowerCase()];
+      return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
+    },
+    async text() {
+      let text = '';
+      try {
+        const body = stream();
+        body.setEncoding('utf8');
+        for await (const chunk of body) text += chunk as string;
+      } catch (err) {
+        throw signal.aborted ? (signal.reason ?? err) : err;
+      }
+      if (signal.aborted) throw signal.reason;
+      return text;
+    },
+    stream,
+  };
+}
+
+// undici is loaded on the first client that uses it, not at start-up.
+// In the CLI's split bundle (scripts/build-cli.mjs) a CommonJS package's namespace is only its default.
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = () => (undici ??= import('undici').then((m) => ('Agent' in m ? m : (m as { default: typeof m }).default)));
+
+function undiciTransport(dispatcher: Dispatcher): Transport {
+  return {
+    async send(r) {
+      const res = await (await loadUndici()).fetch(r.url, { method: r.method, headers: r.headers, body: r.body, dispatcher, signal: r.signal });
+      return {
+        status: res.status,
+        header: (name) => res.headers.get(name),
+        text: () => res.text(),
+        stream() {
+          const { Readable } = process.getBuiltinModule('node:stream');
+          if (!res.body) return Readable.from([]);
+          return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+        },
+      };
+    },
+    close: () => dispatcher.close().catch(() => undefined),
+  };
+}
+
+/**
+ * One pooled connection owner per client. TLS: the CA, client certificate and key, and the name
+ * the server's certificate must carry (tls-server-name, else the URL's host). With proxy-url the
+ * connections are tunnelled through the proxy with HTTP CONNECT, as kubectl does; an https proxy
+ * is verified with the same CA bundle (clusteradm's join appends the proxy CA to it).
+ */
+async function dispatcherFor(cluster: Cluster, tls: TlsOptions): Promise<Dispatcher> {
+  const { Agent, ProxyAgent } = await loadUndici();
+  if (!cluster.proxyUrl) return new Agent({ connect: tls, ...POOL });
+  const proxy = proxyUrl(cluster);
+  return new ProxyAgent({ uri: proxy.href, requestTls: tls, proxyTls: { ca: tls.ca, rejectUnauthorized: tls.rejectUnauthorized }, ...POOL });
+}
+
+function proxyUrl(cluster: Cluster): URL {
+  let url: URL;
+  try {
+    url = new URL(cluster.proxyUrl!);
+  } catch {
+    throw new KubeConfigError(`cluster "${cluster.name}" has a proxy-url that is not a URL: ${cluster.proxyUrl}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new KubeConfigError(`cluster "${cluster.name}" has proxy-url scheme ${url.protocol.replace(/:$/, '')}: only http and https proxies are supported`);
+  }
+  return url;
+}
