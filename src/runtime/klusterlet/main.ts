@@ -171,6 +171,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     process.exit(2);
   }
   const log = createLogger({ level: flags.logLevel, component: 'klusterlet' });
+  // Node's own https, not undici: one cluster's traffic needs no more than its keep-alive pool, and
+  // undici's code is about a third of an idle agent's heap (README "Benchmarks").
+  KubeClient.defaultTransport = 'node';
   let handle: KlusterletHandle;
   try {
     handle = await startKlusterlet({ ...flags, log });

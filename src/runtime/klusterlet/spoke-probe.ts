@@ -5,9 +5,10 @@
  * credentials (re-read on every probe, so a refreshed ServiceAccount token is used at once).
  */
 import type https from 'node:https';
-import { Agent, fetch, type Dispatcher } from 'undici';
+import { KubeClient } from '../../kube/client.js';
 import type { KubeConfig } from '../../kube/kubeconfig.js';
 import { rootCauseCode } from '../../kube/errors.js';
+import { createTransport, type Transport } from '../../kube/transport.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -25,25 +26,25 @@ export interface SpokeProbe {
 }
 
 export function createSpokeProbe(kc: KubeConfig, timeoutMs = 10_000): SpokeProbe {
-  let dispatcher: Dispatcher | undefined;
-  const server = (kc.getCurrentCluster()?.server ?? '').replace(/\/+$/, '');
+  let transport: Promise<Transport> | undefined;
+  const cluster = kc.getCurrentCluster();
+  const server = (cluster?.server ?? '').replace(/\/+$/, '');
 
   const get = async (path: '/livez' | '/healthz'): Promise<ProbeResult> => {
     const opts: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(opts);
-    dispatcher ??= new Agent({
-      connect: {
-        ca: opts.ca as string | Buffer | undefined,
-        cert: opts.cert as string | Buffer | undefined,
-        key: opts.key as string | Buffer | undefined,
-        rejectUnauthorized: !kc.getCurrentCluster()?.skipTLSVerify,
-      },
-      keepAliveTimeout: 30_000,
-    });
     const headers: Record<string, string> = { Accept: 'text/plain, */*', 'User-Agent': 'ocmadm-registration-agent' };
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (v !== undefined) headers[k] = String(v);
     try {
-      const res = await fetch(`${server}${path}`, { headers, dispatcher, signal: AbortSignal.timeout(timeoutMs) });
+      if (!cluster) throw new Error('the kubeconfig has no current cluster');
+      // The same transport as the agent's clients (src/kube/transport.ts), opened on the first probe.
+      transport ??= createTransport(KubeClient.defaultTransport, cluster, {
+        ca: opts.ca as string | Buffer | undefined,
+        cert: opts.cert as string | Buffer | undefined,
+        key: opts.key as string | Buffer | undefined,
+        rejectUnauthorized: !cluster.skipTLSVerify,
+      });
+      const res = await (await transport).send({ method: 'GET', url: `${server}${path}`, headers, signal: AbortSignal.timeout(timeoutMs) });
       const text = (await res.text()).trim().slice(0, 500);
       return { ok: res.status === 200, status: res.status, path, detail: text };
     } catch (err) {
@@ -58,7 +59,7 @@ export function createSpokeProbe(kc: KubeConfig, timeoutMs = 10_000): SpokeProbe
       return live;
     },
     async close() {
-      await dispatcher?.close().catch(() => undefined);
+      await (await transport?.catch(() => undefined))?.close().catch(() => undefined);
     },
   };
 }
