@@ -119,10 +119,14 @@ async function write(file: string, text: string): Promise<string> {
   return file;
 }
 
-/** The host half and node half of a TCP relay through a unix socket: `bind`:port on the node to 127.0.0.1:port on the host. */
+/**
+ * The host half and node half of a TCP relay through a unix socket: `bind`:port on the node to
+ * 127.0.0.1:port on the host. Both listen with a deep backlog: socat's default of 5 reset
+ * connections when a client opened dozens at once (an HTTP/1.1 client checking 30 APIs in parallel).
+ */
 function forwarder(o: StartNodeOptions, what: string, port: number, socket: string, bind = o.slot.nodeIp): Component[] {
-  const host = o.spawn(`${what}-forwarder-host`, 'socat', [`UNIX-LISTEN:${socket},fork,unlink-early,mode=600`, `TCP:127.0.0.1:${port}`], o.log(`${what}-forwarder`));
-  const [cmd, args] = inNetns(o.slot.netns, ['socat', `TCP-LISTEN:${port},bind=${bind},fork,reuseaddr`, `UNIX-CONNECT:${socket}`]);
+  const host = o.spawn(`${what}-forwarder-host`, 'socat', [`UNIX-LISTEN:${socket},fork,unlink-early,mode=600,backlog=256`, `TCP:127.0.0.1:${port}`], o.log(`${what}-forwarder`));
+  const [cmd, args] = inNetns(o.slot.netns, ['socat', `TCP-LISTEN:${port},bind=${bind},fork,reuseaddr,backlog=256`, `UNIX-CONNECT:${socket}`]);
   const node = o.spawn(`${what}-forwarder-node`, cmd, args, o.log(`${what}-forwarder`));
   return [host, node];
 }
