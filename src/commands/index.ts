@@ -4,10 +4,17 @@ import type { App } from '../cli/app.js';
 export type Register = (program: Command, app: App) => void;
 
 /**
+ * Loads a command's registration. `argv` is the command line when this command is the one it
+ * names (a parent such as `get` then loads only the subcommand named after it); undefined when
+ * every command is wanted (help, completion).
+ */
+export type LoadRegister = (argv?: readonly string[]) => Promise<Register>;
+
+/**
  * Every top-level command, in the order `--help` lists them, loaded on demand: a run loads only
  * the command it names (start-up time), `--help` and `completion` load them all.
  */
-export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Register> }> = [
+export const COMMANDS: ReadonlyArray<{ name: string; load: LoadRegister }> = [
   { name: 'init', load: async () => (await import('./init/command.js')).register },
   { name: 'join', load: async () => (await import('./join/command.js')).register },
   { name: 'accept', load: async () => (await import('./accept/command.js')).register },
@@ -16,7 +23,7 @@ export const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<Registe
   { name: 'deploy', load: async () => (await import('./deploy/command.js')).register },
   { name: 'addon', load: async () => (await import('./addon/command.js')).register },
   { name: 'create', load: async () => (await import('./create/command.js')).register },
-  { name: 'get', load: async () => (await import('./get/command.js')).register },
+  { name: 'get', load: async (argv) => (await import('./get/command.js')).registerFor(argv) },
   { name: 'clusterset', load: async () => (await import('./clusterset/command.js')).register },
   { name: 'delete', load: async () => (await import('./delete/command.js')).register },
   { name: 'clean', load: async () => (await import('./clean/command.js')).register },
@@ -34,20 +41,23 @@ const VALUE_FLAGS = new Set(['--kubeconfig', '--context', '--timeout']);
  * anything else (help, completion, an unknown word, so commander can list or suggest them).
  */
 export async function commandsFor(argv: readonly string[] | undefined): Promise<Register[]> {
-  const word = argv && firstWord(argv);
+  const word = argv && commandWords(argv)[0];
   let wanted = COMMANDS;
   if (word && word !== 'completion') wanted = COMMANDS.filter((c) => c.name === word);
   else if (argv && word === undefined && argv.includes('--version')) wanted = [];
+  const named = wanted.length === 1 && wanted[0]!.name === word;
   if (!wanted.length && word) wanted = COMMANDS;
-  return Promise.all(wanted.map((c) => c.load()));
+  return Promise.all(wanted.map((c) => c.load(named ? argv : undefined)));
 }
 
-function firstWord(argv: readonly string[]): string | undefined {
+/** The words of a command line that are not flags or flag values, in order (`get`, `clusters`, `a`). */
+export function commandWords(argv: readonly string[]): string[] {
+  const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') return argv[i + 1];
-    if (!a.startsWith('-')) return a;
-    if (VALUE_FLAGS.has(a)) i++;
+    if (a === '--') return [...words, ...argv.slice(i + 1)];
+    if (!a.startsWith('-')) words.push(a);
+    else if (VALUE_FLAGS.has(a)) i++;
   }
-  return undefined;
+  return words;
 }
