@@ -34,11 +34,14 @@ const distUrls = {
  * ES namespace made for it. Building a namespace reads every export, which runs the lazy getters
  * of Node's built-ins: fs.promises, readline.promises, crypto.webcrypto, and http's WebSocket,
  * which loads Node's whole internal undici. That was about a fifth of a one-shot command's time.
+ * Only static imports: an `await import('node:y')` of such a stand-in gave a namespace without
+ * the module's functions (`clean` failed on `(await import('node:fs')).existsSync`), so dynamic
+ * imports stay Node's own.
  */
 const builtinsAsModules = {
   name: 'builtins-as-modules',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'import-statement' || args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin' } : undefined));
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`, loader: 'js' }));
   },
 };
