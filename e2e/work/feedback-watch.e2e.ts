@@ -38,6 +38,11 @@ test('Watch: a change of the live object reaches the feedback at once; Poll wait
     expect(manifestCondition(w, 0, COND.work.feedbackSynced)?.status).toBe('True');
   }
   await s.agent.waitForLog((l) => l.msg === 'feedback watch started' && l.watch === `/v1/pods/${ns}`);
+  // The status controller's first pass on each work (queued by the apply pass's write) reads its pod;
+  // a pass still pending when the pods change would read the Poll work's new phase legitimately.
+  for (const name of ['watched', 'polled']) {
+    await s.agent.waitForLog((l) => l.msg === 'reconciled' && l.controller === 'manifestwork-status' && l.object === name && l.requeueAfterMs !== undefined);
+  }
 
   const t0 = Date.now();
   await running('pp');

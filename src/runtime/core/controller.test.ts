@@ -115,10 +115,28 @@ describe('controller', () => {
     ctrl.enqueue('k');
     await flushPromises();
     await clock.advanceAsync(50);
-    await clock.advanceAsync(50);
+    expect(calls).toHaveLength(2);
+    await clock.advanceAsync(99); // the second conflict in a row waits twice as long
+    expect(calls).toHaveLength(2);
+    await clock.advanceAsync(1);
     expect(calls).toHaveLength(3);
     expect(ctrl.queue.numRequeues('k')).toBe(0);
     expect(lines.filter((l) => l.level === 'error')).toHaveLength(0);
+    abort.abort();
+    await done;
+  });
+
+  test('conflicts in a row are retried quietly for 1.55 s (a lagging watch), then fall back to backoff', async () => {
+    const { ctrl, calls, clock, lines, abort, done } = setup(async () => {
+      throw new KubeApiError('the object has been modified', 409, 'Conflict', 'PATCH', '/x');
+    });
+    ctrl.enqueue('k');
+    await flushPromises();
+    for (const ms of [50, 100, 200, 400, 800]) await clock.advanceAsync(ms);
+    expect(calls).toHaveLength(6);
+    const errors = lines.filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ msg: 'reconcile failed', object: 'k', retries: 1 });
     abort.abort();
     await done;
   });

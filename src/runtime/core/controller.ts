@@ -2,7 +2,8 @@
  * Controller: informer events → keys → a work queue → N workers calling reconcile(key).
  * Success forgets the key's failures (and honours requeueAfterMs); a throw retries with the
  * queue's backoff and logs one line with the error's message; a 409 Conflict (a write based on a
- * stale read) retries almost at once, since the fresher object is already on its way; a
+ * stale read) retries almost at once, since the fresher object is already on its way (the quick
+ * delay doubles per conflict in a row, so a watch lagging on a loaded apiserver is waited for); a
  * TerminalError is logged once and not retried. reconcile gets the run's signal: stop aborts it.
  * Manager: the process-level owner of the client, the shared informers and the controllers.
  */
@@ -19,9 +20,9 @@ export type KeysFn<T> = (obj: T, old: T | undefined, event: InformerEvent) => st
 
 export interface ControllerOptions {
   queue?: WorkQueueOptions;
-  /** Delay before retrying a key whose write hit 409 Conflict (default 50 ms). */
+  /** Delay before retrying a key whose write hit 409 Conflict (default 50 ms, doubled per conflict in a row). */
   conflictRequeueMs?: number;
-  /** Conflicts in a row retried that way before normal backoff applies (default 5). */
+  /** Conflicts in a row retried that way before normal backoff applies (default 5: 50 ms … 800 ms, 1.55 s in all). */
   maxQuickConflictRetries?: number;
   clock?: Clock;
 }
@@ -120,7 +121,7 @@ export class Controller {
       const n = this.conflicts.get(key) ?? 0;
       if (isConflict(err) && n < (this.opts.maxQuickConflictRetries ?? 5)) {
         this.conflicts.set(key, n + 1);
-        this.queue.addAfter(key, this.opts.conflictRequeueMs ?? 50);
+        this.queue.addAfter(key, (this.opts.conflictRequeueMs ?? 50) * 2 ** n);
         this.log.debug('conflict, retrying with fresh state', { controller: this.name, object: key, error: describeError(err) });
         return;
       }
