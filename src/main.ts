@@ -1,9 +1,10 @@
 import { runCli } from './cli/program.js';
 import { EXIT } from './cli/errors.js';
-import { KubeClient } from './kube/client.js';
+import { transportDefaults } from './kube/transport.js';
 
 // A command is one short run: Node's built-in https, not undici's pool (src/kube/transport.ts).
-KubeClient.defaultTransport = 'node';
+// Set here without loading the client: `--version`, `--help` and local commands never need it.
+transportDefaults.kind = 'node';
 
 // One AbortController for the whole run: the first Ctrl-C stops waits cleanly (exit 130),
 // a second one exits at once.

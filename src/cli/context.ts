@@ -1,8 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import type { KubeConfig } from '../kube/kubeconfig.js';
-import { KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../kube/client.js';
 import { asCliError } from './errors.js';
-import { loadKubeConfig, type KubeAccess } from '../kube/config.js';
+import type { KubeAccess } from '../kube/config.js';
 import { Progress } from '../ui/progress.js';
 import { makeStyle, type Style } from '../ui/style.js';
 
@@ -49,7 +49,13 @@ export class CommandContext {
     return Date.now() + this.globals.timeout * 1000;
   }
 
-  kubeConfig(access: KubeAccess = this.globals, what?: string): KubeConfig {
+  /**
+   * The kubeconfig of --kubeconfig/--context (or another access). The kubeconfig and client
+   * modules (a YAML parser among them) load here, on first use: commands that never talk to a
+   * cluster, `--help` and `--version` start without them.
+   */
+  async kubeConfig(access: KubeAccess = this.globals, what?: string): Promise<KubeConfig> {
+    const { loadKubeConfig } = await import('../kube/config.js');
     try {
       return loadKubeConfig(access, what);
     } catch (err) {
@@ -59,7 +65,8 @@ export class CommandContext {
 
   /** A client for --kubeconfig/--context (or another access), closed when the command ends. */
   async client(access: KubeAccess = this.globals, what?: string): Promise<KubeClient> {
-    return this.track(await KubeClient.create(this.kubeConfig(access, what), 'ocmadm'));
+    const [kc, { KubeClient }] = await Promise.all([this.kubeConfig(access, what), import('../kube/client.js')]);
+    return this.track(await KubeClient.create(kc, 'ocmadm'));
   }
 
   track(client: KubeClient): KubeClient {

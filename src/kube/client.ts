@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type https from 'node:https';
 import type { KubeConfig } from './kubeconfig.js';
 import { KubeApiError, rootCauseCode } from './errors.js';
-import { createTransport, type Transport, type TransportKind } from './transport.js';
+import { createTransport, transportDefaults, type Transport, type TransportKind } from './transport.js';
 
 /** The minimal shape every Kubernetes object has. */
 export interface KubeObject {
@@ -86,7 +86,13 @@ export class KubeClient {
    * The transport of clients created without one: undici's pool, for long-running processes.
    * The CLI's entry point (src/main.ts) sets 'node': a one-shot command should not load undici.
    */
-  static defaultTransport: TransportKind = 'undici';
+  static get defaultTransport(): TransportKind {
+    return transportDefaults.kind;
+  }
+
+  static set defaultTransport(kind: TransportKind) {
+    transportDefaults.kind = kind;
+  }
 
   readonly server: string;
   private headers: Record<string, string> = {};

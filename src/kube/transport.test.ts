@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeClient, type WatchEvent } from './client.js';
 import { KubeApiError, isUnreachable } from './errors.js';
 import { KubeConfig } from './kubeconfig.js';
-import type { TransportKind } from './transport.js';
+import { transportDefaults, type TransportKind } from './transport.js';
 
 let server: http.Server;
 let base: string;
@@ -111,4 +111,18 @@ describe.each<TransportKind>(['undici', 'node'])('over the %s transport', (trans
       await gone.close();
     }
   });
+});
+
+// src/main.ts sets the default on transportDefaults so that a run that never talks to a cluster
+// does not load the client; clients and the runtimes read and write it as KubeClient.defaultTransport.
+test('KubeClient.defaultTransport is the default the CLI entry point sets, both ways', () => {
+  const before = transportDefaults.kind;
+  try {
+    transportDefaults.kind = 'node';
+    expect(KubeClient.defaultTransport).toBe('node');
+    KubeClient.defaultTransport = 'undici';
+    expect(transportDefaults.kind).toBe('undici');
+  } finally {
+    transportDefaults.kind = before;
+  }
 });

@@ -12,6 +12,12 @@ import { KubeConfigError } from './errors.js';
 
 export type TransportKind = 'undici' | 'node';
 
+/**
+ * The transport of clients created without one (KubeClient.defaultTransport reads and writes it).
+ * Kept here, not on KubeClient, so the CLI's entry point can set it without loading the client.
+ */
+export const transportDefaults: { kind: TransportKind } = { kind: 'undici' };
+
 /** TLS settings for the connections to one API server. */
 export interface TlsOptions {
   ca?: string | Buffer;

@@ -3,9 +3,10 @@ import type { App } from '../../cli/app.js';
 import { CliError } from '../../cli/errors.js';
 import { formatResult } from '../../ui/output.js';
 import { createOptions, enableOptions, type AddonFlags } from './options.js';
-import { addonText } from './render.js';
-import { createAddon, disableAddons, enableAddons } from './run.js';
-import { waitAvailable } from './wait.js';
+
+// What each subcommand does loads when it runs (the template checks pull in a schema library):
+// `--help` and completion need only the flags.
+const work = () => Promise.all([import('./run.js'), import('./render.js'), import('./wait.js')]);
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -21,6 +22,7 @@ export function register(program: Command, app: App): void {
     .option('-o, --output <format>', 'text or json', 'text');
   app.action<AddonFlags & { filename: string }>(create, async (f, ctx) => {
     const o = createOptions({ ...f, file: f.filename });
+    const [{ createAddon }, { addonText }] = await work();
     ctx.io.stdout.write(formatResult(await createAddon(ctx, o), o.output, addonText));
   });
 
@@ -42,6 +44,7 @@ export function register(program: Command, app: App): void {
   );
   app.action<AddonFlags>(enable, async (f, ctx) => {
     const o = enableOptions(f, 'enable');
+    const [{ enableAddons }, { addonText }, { waitAvailable }] = await work();
     const result = await enableAddons(ctx, o);
     if (o.wait && !o.dryRun) result.clusters = await waitAvailable(ctx, o);
     ctx.io.stdout.write(formatResult(result, o.output, addonText));
@@ -52,6 +55,7 @@ export function register(program: Command, app: App): void {
   const disable = targets(addon.command('disable').description('disable add-ons on clusters, or stop a placement from installing them'));
   app.action<AddonFlags>(disable, async (f, ctx) => {
     const o = enableOptions(f, 'disable');
+    const [{ disableAddons }, { addonText }] = await work();
     ctx.io.stdout.write(formatResult(await disableAddons(ctx, o), o.output, addonText));
   });
 }

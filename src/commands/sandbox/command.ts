@@ -2,10 +2,9 @@ import type { Command } from 'commander';
 import type { App } from '../../cli/app.js';
 import { formatResult } from '../../ui/output.js';
 import { DEFAULT_NAME, DEFAULT_SPOKES, MAX_SPOKES, downOptions, statusOptions, upOptions, type UpFlags } from './options.js';
-import { renderDown, runDown } from './down.js';
-import { renderStatus, runStatus } from './status.js';
-import { renderUp } from './render.js';
-import { runUp, upJson } from './up.js';
+
+// The work of each subcommand loads when it runs: `--help` and completion need only the flags, and
+// `up` pulls in the control planes, certificates and templates.
 
 export function register(program: Command, app: App): void {
   const sandbox = program
@@ -23,6 +22,7 @@ export function register(program: Command, app: App): void {
     .addHelpText('after', '\nExamples:\n  ocmadm sandbox up\n  ocmadm sandbox up --name demo --spokes 1 -o json\n  ocmadm sandbox up --bare\n  ocmadm sandbox up --nodes 0');
   app.action<UpFlags>(up, async (flags, ctx) => {
     const opts = upOptions(flags);
+    const [{ runUp, upJson }, { renderUp }] = await Promise.all([import('./up.js'), import('./render.js')]);
     const result = await runUp(opts, ctx);
     ctx.io.stdout.write(formatResult(result, opts.output, renderUp, upJson));
   });
@@ -34,6 +34,7 @@ export function register(program: Command, app: App): void {
     .option('-o, --output <format>', 'text or json', 'text');
   app.action<{ name?: string; output?: string }>(down, async (flags, ctx) => {
     const opts = downOptions(flags);
+    const { renderDown, runDown } = await import('./down.js');
     ctx.progress.start(`stopping sandbox ${opts.name}`);
     const result = await runDown(opts.name, ctx.io.env);
     ctx.progress.stop();
@@ -47,6 +48,7 @@ export function register(program: Command, app: App): void {
     .option('-o, --output <format>', 'text or json', 'text');
   app.action<{ name?: string; output?: string }>(status, async (flags, ctx) => {
     const opts = statusOptions(flags);
+    const { renderStatus, runStatus } = await import('./status.js');
     ctx.io.stdout.write(formatResult(await runStatus(opts.name, ctx.io.env), opts.output, renderStatus));
   });
 }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../cli/app.js';
 import { formatResult, parseOutputFormat } from '../../ui/output.js';
-import { renderVersion } from './render.js';
-import { runVersion } from './run.js';
 
 export function register(program: Command, app: App): void {
   const cmd = program
@@ -12,6 +10,8 @@ export function register(program: Command, app: App): void {
     .addHelpText('after', '\nA cluster that does not answer within 3 s is reported as not reachable; that is not an error.');
   app.action<{ output: string }>(cmd, async (opts, ctx) => {
     const format = parseOutputFormat(opts.output, ['text', 'json']);
+    // Loaded on use: the cluster probe pulls in the hub's install plan, which `--help` never needs.
+    const [{ runVersion }, { renderVersion }] = await Promise.all([import('./run.js'), import('./render.js')]);
     ctx.io.stdout.write(formatResult(await runVersion(ctx), format, renderVersion));
   });
 }

@@ -106,7 +106,7 @@ export async function hubController(client: KubeClient, server: string, env: Nod
 async function describeCluster(ctx: CommandContext): Promise<{ cluster: ClusterInfo | null; note?: string }> {
   let kc;
   try {
-    kc = ctx.kubeConfig(ctx.globals);
+    kc = await ctx.kubeConfig(ctx.globals);
   } catch (err) {
     return { cluster: null, note: (err as Error).message };
   }

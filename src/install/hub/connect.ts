@@ -18,7 +18,7 @@ export interface HubConnection {
 }
 
 export async function connectHub(ctx: CommandContext): Promise<HubConnection> {
-  const kc = ctx.kubeConfig(ctx.globals, 'hub');
+  const kc = await ctx.kubeConfig(ctx.globals, 'hub');
   const endpoint = hubEndpoint(kc);
   const client = await ctx.client(ctx.globals, 'hub');
   const context = kc.getCurrentContext();
