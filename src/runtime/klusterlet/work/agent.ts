@@ -8,7 +8,7 @@
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { Discovery } from '../../../kube/resources.js';
 import { APPLIED_MANIFEST_WORKS, MANIFEST_WORKS, type AppliedManifestWork, type ManifestWork } from '../../../api/index.js';
-import { FINALIZER } from '../../../api/names.js';
+import { COND, FINALIZER } from '../../../api/names.js';
 import { Controller } from '../../core/controller.js';
 import { createInformer, type InformerOptions } from '../../core/informer.js';
 import { OwnWrites } from '../../core/own-writes.js';
@@ -67,6 +67,9 @@ const manifestMeta = (w: ManifestWork | undefined) => (w?.status?.resourceStatus
 /** The only change is our cleanup finalizer appended: the pass that added it goes on from there. */
 const onlyAddedCleanup = (now: string[], before: string[]) =>
   !before.includes(FINALIZER.manifestWorkCleanup) && deepEqual(now, [...before, FINALIZER.manifestWorkCleanup]);
+/** Available is set for the work's current generation. */
+const availabilityReported = (w: ManifestWork) => w.status?.conditions?.some((c) => c.type === COND.work.available && c.observedGeneration === w.metadata.generation) ?? false;
+const wantsPromptStatus = (w: ManifestWork) => (w.spec?.manifestConfigs ?? []).some((c) => c.feedbackRules?.length || c.conditionRules?.length || c.feedbackScrapeType === 'Watch');
 const appliedCond = (w: ManifestWork | undefined) => w?.status?.conditions?.find((c) => c.type === 'Applied');
 
 export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
@@ -133,10 +136,19 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
   );
   // A new apply result (manifests or Applied changed) gets its availability at once. A work
   // without Applied has nothing to report yet: its first apply pass's write brings it here.
+  // Our apply pass that wrote availability too, from the objects it had just written, leaves
+  // nothing to look at before the usual interval (a read of every manifest for no change: in a
+  // burst of new works, one spoke read per work on the way of the others' applies), unless
+  // feedback or condition rules or a watch want a prompt look.
   status.watches(works, (w, old, event) => {
     if (event === 'delete') return [];
     if (event === 'add' || !old) return appliedCond(w) ? [workName(w)] : [];
-    return deepEqual(manifestMeta(w), manifestMeta(old)) && deepEqual(appliedCond(w), appliedCond(old)) ? [] : [workName(w)];
+    if (deepEqual(manifestMeta(w), manifestMeta(old)) && deepEqual(appliedCond(w), appliedCond(old))) return [];
+    if (workView.isOwnWrite(w) && availabilityReported(w) && !wantsPromptStatus(w)) {
+      status.queue.addAfter(workName(w), opts.statusSyncMs ?? 10_000);
+      return [];
+    }
+    return [workName(w)];
   });
 
   const ctrl = new AbortController();
