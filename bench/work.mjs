@@ -24,20 +24,33 @@ const work = (name, ns, value) => ({
 
 /**
  * Watches all works labelled bench=work and calls onChange(work) for each event, until stop();
- * `listed` resolves once the first list is in (the watch starts from it).
+ * `listed` resolves once the first list is in (the watch starts from it). In a burst the API
+ * server closes a watch that does not keep up (its cacher's buffer is small): the watch then
+ * resumes from the last resourceVersion seen, as an informer does; only an error (410 Gone)
+ * lists again. A relist of every bench work takes seconds on a loaded hub and made the last
+ * works look late by as much (up to 4 s at load 14). `onRewatch(reason)` is for diagnostics.
  */
-function watchWorks(hub, onChange) {
+export function watchWorks(hub, onChange, onRewatch = () => undefined) {
   const ctrl = new AbortController();
   let listedOnce;
   const listed = new Promise((r) => (listedOnce = r));
   const done = (async () => {
+    let rv;
     while (!ctrl.signal.aborted) {
-      const list = await hub.list(resourcePath(MANIFEST_WORKS), { labelSelector: 'bench=work' });
-      list.items.forEach(onChange);
-      listedOnce();
-      await hub
-        .watch(resourcePath(MANIFEST_WORKS), { labelSelector: 'bench=work', resourceVersion: list.metadata.resourceVersion }, (ev) => ev.type !== 'BOOKMARK' && onChange(ev.object), { signal: ctrl.signal })
-        .catch(() => undefined);
+      if (rv === undefined) {
+        const list = await hub.list(resourcePath(MANIFEST_WORKS), { labelSelector: 'bench=work' });
+        list.items.forEach(onChange);
+        rv = list.metadata.resourceVersion;
+        listedOnce();
+      }
+      const seen = (ev) => {
+        rv = ev.object?.metadata?.resourceVersion ?? rv;
+        if (ev.type !== 'BOOKMARK') onChange(ev.object);
+      };
+      await hub.watch(resourcePath(MANIFEST_WORKS), { labelSelector: 'bench=work', resourceVersion: rv }, seen, { signal: ctrl.signal }).then(
+        () => onRewatch('closed'),
+        (err) => ((rv = undefined), onRewatch(`failed: ${err.message}`)),
+      );
     }
   })();
   return { listed, stop: async () => (ctrl.abort(), done) };

@@ -8,6 +8,7 @@
 import type { KubeClient, KubeObject } from '../../../kube/client.js';
 import { Discovery } from '../../../kube/resources.js';
 import { APPLIED_MANIFEST_WORKS, MANIFEST_WORKS, type AppliedManifestWork, type ManifestWork } from '../../../api/index.js';
+import { COND, FINALIZER } from '../../../api/names.js';
 import { Controller } from '../../core/controller.js';
 import { createInformer, type InformerOptions } from '../../core/informer.js';
 import { OwnWrites } from '../../core/own-writes.js';
@@ -63,6 +64,12 @@ export function followingClient(current: () => KubeClient): KubeClient {
 const workName = (o: KubeObject) => o.metadata?.name ?? '';
 const finalizers = (o: KubeObject | undefined) => o?.metadata?.finalizers ?? [];
 const manifestMeta = (w: ManifestWork | undefined) => (w?.status?.resourceStatus?.manifests ?? []).map((m) => m.resourceMeta);
+/** The only change is our cleanup finalizer appended: the pass that added it goes on from there. */
+const onlyAddedCleanup = (now: string[], before: string[]) =>
+  !before.includes(FINALIZER.manifestWorkCleanup) && deepEqual(now, [...before, FINALIZER.manifestWorkCleanup]);
+/** Available is set for the work's current generation. */
+const availabilityReported = (w: ManifestWork) => w.status?.conditions?.some((c) => c.type === COND.work.available && c.observedGeneration === w.metadata.generation) ?? false;
+const wantsPromptStatus = (w: ManifestWork) => (w.spec?.manifestConfigs ?? []).some((c) => c.feedbackRules?.length || c.conditionRules?.length || c.feedbackScrapeType === 'Watch');
 const appliedCond = (w: ManifestWork | undefined) => w?.status?.conditions?.find((c) => c.type === 'Applied');
 
 export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
@@ -79,27 +86,23 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
   const workView = new OwnWrites(works);
   const appliedView = new OwnWrites(applied);
 
-  const apply = new Controller(
-    {
-      reconciler: new ApplyReconciler({
-        cluster: opts.cluster,
-        id,
-        hub,
-        spoke: opts.spoke,
-        discovery: new Discovery(opts.spoke),
-        works: workView,
-        applied: appliedView,
-        log: log.child({ controller: 'manifestwork-apply' }),
-        resyncMs: opts.resyncMs,
-        evictionGraceMs: opts.evictionGraceMs,
-        retry: opts.retry,
-      }),
-      workers: opts.workers?.apply ?? 10,
-    },
-    log.child({ controller: 'manifestwork-apply' }),
-  );
+  const applier = new ApplyReconciler({
+    cluster: opts.cluster,
+    id,
+    hub,
+    spoke: opts.spoke,
+    discovery: new Discovery(opts.spoke),
+    works: workView,
+    applied: appliedView,
+    log: log.child({ controller: 'manifestwork-apply' }),
+    resyncMs: opts.resyncMs,
+    evictionGraceMs: opts.evictionGraceMs,
+    retry: opts.retry,
+  });
+  const apply = new Controller({ reconciler: applier, workers: opts.workers?.apply ?? 10 }, log.child({ controller: 'manifestwork-apply' }));
   // Spec, labels and deletion reach the spoke at once; status-only updates (ours) do not loop.
-  // Our own writes (the finalizer, status) come back as updates the pass that made them acted on.
+  // Our own writes (the finalizer, status) come back as updates the pass that made them acted on;
+  // the finalizer's may come before the patch's answer, so our finalizer added is no change here.
   apply.watches(works, (w, old, event) => {
     if (event !== 'update' || !old) return [workName(w)];
     if (workView.isOwnWrite(w)) return [];
@@ -107,11 +110,12 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
       w.metadata.generation !== old.metadata.generation ||
       !deepEqual(w.metadata.labels ?? {}, old.metadata.labels ?? {}) ||
       w.metadata.deletionTimestamp !== old.metadata.deletionTimestamp ||
-      !deepEqual(finalizers(w), finalizers(old));
+      (!deepEqual(finalizers(w), finalizers(old)) && !onlyAddedCleanup(finalizers(w), finalizers(old)));
     return changed ? [workName(w)] : [];
   });
   const ours = (a: AppliedManifestWork) => (a.spec?.hubHash === hash && a.spec.manifestWorkName ? [a.spec.manifestWorkName] : []);
-  // Records we created or wrote need no new pass either; nor does a change of status alone
+  // Records we created or wrote need no new pass either (nor one whose create is in flight: its
+  // add event may come before the create's answer); nor does a change of status alone
   // (appliedResources is ours to write).
   const recordChanged = (a: AppliedManifestWork, old: AppliedManifestWork) =>
     !deepEqual(a.spec, old.spec) ||
@@ -120,6 +124,7 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
     !deepEqual(finalizers(a), finalizers(old));
   apply.watches(applied, (a, old, event) => {
     if (event !== 'delete' && appliedView.isOwnWrite(a)) return [];
+    if (event === 'add' && applier.isCreating(a.metadata.name!)) return [];
     return event === 'update' && old && !recordChanged(a, old) ? [] : ours(a);
   });
 
@@ -131,10 +136,19 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
   );
   // A new apply result (manifests or Applied changed) gets its availability at once. A work
   // without Applied has nothing to report yet: its first apply pass's write brings it here.
+  // Our apply pass that wrote availability too, from the objects it had just written, leaves
+  // nothing to look at before the usual interval (a read of every manifest for no change: in a
+  // burst of new works, one spoke read per work on the way of the others' applies), unless
+  // feedback or condition rules or a watch want a prompt look.
   status.watches(works, (w, old, event) => {
     if (event === 'delete') return [];
     if (event === 'add' || !old) return appliedCond(w) ? [workName(w)] : [];
-    return deepEqual(manifestMeta(w), manifestMeta(old)) && deepEqual(appliedCond(w), appliedCond(old)) ? [] : [workName(w)];
+    if (deepEqual(manifestMeta(w), manifestMeta(old)) && deepEqual(appliedCond(w), appliedCond(old))) return [];
+    if (workView.isOwnWrite(w) && availabilityReported(w) && !wantsPromptStatus(w)) {
+      status.queue.addAfter(workName(w), opts.statusSyncMs ?? 10_000);
+      return [];
+    }
+    return [workName(w)];
   });
 
   const ctrl = new AbortController();

@@ -63,12 +63,22 @@ const keyOf = (r: AppliedResourceT) => resourceKey(idOf(r));
 export class ApplyReconciler implements Reconciler {
   readonly name = 'manifestwork-apply';
   private readonly failures = new Map<string, number>();
+  /** Records whose create is in flight: their add event may come before the create's answer. */
+  private readonly creating = new Set<string>();
   private readonly now: () => number;
   private readonly random: () => number;
 
   constructor(private readonly o: ApplyReconcilerOptions) {
     this.now = o.now ?? Date.now;
     this.random = o.random ?? Math.random;
+  }
+
+  /**
+   * Whether the record `recordName` is being created by a pass in flight: that pass goes on with
+   * the create's answer, so the record's add event needs no pass of its own.
+   */
+  isCreating(recordName: string): boolean {
+    return this.creating.has(recordName);
   }
 
   async reconcile(name: string): Promise<ReconcileResult | void> {
@@ -91,12 +101,11 @@ export class ApplyReconciler implements Reconciler {
       // A new work: its finalizer (hub) and its record (spoke) are written at once, and nothing
       // is applied before both are there. The work is used at once from the patched object:
       // waiting for the watch to bring the finalizer back would cost a second trip through the queue.
-      const record = frozen || amw?.metadata.deletionTimestamp ? undefined : settle(ensureAppliedWork(o.spoke, o.id, work, amw));
+      const record = frozen || amw?.metadata.deletionTimestamp ? undefined : this.writeRecord(work, amw);
       try {
         work = o.works.wrote(work, await addFinalizer(o.hub, MANIFEST_WORKS, work, FINALIZER.manifestWorkCleanup));
       } catch (err) {
         const made = await record;
-        if (made?.ok) o.applied.wrote(amw, made.value);
         if (!isNotFound(err)) throw err;
         // Deleted meanwhile: a record made just now owns nothing yet and goes at once.
         if (!amw && made?.ok) await o.spoke.delete(resourcePath({ ...APPLIED_MANIFEST_WORKS, name: made.value.metadata.name! })).catch(() => undefined);
@@ -110,12 +119,12 @@ export class ApplyReconciler implements Reconciler {
     }
     // Someone deleted the record on the spoke: release what it owned, then start afresh.
     if (amw?.metadata.deletionTimestamp) return finishAppliedWork(o.spoke, amw, work.spec?.deleteOption);
-    return this.apply(name, work, amw, settle(ensureAppliedWork(o.spoke, o.id, work, amw)));
+    return this.apply(name, work, amw, this.writeRecord(work, amw));
   }
 
   private async apply(name: string, work: ManifestWork, current: AppliedManifestWork | undefined, record: Promise<Settled<AppliedManifestWork>>): Promise<ReconcileResult> {
     const { o } = this;
-    let amw = o.applied.wrote(current, unwrap(await record));
+    let amw = unwrap(await record);
     if (amw.status?.evictionStartTime) amw = o.applied.wrote(amw, await patchStatus(o.spoke, APPLIED_MANIFEST_WORKS, amw, { evictionStartTime: null }));
     const owner = ownerRefOf(amw);
     const configs = work.spec?.manifestConfigs;
@@ -177,6 +186,19 @@ export class ApplyReconciler implements Reconciler {
     this.failures.delete(name);
     if (pending.some((p) => !applied.some((a) => keyOf(a) === keyOf(p)))) return { requeueAfterMs: PENDING_DELETE_RECHECK_MS };
     return { requeueAfterMs: Math.round((o.resyncMs ?? 4 * 60_000) * (0.5 + this.random())) };
+  }
+
+  /** Creates or corrects the record of `work`, its answer shown by the cache view at once. */
+  private async writeRecord(work: ManifestWork, current: AppliedManifestWork | undefined): Promise<Settled<AppliedManifestWork>> {
+    const recordName = appliedWorkName(this.o.id.hubHash, work.metadata.name!);
+    if (!current) this.creating.add(recordName);
+    try {
+      const made = await settle(ensureAppliedWork(this.o.spoke, this.o.id, work, current));
+      if (made.ok) this.o.applied.wrote(current, made.value);
+      return made;
+    } finally {
+      if (!current) this.creating.delete(recordName);
+    }
   }
 
   /**
