@@ -14,7 +14,7 @@ import { CleanupReconciler } from './cleanup.js';
 import { ClusterSetBindingReconciler, ClusterSetLabelReconciler, ClusterSetReconciler } from './clusterset.js';
 import { CsrApprovalReconciler } from './csr-approval.js';
 import { nsKey, type HubDeps, type HubInformers } from './deps.js';
-import { LeaseReconciler } from './lease.js';
+import { ClockSyncReconciler, LeaseReconciler } from './lease.js';
 import { ManagedClusterReconciler, SharedClusterRolesReconciler } from './managedcluster.js';
 import { ManifestWorkReplicaSetReconciler, replicaSetKeyFns } from './mwrs.js';
 import { PlacementReconciler } from './placement.js';
@@ -102,9 +102,22 @@ export function hubControllers(deps: HubDeps): HubController[] {
         { informer: 'leases', keys: byClusterLabel },
         { informer: 'namespaces', keys: onAddOrDelete(byClusterLabel) },
       ],
-      workers: 2,
+      // Its writes are the Lease of each newly accepted cluster and the expiries; a mass accept
+      // queues one creation per cluster, and an expiry key waits behind whatever is queued.
+      workers: 4,
     },
-    { reconciler: new TaintReconciler(deps), sources: [{ informer: 'clusters', keys: byName }] },
+    // Apart from the lease queue: its first verdict is a write per cluster (see lease.ts).
+    {
+      reconciler: new ClockSyncReconciler(deps),
+      sources: [
+        { informer: 'leases', keys: byClusterLabel },
+        { informer: 'clusters', keys: byName },
+      ],
+      workers: 4,
+    },
+    // A new cluster gets the unreachable taint and the default set label, one write each: with one
+    // worker each, 3,000 registrations kept these queues thousands deep for minutes.
+    { reconciler: new TaintReconciler(deps), sources: [{ informer: 'clusters', keys: byName }], workers: 4 },
     { reconciler: new CsrApprovalReconciler(deps), sources: [{ informer: 'csrs', keys: byName }], workers: 2 },
     {
       reconciler: new ClusterSetReconciler(deps),
@@ -114,7 +127,7 @@ export function hubControllers(deps: HubDeps): HubController[] {
       ],
       seedKeys: [...ClusterSetReconciler.SEED_KEYS],
     },
-    { reconciler: new ClusterSetLabelReconciler(deps), sources: [{ informer: 'clusters', keys: byName }] },
+    { reconciler: new ClusterSetLabelReconciler(deps), sources: [{ informer: 'clusters', keys: byName }], workers: 4 },
     {
       reconciler: new ClusterSetBindingReconciler(deps),
       sources: [
