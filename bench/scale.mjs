@@ -36,7 +36,7 @@ const addonAvailable = (a) => a?.status?.conditions?.find((c) => c.type === ADDO
 async function runScale(n, steadyMs) {
   const f = await fleet(['hub']);
   const hub = f.clusters.hub;
-  const admin = await KubeClient.create((() => { const kc = new KubeConfig(); kc.loadFromFile(hub.adminKubeconfigPath); return kc; })(), 'ocmadm-bench', { transport: 'node' });
+  const admin = await KubeClient.create((() => { const kc = new KubeConfig(); kc.loadFromFile(hub.adminKubeconfigPath); return kc; })(), 'ocmadm-bench');
   const log = process.env.BENCH_DEBUG ? (l) => process.stderr.write(`bench: ${l}\n`) : undefined;
   const sims = new SimAgents({ server: hub.server, caPem: hub.caPem }, { userAgent: 'ocmadm-bench-agent', log });
   const addons = WITH_ADDONS ? new SimAddons(sims.agents, log) : undefined;
