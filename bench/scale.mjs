@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { cpuShare, fleet, mustRun, ROOT, rssMiB, stats } from './lib.mjs';
 
 const dist = (m) => import(path.join(ROOT, 'dist', m));
@@ -83,22 +84,47 @@ async function runScale(n, steadyMs) {
     // Unknown 5 lease durations after the last renewal.
     const probes = [...sims.agents.values()].slice(0, EXPIRY_PROBES);
     for (const p of probes) sims.stop(p);
-    await Promise.all(probes.map((p) => admin.patch(resourcePath({ ...MANAGED_CLUSTERS, name: p.name }), { spec: { leaseDurationSeconds: PROBE_LEASE_SECONDS } }, 'merge')));
-    // A lease whose new grace had already run out when the duration changed expires at the change.
-    const shortenedAt = Date.now();
     // The last renewal the hub saw is the Lease's renewTime (the authority, not our clock of the attempt).
     const leaseOf = (name) => admin.get(resourcePath({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace: name, name: LEASE.managedCluster }));
     const stoppedAt = new Map(await Promise.all(probes.map(async (p) => [p.name, Date.parse((await leaseOf(p.name)).spec.renewTime)])));
-    const late = [];
-    await watchUntil(admin, (mcs) => {
+    const renewalsAtStop = new Map(probes.map((p) => [p.name, p.renewals]));
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    // The watch is up before the change: a list of N clusters made after it (seconds under load)
+    // would be counted as lateness. Each probe's Unknown is stamped when its event arrives.
+    const unknownSeen = new Map();
+    let listed;
+    const isListed = new Promise((r) => (listed = r));
+    const expiryWatch = watchUntil(admin, (mcs) => {
+      listed();
       for (const m of mcs) {
-        const at = stoppedAt.get(m.metadata.name);
-        if (at !== undefined && available(m) === 'Unknown' && !late.some((l) => l.name === m.metadata.name)) {
-          late.push({ name: m.metadata.name, ms: Date.now() - Math.max(at + 5 * PROBE_LEASE_SECONDS * 1000, shortenedAt) });
-        }
+        if (stoppedAt.has(m.metadata.name) && available(m) === 'Unknown' && !unknownSeen.has(m.metadata.name)) unknownSeen.set(m.metadata.name, { at: Date.now(), mc: m });
       }
-      return late.length >= probes.length;
+      return unknownSeen.size >= probes.length;
     }, 120_000);
+    await isListed;
+    await Promise.all(probes.map((p) => admin.patch(resourcePath({ ...MANAGED_CLUSTERS, name: p.name }), { spec: { leaseDurationSeconds: PROBE_LEASE_SECONDS } }, 'merge')));
+    // A lease whose new grace had already run out when the duration changed expires at the change.
+    const shortenedAt = Date.now();
+    await expiryWatch;
+    const late = [...unknownSeen].map(([name, { at: seen, mc }]) => {
+      const at = stoppedAt.get(name);
+      const due = Math.max(at + 5 * PROBE_LEASE_SECONDS * 1000, shortenedAt);
+      const c = mc.status.conditions.find((x) => x.type === COND.cluster.available);
+      return { name, ms: seen - due, seenAt: new Date(seen).toISOString(), dueAt: new Date(due).toISOString(), renewTime: new Date(at).toISOString(), unknownSince: c.lastTransitionTime };
+    });
+    loop.disable();
+    // Where a late expiry comes from: the renewTime the hub judged (a renewal still in flight at the
+    // stop moves it), the hub's own timing (its log), and this process's event-loop delay.
+    for (const l of late) {
+      const p = probes.find((x) => x.name === l.name);
+      l.renewTimeAfter = (await leaseOf(l.name)).spec.renewTime;
+      l.renewalsAfterStop = p.renewals - renewalsAtStop.get(l.name);
+    }
+    const hubLog = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items.find((r) => r.kind === 'hub-controller')?.log;
+    const hubLines = hubLog ? fs.readFileSync(hubLog, 'utf8').split('\n').filter((line) => line.includes('lease expired') && probes.some((p) => line.includes(p.name))) : [];
+    process.stderr.write(`bench: expiry probes: ${JSON.stringify(late)}\nbench: observer event-loop delay ms: p99 ${(loop.percentile(99) / 1e6).toFixed(0)} max ${(loop.max / 1e6).toFixed(0)}\nbench: hub: ${hubLines.join('\nbench: hub: ')}\n`);
+    if (process.env.BENCH_KEEP_HUB_LOG && hubLog) fs.copyFileSync(hubLog, process.env.BENCH_KEEP_HUB_LOG);
 
     // Steady state: every other agent renewing each 60 s.
     const list = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items;

@@ -6,6 +6,7 @@
 import type { KubeClient, KubeObject } from '../../src/kube/client.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import { MANAGED_CLUSTERS } from '../../src/api/index.js';
+import { retryOnConflict } from '../../src/runtime/core/patch.js';
 import {
   LEASES,
   clusterRef,
@@ -41,8 +42,16 @@ async function renew(c: string, at = new Date()): Promise<Date> {
   return at;
 }
 
-/** The agent's Available report through /status (a merge patch of the whole conditions list). */
+/**
+ * The agent's Available report through /status (a merge patch of the whole conditions list),
+ * guarded by the resourceVersion it read; re-read on a conflict, as the agent's controller does
+ * (the hub's controllers may still be writing the just-accepted cluster).
+ */
 async function reportAvailable(c: string, status: 'True' | 'False'): Promise<void> {
+  await retryOnConflict(() => writeAvailable(c, status));
+}
+
+async function writeAvailable(c: string, status: 'True' | 'False'): Promise<void> {
   const mc = await client.get<Obj>(resourcePath(clusterRef(c)));
   const others = ((mc.status as { conditions?: { type: string }[] })?.conditions ?? []).filter((x) => x.type !== 'ManagedClusterConditionAvailable');
   const cond = {

@@ -51,6 +51,8 @@ export function refreshTimeMs(token: string, now: number, fraction = 0.8): numbe
 
 export interface TokenRefresherOptions {
   client: KubeClient;
+  /** Other clients of the same credentials that switch to each new token too. */
+  also?: KubeClient[];
   serviceAccount: { namespace: string; name: string };
   kubeconfigPath: string;
   /** Life of each new token (default 3600; the API server's minimum is 600). */
@@ -148,7 +150,7 @@ export function startTokenRefresher(opts: TokenRefresherOptions): TokenRefresher
     const next = res?.status?.token;
     if (!next) throw new Error('TokenRequest returned no token');
     await writeKubeconfigToken(opts.kubeconfigPath, next);
-    opts.client.setBearerToken(next);
+    for (const c of [opts.client, ...(opts.also ?? [])]) c.setBearerToken(next);
     token = next;
     setExpiry(next, res.status?.expirationTimestamp);
     return next;

@@ -4,10 +4,13 @@
  * - Expiry: grace = 5 × leaseDurationSeconds (0 means 60). At now ≥ renewTime + grace the cluster's
  *   Available condition becomes Unknown `ManagedClusterLeaseUpdateStopped`. Before that the key is
  *   requeued for exactly the expiry instant; no polling.
- * - Clock sync: the renewal's time as stamped by the API server (the lease's managedFields entry of
- *   whoever wrote renewTime) is compared with the renewTime the agent claims; apart by the grace or
- *   more means ClockSynced False. This is OCM's "hub now vs renewTime at renewal" made level-based,
- *   so a restart or a late reconcile cannot misjudge an old renewal.
+ * - Clock sync (ClockSyncReconciler, its own queue as OCM's ClockSyncController): the renewal's
+ *   time as stamped by the API server (the lease's managedFields entry of whoever wrote renewTime)
+ *   is compared with the renewTime the agent claims; apart by the grace or more means ClockSynced
+ *   False. This is OCM's "hub now vs renewTime at renewal" made level-based, so a restart or a late
+ *   reconcile cannot misjudge an old renewal. Kept apart from expiry because its first verdict is a
+ *   write per cluster: at 3,000 clusters the shared queue held 300-3,000 keys for minutes with
+ *   those writes among them, and an expiry key waits its turn in a FIFO.
  */
 import type { Lease } from '../../kube/core.js';
 import { isAlreadyExists } from '../../kube/errors.js';
@@ -116,28 +119,22 @@ export class LeaseReconciler implements Reconciler {
         });
       return;
     }
-    const synced = clockSynced(cluster, lease);
     const expiresAt = leaseExpiresAt(lease.spec?.renewTime, cluster.spec?.leaseDurationSeconds);
     const now = clock();
     const expired = expiresAt === undefined || leaseExpired(expiresAt, now);
-    await this.updateConditions(cluster, synced, expired);
+    if (expired) await this.markExpired(cluster, now, expiresAt);
     // Renewals arrive through the lease watch; only the expiry instant needs a timer.
-    if (!expired) return { requeueAfterMs: Math.max(1, expiresAt - now.getTime()) };
+    else return { requeueAfterMs: Math.max(1, expiresAt - now.getTime()) };
   }
 
-  private async updateConditions(cluster: ManagedCluster, synced: boolean | undefined, expired: boolean): Promise<void> {
-    let conditions = (cluster.status?.conditions ?? []) as Condition[];
-    const now = this.deps.now();
-    const clock = synced === undefined ? undefined : synced ? CLOCK_SYNCED : CLOCK_OUT_OF_SYNC;
-    const clockChange = clock && findCondition(conditions, clock.type)?.status !== clock.status;
-    const availability = findCondition(conditions, COND.cluster.available);
-    const stopped = expired && availability?.status !== 'Unknown';
-    if (!clockChange && !stopped) return;
-    if (clockChange) conditions = setCondition(conditions, clock, now);
-    if (stopped) conditions = setCondition(conditions, LEASE_STOPPED, now);
-    await patchStatus(this.deps.client, MANAGED_CLUSTERS, cluster, { conditions });
-    if (stopped) await this.availableUnknownEvent(cluster);
-    if (clockChange) this.deps.log.info('clock sync changed', { cluster: cluster.metadata.name, synced });
+  private async markExpired(cluster: ManagedCluster, now: Date, expiresAt: number | undefined): Promise<void> {
+    const conditions = (cluster.status?.conditions ?? []) as Condition[];
+    if (findCondition(conditions, COND.cluster.available)?.status === 'Unknown') return;
+    await patchStatus(this.deps.client, MANAGED_CLUSTERS, cluster, { conditions: setCondition(conditions, LEASE_STOPPED, now) });
+    // How late the reconcile ran after the expiry instant and how long the write took: a late
+    // Unknown is either a queue that ran behind or an API server that answered slowly.
+    const timing: Record<string, number> = expiresAt === undefined ? {} : { reconcileLateMs: now.getTime() - expiresAt, patchMs: this.deps.now().getTime() - now.getTime() };
+    await this.availableUnknownEvent(cluster, timing);
   }
 
   private async markUnknown(cluster: ManagedCluster): Promise<void> {
@@ -147,12 +144,36 @@ export class LeaseReconciler implements Reconciler {
     await this.availableUnknownEvent(cluster);
   }
 
-  private async availableUnknownEvent(cluster: ManagedCluster): Promise<void> {
-    this.deps.log.info('lease expired: availability unknown', { cluster: cluster.metadata.name });
+  private async availableUnknownEvent(cluster: ManagedCluster, timing: Record<string, number> = {}): Promise<void> {
+    this.deps.log.info('lease expired: availability unknown', { cluster: cluster.metadata.name, ...timing });
     await recordClusterEvent(this.deps.client, this.deps.log, this.name, cluster, {
       type: 'Warning',
       reason: 'AvailableUnknown',
       note: `The ${cluster.metadata.name} is successfully imported. However, the connection check from the managed cluster to the hub cluster has failed`,
     }, this.deps.now());
+  }
+}
+
+/**
+ * ClockSynced from each renewal (see the file's header), keyed by cluster name. One write per
+ * change of verdict; nothing for a renewal that keeps it.
+ */
+export class ClockSyncReconciler implements Reconciler {
+  readonly name = 'clock-sync';
+
+  constructor(private readonly deps: HubDeps) {}
+
+  async reconcile(c: string): Promise<ReconcileResult | void> {
+    const { informers: inf } = this.deps;
+    const cluster = inf.clusters.get(c);
+    if (!cluster || cluster.metadata.deletionTimestamp || !findCondition(cluster.status?.conditions as Condition[], COND.cluster.hubAccepted)) return;
+    const lease = inf.leases.get(nsKey(c, LEASE.managedCluster)) as Lease | undefined;
+    const synced = lease && clockSynced(cluster, lease);
+    if (synced === undefined) return;
+    const want = synced ? CLOCK_SYNCED : CLOCK_OUT_OF_SYNC;
+    const conditions = (cluster.status?.conditions ?? []) as Condition[];
+    if (findCondition(conditions, want.type)?.status === want.status) return;
+    await patchStatus(this.deps.client, MANAGED_CLUSTERS, cluster, { conditions: setCondition(conditions, want, this.deps.now()) });
+    this.deps.log.info('clock sync changed', { cluster: c, synced });
   }
 }

@@ -55,10 +55,15 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
   const log = opts.log ?? createLogger({ level: opts.logLevel ?? 'info', component: 'hub-controller', fields: { identity } });
   if (opts.tokenRefresh && !opts.kubeconfig) throw new FlagError('--token-refresh needs --kubeconfig (the file whose token it renews)');
   const client = await KubeClient.create(processKubeConfig(opts, 'hub'), 'ocmadm-hub-controller');
+  // The leader lease renews through a pool of its own (as kube-scheduler's leader-election
+  // client): during a mass accept the controllers' writes filled the shared pool's 64 connections
+  // and the renewal queued behind them past its deadline (3,000 clusters: leadership lost three
+  // times, each loss a full relist).
+  const electionClient = await KubeClient.create(processKubeConfig(opts, 'hub'), 'ocmadm-hub-controller/leader-election');
 
   let refresher: TokenRefresher | undefined;
   if (opts.tokenRefresh) {
-    refresher = startTokenRefresher({ client, serviceAccount: opts.tokenRefresh, kubeconfigPath: opts.kubeconfig!, log });
+    refresher = startTokenRefresher({ client, also: [electionClient], serviceAccount: opts.tokenRefresh, kubeconfigPath: opts.kubeconfig!, log });
   }
 
   let manager: Manager | undefined;
@@ -81,7 +86,7 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
   log.info('health server listening', { healthPort: health.port, host: opts.healthBind ?? '0.0.0.0' });
 
   elector = new LeaderElector({
-    client,
+    client: electionClient,
     log,
     identity,
     lease: { namespace, name: LEASE.hubController },
@@ -125,6 +130,7 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
         refresher?.stop();
         await health.close();
         await client.close();
+        await electionClient.close();
         log.info('hub controller stopped');
       })()),
   };
