@@ -12,7 +12,7 @@ import { KubeClient, type KubeObject } from '../../src/kube/client.js';
 import { isNotFound } from '../../src/kube/errors.js';
 import { waitForObject } from '../../src/kube/wait.js';
 import { isAlive } from '../../src/runtime/host/index.js';
-import { runCli } from '../support/clusters.js';
+import { eventually, runCli } from '../support/clusters.js';
 import { errorLines } from '../cli/support.js';
 import { COND, NS, SECRET } from '../../src/api/names.js';
 import type { SandboxRecord } from '../../src/commands/sandbox/state.js';
@@ -36,15 +36,6 @@ function allPids(name: string): number[] {
     }
   }
   return pids;
-}
-
-/** Re-checks `cond` with a growing pause until it holds; throws at the deadline. */
-async function waitUntil(cond: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (let pause = 10; !cond(); pause = Math.min(pause * 2, 200)) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, pause));
-  }
 }
 
 const clients: KubeClient[] = [];
@@ -186,7 +177,7 @@ describe('--bare, then a crash', () => {
     const pids = [...allPids('bare'), handStarted];
     const hubApi = record('bare').clusters[0]!.processes.find((p) => p.component === 'kube-apiserver')!;
     process.kill(hubApi.pid, 'SIGKILL');
-    await waitUntil(() => !isAlive(hubApi.pid), 10_000);
+    await eventually(async () => !isAlive(hubApi.pid), { ms: 10_000, firstDelayMs: 10, maxDelayMs: 200, describe: () => `the hub's kube-apiserver (pid ${hubApi.pid}) is still alive` });
 
     const status = await sandbox(['status', '--name', 'bare', '-o', 'json']);
     const s = (JSON.parse(status.stdout) as { sandboxes: { health: string; clusters: { readyz: string }[] }[] }).sandboxes[0]!;

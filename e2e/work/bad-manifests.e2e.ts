@@ -8,7 +8,7 @@ import { KubeApiError } from '../../src/kube/errors.js';
 import { resourcePath } from '../../src/kube/resources.js';
 import type { ManifestWork } from '../../src/api/index.js';
 import { COND, REASON } from '../../src/api/names.js';
-import { uniqueName } from '../support/clusters.js';
+import { eventually, uniqueName } from '../support/clusters.js';
 import { NAMESPACES } from '../hub/support.js';
 import { appliedAt, conditionOf, configMap, createWork, manifestCondition, waitWork, workRef, type LogLine, workSuite } from './support.js';
 
@@ -37,18 +37,19 @@ async function denyPolicy(ns: string, key: string): Promise<void> {
     spec: { policyName: name, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'e2e-deny': key } } } },
   });
   s.cleanup.add(() => s.spoke.delete(resourcePath({ ...ADM, resource: 'validatingadmissionpolicybindings', name })));
-  // Policies take effect asynchronously: wait (deadline, short backoff) until a dry run is denied.
-  const deadline = Date.now() + 30_000;
-  for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
-    try {
-      await s.spoke.create(`/api/v1/namespaces/${ns}/configmaps`, configMap(ns, 'probe', {}, { metadata: { name: 'probe', namespace: ns, labels: { deny: 'x' } } }), { dryRun: 'All' });
-    } catch (err) {
-      if (err instanceof KubeApiError && (err.status === 403 || err.status === 422)) return;
-      throw err;
-    }
-    if (Date.now() > deadline) throw new Error('the admission policy never took effect');
-    await new Promise((r) => setTimeout(r, delay));
-  }
+  // Policies take effect asynchronously: nothing to watch, so a dry run is asked again until denied.
+  await eventually(
+    async () => {
+      try {
+        await s.spoke.create(`/api/v1/namespaces/${ns}/configmaps`, configMap(ns, 'probe', {}, { metadata: { name: 'probe', namespace: ns, labels: { deny: 'x' } } }), { dryRun: 'All' });
+        return false;
+      } catch (err) {
+        if (err instanceof KubeApiError && (err.status === 403 || err.status === 422)) return true;
+        throw err;
+      }
+    },
+    { ms: 30_000, firstDelayMs: 20, maxDelayMs: 500, describe: () => 'the admission policy never took effect' },
+  );
 }
 
 test('each refused manifest is Applied=False with the API message; retries back off; a fixed work heals', async () => {
