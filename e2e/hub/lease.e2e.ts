@@ -130,3 +130,15 @@ test('renewals keep the cluster available; a renewTime far from the server clock
   await client.patch(resourcePath(clusterRef(c)), { metadata: { annotations: { 'registration.open-cluster-management.io/skip-clock-sync-check': 'true' } } }, 'merge');
   await until(client, clusterRef(c), (o) => conditionOf(o, 'ManagedClusterConditionClockSynced')?.status === 'True', 'skip annotation counts as synced');
 });
+
+test('a deleted lease is made again, and expiry is judged on the new one', async () => {
+  const c = await acceptedCluster(1);
+  const first = await client.get<Obj>(resourcePath(leaseRef(c)));
+  await client.delete(resourcePath(leaseRef(c)));
+  const again = await until<Obj>(client, leaseRef(c), (o) => !!o && o.metadata!.uid !== first.metadata!.uid, 'lease made again');
+  expect(again!.spec).toMatchObject({ holderIdentity: 'managed-cluster-lease' });
+  expect(again!.metadata!.labels).toMatchObject({ 'open-cluster-management.io/cluster-name': c });
+  // Nobody renews the new lease: 5 × 1 s after its renewTime the cluster is Unknown.
+  const mc = await until<Obj>(client, clusterRef(c), (o) => conditionOf(o, 'ManagedClusterConditionAvailable')?.status === 'Unknown', 'availability unknown', 30_000);
+  expect(conditionOf(mc, 'ManagedClusterConditionAvailable')?.reason).toBe('ManagedClusterLeaseUpdateStopped');
+});

@@ -14,7 +14,7 @@ import { CleanupReconciler } from './cleanup.js';
 import { ClusterSetBindingReconciler, ClusterSetLabelReconciler, ClusterSetReconciler } from './clusterset.js';
 import { CsrApprovalReconciler } from './csr-approval.js';
 import { nsKey, type HubDeps, type HubInformers } from './deps.js';
-import { ClockSyncReconciler, LeaseReconciler } from './lease.js';
+import { ClockSyncReconciler, LeaseCreationReconciler, LeaseReconciler } from './lease.js';
 import { ManagedClusterReconciler, SharedClusterRolesReconciler } from './managedcluster.js';
 import { ManifestWorkReplicaSetReconciler, replicaSetKeyFns } from './mwrs.js';
 import { PlacementReconciler } from './placement.js';
@@ -51,6 +51,10 @@ const onAddOrDelete =
   (f: KeyFn): KeyFn =>
   (o, old, e) =>
     e === 'update' ? [] : f(o, old, e);
+const onDelete =
+  (f: KeyFn): KeyFn =>
+  (o, old, e) =>
+    e === 'delete' ? f(o, old, e) : [];
 const labelsChanged = (o: KubeObject, old?: KubeObject) => JSON.stringify(o.metadata?.labels ?? {}) !== JSON.stringify(old?.metadata?.labels ?? {});
 
 const rbacSources = (keys: KeyFn): KeySource[] =>
@@ -96,11 +100,21 @@ export function hubControllers(deps: HubDeps): HubController[] {
       seedKeys: [SharedClusterRolesReconciler.KEY],
     },
     {
+      reconciler: new LeaseCreationReconciler(deps),
+      sources: [
+        { informer: 'clusters', keys: byName },
+        { informer: 'leases', keys: onDelete(byClusterLabel) },
+        { informer: 'namespaces', keys: onAddOrDelete(byClusterLabel) },
+      ],
+      workers: 2,
+    },
+    // Expiry apart from creation (see lease.ts): its reconciles are reads of the caches, so two
+    // workers keep up with any burst of events and an expiry instant is acted on when it comes.
+    {
       reconciler: new LeaseReconciler(deps),
       sources: [
         { informer: 'clusters', keys: byName },
         { informer: 'leases', keys: byClusterLabel },
-        { informer: 'namespaces', keys: onAddOrDelete(byClusterLabel) },
       ],
       workers: 2,
     },
