@@ -66,6 +66,25 @@ describe('controller', () => {
     await done;
   });
 
+  test('keys requested with a delay are reconciled when it is over, not before', async () => {
+    const src = new Source();
+    const { calls, clock, abort, done } = setup(
+      async () => undefined,
+      1,
+      (ctrl) => ctrl.watches(src, (o) => [{ key: o.metadata!.name!, afterMs: 100 }]),
+    );
+    src.emit('update', obj('late'));
+    src.emit('update', obj('soon'));
+    await flushPromises();
+    expect(calls).toEqual([]);
+    await clock.advanceAsync(99);
+    expect(calls).toEqual([]);
+    await clock.advanceAsync(1);
+    expect(calls.sort()).toEqual(['late', 'soon']);
+    abort.abort();
+    await done;
+  });
+
   test('changes during a reconcile bring the key back exactly once afterwards', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

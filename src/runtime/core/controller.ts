@@ -15,8 +15,11 @@ import { createWorkQueue, type KeyedWorkQueue, type WorkQueueOptions } from './q
 import { SharedInformers } from './shared-informers.js';
 import { TerminalError, type ControllerSpec, type Informer, type InformerEvent, type Logger, type RuntimeContext } from './types.js';
 
+/** A key to reconcile now, or after `afterMs` (a look that can wait; an earlier add still wins). */
+export type KeyRequest = string | { key: string; afterMs: number };
+
 /** Maps an informer change to the keys to reconcile (`old` is set for updates and deletes). */
-export type KeysFn<T> = (obj: T, old: T | undefined, event: InformerEvent) => string[];
+export type KeysFn<T> = (obj: T, old: T | undefined, event: InformerEvent) => KeyRequest[];
 
 export interface ControllerOptions {
   queue?: WorkQueueOptions;
@@ -50,7 +53,11 @@ export class Controller {
   /** Enqueues the keys `toKeys` returns for every change the informer sees. */
   watches<T extends KubeObject>(informer: Informer<T>, toKeys: KeysFn<T>): this {
     informer.on((event, obj, old) => {
-      for (const key of toKeys(obj, old, event)) if (key) this.queue.add(key);
+      for (const k of toKeys(obj, old, event)) {
+        if (typeof k === 'string') {
+          if (k) this.queue.add(k);
+        } else if (k.key) this.queue.addAfter(k.key, k.afterMs);
+      }
     });
     return this;
   }

@@ -54,12 +54,14 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
   const identity = opts.identity ?? defaultIdentity();
   const log = opts.log ?? createLogger({ level: opts.logLevel ?? 'info', component: 'hub-controller', fields: { identity } });
   if (opts.tokenRefresh && !opts.kubeconfig) throw new FlagError('--token-refresh needs --kubeconfig (the file whose token it renews)');
-  const client = await KubeClient.create(processKubeConfig(opts, 'hub'), 'ocmadm-hub-controller');
+  const kc = processKubeConfig(opts, 'hub');
+  const client = await KubeClient.create(kc, 'ocmadm-hub-controller');
   // The leader lease renews through a pool of its own (as kube-scheduler's leader-election
   // client): during a mass accept the controllers' writes filled the shared pool's 64 connections
   // and the renewal queued behind them past its deadline (3,000 clusters: leadership lost three
   // times, each loss a full relist).
-  const electionClient = await KubeClient.create(processKubeConfig(opts, 'hub'), 'ocmadm-hub-controller/leader-election');
+  // Same config object: a refreshed token set on one client is the other's too.
+  const electionClient = await KubeClient.create(kc, 'ocmadm-hub-controller/leader-election');
 
   let refresher: TokenRefresher | undefined;
   if (opts.tokenRefresh) {

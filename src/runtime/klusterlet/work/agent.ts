@@ -144,10 +144,7 @@ export function startWorkAgent(opts: WorkAgentOptions): WorkAgent {
     if (event === 'delete') return [];
     if (event === 'add' || !old) return appliedCond(w) ? [workName(w)] : [];
     if (deepEqual(manifestMeta(w), manifestMeta(old)) && deepEqual(appliedCond(w), appliedCond(old))) return [];
-    if (workView.isOwnWrite(w) && availabilityReported(w) && !wantsPromptStatus(w)) {
-      status.queue.addAfter(workName(w), opts.statusSyncMs ?? 10_000);
-      return [];
-    }
+    if (workView.isOwnWrite(w) && availabilityReported(w) && !wantsPromptStatus(w)) return [{ key: workName(w), afterMs: opts.statusSyncMs ?? 10_000 }];
     return [workName(w)];
   });
 
