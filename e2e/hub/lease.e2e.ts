@@ -142,3 +142,16 @@ test('a deleted lease is made again, and expiry is judged on the new one', async
   const mc = await until<Obj>(client, clusterRef(c), (o) => conditionOf(o, 'ManagedClusterConditionAvailable')?.status === 'Unknown', 'availability unknown', 30_000);
   expect(conditionOf(mc, 'ManagedClusterConditionAvailable')?.reason).toBe('ManagedClusterLeaseUpdateStopped');
 });
+
+test('/metrics on the health port shows the lease queue and its reconciles (Prometheus text)', async () => {
+  const res = await fetch(`http://127.0.0.1:${ctl.healthPort}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  const text = await res.text();
+  const value = (line: string) => Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.slice(line.length + 1));
+  // The tests above accepted clusters: the lease queue took keys, and each live lease has its expiry timer.
+  expect(value('workqueue_adds_total{name="lease"}')).toBeGreaterThan(0);
+  expect(value('controller_runtime_reconcile_total{controller="lease",result="requeue_after"}')).toBeGreaterThan(0);
+  expect(value('workqueue_queue_duration_seconds_count{name="lease-create"}')).toBeGreaterThan(0);
+  expect(value('process_resident_memory_bytes')).toBeGreaterThan(0);
+});

@@ -246,6 +246,9 @@ describe('first join, acceptance, status and lease', () => {
     expect(agent.proc.exitCode).toBeNull();
     expect(await probe(agent.healthPort, 'healthz')).toBe(200);
     expect(await clusterCsrs(hubAdmin, cluster)).toHaveLength(1);
+    // Its controllers report on /metrics, the restarted ones under the same names.
+    const metrics = await (await fetch(`http://127.0.0.1:${agent.healthPort}/metrics`)).text();
+    expect(metrics).toMatch(/^workqueue_adds_total\{name="managed-cluster-status"\} [1-9]/m);
   });
 
   test('without a bootstrap secret a restarted agent keeps using a good hub-kubeconfig-secret', async () => {

@@ -11,6 +11,7 @@ import type { KubeClient, KubeObject } from '../../kube/client.js';
 import { describeError, isConflict } from '../../kube/errors.js';
 import { systemClock, type Clock } from './clock.js';
 import type { InformerOptions } from './informer.js';
+import { processMetrics, type ControllerMetrics, type MetricsRegistry, type ReconcileOutcome } from './metrics.js';
 import { createWorkQueue, type KeyedWorkQueue, type WorkQueueOptions } from './queue.js';
 import { SharedInformers } from './shared-informers.js';
 import { TerminalError, type ControllerSpec, type Informer, type InformerEvent, type Logger, type RuntimeContext } from './types.js';
@@ -28,6 +29,8 @@ export interface ControllerOptions {
   /** Conflicts in a row retried that way before normal backoff applies (default 5: 50 ms … 800 ms, 1.55 s in all). */
   maxQuickConflictRetries?: number;
   clock?: Clock;
+  /** Where the queue and reconciles are counted (default: the process's registry). */
+  metrics?: MetricsRegistry;
 }
 
 export class Controller {
@@ -38,6 +41,7 @@ export class Controller {
   private readonly clock: Clock;
   private running: Promise<void> | undefined;
   private busy = 0;
+  private readonly metrics: ControllerMetrics;
 
   constructor(
     readonly spec: ControllerSpec,
@@ -47,7 +51,8 @@ export class Controller {
     this.name = spec.reconciler.name;
     this.workers = Math.max(1, spec.workers ?? 1);
     this.clock = opts.clock ?? systemClock;
-    this.queue = createWorkQueue({ clock: this.clock, ...opts.queue });
+    this.metrics = (opts.metrics ?? processMetrics).controller(this.name);
+    this.queue = createWorkQueue({ clock: this.clock, metrics: this.metrics, ...opts.queue });
   }
 
   /** Enqueues the keys `toKeys` returns for every change the informer sees. */
@@ -104,6 +109,11 @@ export class Controller {
     }
   }
 
+  private count(started: number, outcome: ReconcileOutcome): void {
+    this.metrics.reconciles[outcome]++;
+    this.metrics.workDuration.observe((this.clock.now() - started) / 1000);
+  }
+
   private async process(key: string, signal: AbortSignal): Promise<void> {
     const started = this.clock.now();
     try {
@@ -112,6 +122,7 @@ export class Controller {
       this.conflicts.delete(key);
       const after = res ? res.requeueAfterMs : undefined;
       if (after !== undefined && after >= 0) this.queue.addAfter(key, after);
+      this.count(started, after !== undefined && after >= 0 ? 'requeue_after' : 'success');
       this.log.debug('reconciled', { controller: this.name, object: key, ms: this.clock.now() - started, requeueAfterMs: after });
     } catch (err) {
       if (signal.aborted) {
@@ -119,6 +130,7 @@ export class Controller {
         this.log.debug('reconcile ended by stop', { controller: this.name, object: key, error: describeError(err) });
         return;
       }
+      this.count(started, 'error');
       if (err instanceof TerminalError) {
         this.queue.forget(key);
         this.conflicts.delete(key);

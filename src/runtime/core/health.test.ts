@@ -35,6 +35,12 @@ describe('health server', () => {
     expect((await get(srv.port, '/healthz', 'POST')).status).toBe(405);
   });
 
+  test('/metrics answers with the given exposition text when there is one', async () => {
+    srv = await startHealthServer({ port: 0, checks: { healthz: () => true, readyz: () => true }, metrics: () => 'up 1\n' });
+    expect(await get(srv.port, '/metrics')).toEqual({ status: 200, body: 'up 1\n' });
+    expect((await get(srv.port, '/metrics', 'POST')).status).toBe(405);
+  });
+
   test('false, a throw or a rejected promise are unhealthy', async () => {
     srv = await startHealthServer({
       port: 0,

@@ -1,5 +1,6 @@
 /**
- * Health endpoints on plain node:http: /healthz, /readyz, /livez (livez falls back to healthz).
+ * Health endpoints on plain node:http: /healthz, /readyz, /livez (livez falls back to healthz), and
+ * /metrics (Prometheus text) when given.
  * A check returns true when healthy; false or a string (the reason) when not; throwing counts as
  * unhealthy. Bound to 127.0.0.1 unless told otherwise; port 0 picks a free port.
  */
@@ -12,6 +13,8 @@ export interface HealthServerOptions {
   port: number;
   host?: string;
   checks: { healthz: HealthCheck; readyz: HealthCheck; livez?: HealthCheck };
+  /** The /metrics body (metrics.ts); no /metrics without it. */
+  metrics?: () => string;
 }
 
 export interface HealthServer {
@@ -38,6 +41,16 @@ export async function startHealthServer(opts: HealthServerOptions): Promise<Heal
   };
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\/+$/, '');
+    if (path === '/metrics' && opts.metrics) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+        return;
+      }
+      const body = opts.metrics();
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     const check = checks[path];
     if (!check || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(check ? 405 : 404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(check ? 'method not allowed\n' : 'not found\n');

@@ -7,6 +7,7 @@
  */
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { MinHeap } from './heap.js';
+import type { ControllerMetrics } from './metrics.js';
 import type { KeyedWorkQueue } from './types.js';
 
 export type { KeyedWorkQueue };
@@ -21,6 +22,8 @@ export interface WorkQueueOptions {
   qps?: number;
   /** Retries allowed at once before `qps` applies (default 100). */
   burst?: number;
+  /** Where adds, retries, depth and time in the queue are counted (metrics.ts). */
+  metrics?: ControllerMetrics;
 }
 
 interface Delayed {
@@ -38,6 +41,9 @@ class Queue implements KeyedWorkQueue {
 
   /** Ready keys in FIFO order; `dirty` holds every key that must be processed (again). */
   private ready: string[] = [];
+  /** When each ready key became ready (for the time-in-queue metric). */
+  private readonly readySince = new Map<string, number>();
+  private readonly metrics: ControllerMetrics | undefined;
   private readonly dirty = new Set<string>();
   private readonly inFlight = new Set<string>();
   private readonly waiters: ((key: string | undefined) => void)[] = [];
@@ -62,6 +68,8 @@ class Queue implements KeyedWorkQueue {
     this.burst = opts.burst ?? 100;
     this.tokens = this.burst;
     this.refilledAt = this.clock.now();
+    this.metrics = opts.metrics;
+    this.metrics?.queues.add(this);
   }
 
   get length(): number {
@@ -83,9 +91,9 @@ class Queue implements KeyedWorkQueue {
   add(key: string): void {
     if (this.closed || this.dirty.has(key)) return;
     this.dirty.add(key);
+    if (this.metrics) this.metrics.adds++;
     if (this.inFlight.has(key)) return; // handed out again by done()
-    this.ready.push(key);
-    this.dispatch();
+    this.makeReady(key);
   }
 
   addAfter(key: string, ms: number): void {
@@ -103,6 +111,7 @@ class Queue implements KeyedWorkQueue {
     if (this.closed) return;
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
+    if (this.metrics) this.metrics.retries++;
     const perKey = Math.min(this.baseDelayMs * 2 ** Math.min(n, 40), this.maxDelayMs);
     this.addAfter(key, Math.max(perKey, this.takeToken()));
   }
@@ -124,10 +133,7 @@ class Queue implements KeyedWorkQueue {
 
   done(key: string): void {
     if (!this.inFlight.delete(key)) return;
-    if (this.dirty.has(key) && !this.closed) {
-      this.ready.push(key);
-      this.dispatch();
-    }
+    if (this.dirty.has(key) && !this.closed) this.makeReady(key);
   }
 
   shutDown(): void {
@@ -139,13 +145,26 @@ class Queue implements KeyedWorkQueue {
     this.heap.clear();
     this.dueAt.clear();
     this.ready = [];
+    this.readySince.clear();
     this.dirty.clear();
+    this.metrics?.queues.delete(this);
     for (const w of this.waiters.splice(0)) w(undefined);
+  }
+
+  private makeReady(key: string): void {
+    this.ready.push(key);
+    if (this.metrics) this.readySince.set(key, this.clock.now());
+    this.dispatch();
   }
 
   private take(): string | undefined {
     const key = this.ready.shift();
     if (key === undefined) return undefined;
+    const since = this.readySince.get(key);
+    if (since !== undefined) {
+      this.readySince.delete(key);
+      this.metrics!.queueDuration.observe((this.clock.now() - since) / 1000);
+    }
     this.dirty.delete(key);
     this.inFlight.add(key);
     return key;

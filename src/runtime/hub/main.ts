@@ -15,6 +15,7 @@ import { describeError } from '../../kube/errors.js';
 import { LEASE } from '../../api/names.js';
 import { Manager } from '../core/controller.js';
 import { startHealthServer, type HealthServer } from '../core/health.js';
+import { processMetrics } from '../core/metrics.js';
 import { LeaderElector, type ElectionOutcome } from '../core/leader.js';
 import { createLogger } from '../core/log.js';
 import { startTokenRefresher, type TokenRefresher } from '../core/token-refresh.js';
@@ -84,6 +85,7 @@ export async function startHubController(opts: HubControllerOptions = {}): Promi
         return elector?.leader !== undefined ? true : 'waiting to observe the leader lease';
       },
     },
+    metrics: () => processMetrics.render(),
   });
   log.info('health server listening', { healthPort: health.port, host: opts.healthBind ?? '0.0.0.0' });
 

@@ -16,6 +16,7 @@ import { resourcePath } from '../../kube/resources.js';
 import { CLUSTER_CLAIMS, TYPE } from '../../api/index.js';
 import { FIELD_MANAGER, LABEL, MANAGED_BY, NS } from '../../api/names.js';
 import { startHealthServer, type HealthServer } from '../core/health.js';
+import { processMetrics } from '../core/metrics.js';
 import { createLogger } from '../core/log.js';
 import { startTokenRefresher, type TokenRefresher } from '../core/token-refresh.js';
 import type { Logger } from '../core/types.js';
@@ -126,6 +127,7 @@ export async function startKlusterlet(opts: KlusterletOptions = {}): Promise<Klu
     port: opts.healthPort ?? 8001,
     host: opts.healthBind ?? '0.0.0.0',
     checks: { healthz: () => registration?.healthz() ?? true, readyz: () => registration?.readyz() ?? 'starting' },
+    metrics: () => processMetrics.render(),
   });
   log.info('health server listening', { healthPort: health.port, host: opts.healthBind ?? '0.0.0.0' });
   try {
