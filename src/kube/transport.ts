@@ -78,16 +78,28 @@ function nodeTransport(server: string, tls: TlsOptions): Transport {
   const secure = server.startsWith('https:');
   const mod = secure ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
   const agent = new mod.Agent({ keepAlive: true, maxSockets: POOL.connections, ...(secure ? withSecureContext(tls) : {}) });
+  const send = (r: TransportRequest) =>
+    new Promise<TransportResponse>((resolve, reject) => {
+      // As Go's client (and so kubectl, clusteradm): ask for gzip, which the API server uses for big answers.
+      const headers = { ...r.headers, 'Accept-Encoding': 'gzip', ...(r.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(r.body)) } : {}) };
+      // fetch rejects with the signal's reason (a TimeoutError from KubeClient's deadline): same here.
+      const req = mod.request(r.url, { method: r.method, headers, agent, signal: r.signal }, (res) => resolve(nodeResponse(res, r.signal)));
+      req.on('error', (err) => reject(r.signal.aborted ? (r.signal.reason ?? err) : err));
+      req.end(r.body);
+    });
+  // Requests wait for the answer (headers) to the client's first one: by then its connection has
+  // a TLS session, and the agent resumes it on the connections that parallel requests open
+  // (no certificate chain to verify, no client signature), instead of each doing a full handshake.
+  let first: Promise<unknown> | undefined;
   return {
-    send: (r) =>
-      new Promise<TransportResponse>((resolve, reject) => {
-        // As Go's client (and so kubectl, clusteradm): ask for gzip, which the API server uses for big answers.
-        const headers = { ...r.headers, 'Accept-Encoding': 'gzip', ...(r.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(r.body)) } : {}) };
-        // fetch rejects with the signal's reason (a TimeoutError from KubeClient's deadline): same here.
-        const req = mod.request(r.url, { method: r.method, headers, agent, signal: r.signal }, (res) => resolve(nodeResponse(res, r.signal)));
-        req.on('error', (err) => reject(r.signal.aborted ? (r.signal.reason ?? err) : err));
-        req.end(r.body);
-      }),
+    send(r) {
+      if (!secure) return send(r);
+      if (!first) return (first = send(r));
+      return first.then(
+        () => send(r),
+        () => send(r),
+      );
+    },
     close: async () => agent.destroy(),
   };
 }
