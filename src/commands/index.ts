@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../cli/app.js';
+import { preloadTls } from '../kube/transport.js';
 
 export type Register = (program: Command, app: App) => void;
 
@@ -12,25 +13,26 @@ export type LoadRegister = (argv?: readonly string[]) => Promise<Register>;
 
 /**
  * Every top-level command, in the order `--help` lists them, loaded on demand: a run loads only
- * the command it names (start-up time), `--help` and `completion` load them all.
+ * the command it names (start-up time), `--help` and `completion` load them all. `cluster`: the
+ * command talks to a cluster, so a run of it loads TLS at once (preloadTls).
  */
-export const COMMANDS: ReadonlyArray<{ name: string; load: LoadRegister }> = [
-  { name: 'init', load: async () => (await import('./init/command.js')).register },
-  { name: 'join', load: async () => (await import('./join/command.js')).register },
-  { name: 'accept', load: async () => (await import('./accept/command.js')).register },
-  { name: 'upgrade', load: async () => (await import('./upgrade/command.js')).register },
-  { name: 'unjoin', load: async () => (await import('./unjoin/command.js')).register },
-  { name: 'deploy', load: async () => (await import('./deploy/command.js')).register },
-  { name: 'addon', load: async () => (await import('./addon/command.js')).register },
-  { name: 'create', load: async () => (await import('./create/command.js')).register },
-  { name: 'get', load: async (argv) => (await import('./get/command.js')).registerFor(argv) },
-  { name: 'clusterset', load: async () => (await import('./clusterset/command.js')).register },
-  { name: 'delete', load: async () => (await import('./delete/command.js')).register },
-  { name: 'clean', load: async () => (await import('./clean/command.js')).register },
+export const COMMANDS: ReadonlyArray<{ name: string; load: LoadRegister; cluster?: true }> = [
+  { name: 'init', cluster: true, load: async () => (await import('./init/command.js')).register },
+  { name: 'join', cluster: true, load: async () => (await import('./join/command.js')).register },
+  { name: 'accept', cluster: true, load: async () => (await import('./accept/command.js')).register },
+  { name: 'upgrade', cluster: true, load: async () => (await import('./upgrade/command.js')).register },
+  { name: 'unjoin', cluster: true, load: async () => (await import('./unjoin/command.js')).register },
+  { name: 'deploy', cluster: true, load: async () => (await import('./deploy/command.js')).register },
+  { name: 'addon', cluster: true, load: async () => (await import('./addon/command.js')).register },
+  { name: 'create', cluster: true, load: async () => (await import('./create/command.js')).register },
+  { name: 'get', cluster: true, load: async (argv) => (await import('./get/command.js')).registerFor(argv) },
+  { name: 'clusterset', cluster: true, load: async () => (await import('./clusterset/command.js')).register },
+  { name: 'delete', cluster: true, load: async () => (await import('./delete/command.js')).register },
+  { name: 'clean', cluster: true, load: async () => (await import('./clean/command.js')).register },
   { name: 'runtime', load: async () => (await import('./runtime/command.js')).register },
   { name: 'sandbox', load: async () => (await import('./sandbox/command.js')).register },
   { name: 'completion', load: async () => (await import('./completion/command.js')).register },
-  { name: 'version', load: async () => (await import('./version/command.js')).register },
+  { name: 'version', cluster: true, load: async () => (await import('./version/command.js')).register },
 ];
 
 /** Global flags that take a separate value (`--context hub`), to find the command word after them. */
@@ -46,8 +48,15 @@ export async function commandsFor(argv: readonly string[] | undefined): Promise<
   if (word && word !== 'completion') wanted = COMMANDS.filter((c) => c.name === word);
   else if (argv && word === undefined && argv.includes('--version')) wanted = [];
   const named = wanted.length === 1 && wanted[0]!.name === word;
+  if (argv && talksToCluster(argv)) preloadTls();
   if (!wanted.length && word) wanted = COMMANDS;
   return Promise.all(wanted.map((c) => c.load(named ? argv : undefined)));
+}
+
+/** Whether a command line runs a command that talks to a cluster (not its --help). */
+export function talksToCluster(argv: readonly string[]): boolean {
+  const word = commandWords(argv)[0];
+  return !!COMMANDS.find((c) => c.name === word)?.cluster && !argv.includes('--help') && !argv.includes('-h');
 }
 
 /** The words of a command line that are not flags or flag values, in order (`get`, `clusters`, `a`). */

@@ -67,9 +67,12 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Return the body as text (pod logs), not parsed JSON. */
   raw?: boolean;
+  /** The Accept header (default application/json). */
+  accept?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 
 export interface ClientOptions {
   /** How requests reach the wire (src/kube/transport.ts); default KubeClient.defaultTransport. */
@@ -146,7 +149,7 @@ export class KubeClient {
   }
 
   private async send<T>(method: string, url: string, opts: RequestOptions, signal: AbortSignal): Promise<T> {
-    const headers: Record<string, string> = { ...(await this.authHeaders()), Accept: 'application/json', 'User-Agent': this.userAgent };
+    const headers: Record<string, string> = { ...(await this.authHeaders()), Accept: opts.accept ?? 'application/json', 'User-Agent': this.userAgent };
     let body: string | undefined;
     if (opts.body !== undefined) {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
@@ -185,6 +188,16 @@ export class KubeClient {
 
   list<T = KubeObject>(path: string, query?: Query): Promise<KubeList<T>> {
     return this.request<KubeList<T>>('GET', path, { query });
+  }
+
+  /**
+   * The objects' metadata only (a PartialObjectMetadataList, as kubectl asks for when it needs
+   * names): a CRD list without the schemas is a few KB instead of megabytes. A server that cannot
+   * answer so sends the full list, which reads the same. An empty one comes as `items: null`.
+   */
+  async listMetadata(path: string, opts: Pick<RequestOptions, 'query' | 'timeoutMs' | 'signal'> = {}): Promise<KubeList<KubeObject>> {
+    const list = await this.request<KubeList<KubeObject>>('GET', path, { ...opts, accept: METADATA_LIST });
+    return { ...list, items: list.items ?? [] };
   }
 
   create<T = KubeObject>(path: string, body: unknown, query?: Query): Promise<T> {

@@ -12,7 +12,7 @@ import { transportDefaults, type TransportKind } from './transport.js';
 
 let server: http.Server;
 let base: string;
-const seen: { method: string; url: string; auth?: string; body: string }[] = [];
+const seen: { method: string; url: string; auth?: string; accept?: string; body: string }[] = [];
 let busyOnce = true;
 
 beforeAll(async () => {
@@ -20,8 +20,12 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body });
-      if (req.url!.startsWith('/big')) {
+      seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, accept: req.headers.accept, body });
+      if (req.url!.startsWith('/meta')) {
+        // What an API server answers a metadata-only list that matches nothing.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{},"items":null}');
+      } else if (req.url!.startsWith('/big')) {
         const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
         const text = JSON.stringify({ items: Array.from({ length: 2000 }, (_, i) => ({ name: `n${i}` })) });
         res.writeHead(200, { 'content-type': 'application/json', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
@@ -72,6 +76,11 @@ describe.each<TransportKind>(['undici', 'node'])('over the %s transport', (trans
   test('a JSON body goes out with its token and comes back parsed', async () => {
     expect(await client.patch('/things/a', { spec: { n: 1 } })).toEqual({ method: 'PATCH', body: { spec: { n: 1 } } });
     expect(seen.at(-1)).toMatchObject({ method: 'PATCH', url: '/things/a', auth: 'Bearer tok' });
+  });
+
+  test('listMetadata asks for PartialObjectMetadataList (JSON as the fallback) and reads an empty one as no items', async () => {
+    expect((await client.listMetadata('/meta')).items).toEqual([]);
+    expect(seen.at(-1)?.accept).toBe('application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json');
   });
 
   test('a gzipped answer is read whole', async () => {

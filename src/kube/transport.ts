@@ -52,6 +52,18 @@ export interface Transport {
 
 const POOL = { keepAliveTimeout: 30_000, connections: 64 };
 
+/**
+ * Loads node:tls now. Loading it makes Node parse its bundled root certificates and those of
+ * NODE_EXTRA_CA_CERTS on a second thread (on Node 24 about 90 M instructions with this machine's
+ * extra CAs), and the first secure context of a run waits for that. The CLI calls this as soon as
+ * it knows its command talks to a cluster, so the parsing overlaps the command's own start-up
+ * instead of delaying its first request. Trust is untouched: this is the module every https
+ * request loads anyway, only sooner.
+ */
+export function preloadTls(): void {
+  process.getBuiltinModule('node:tls');
+}
+
 export async function createTransport(kind: TransportKind, cluster: Cluster, tls: TlsOptions): Promise<Transport> {
   if (kind === 'node' && !cluster.proxyUrl) return nodeTransport(cluster.server, tls);
   return undiciTransport(await dispatcherFor(cluster, tls));
@@ -65,19 +77,43 @@ export async function createTransport(kind: TransportKind, cluster: Cluster, tls
 function nodeTransport(server: string, tls: TlsOptions): Transport {
   const secure = server.startsWith('https:');
   const mod = secure ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
-  const agent = new mod.Agent({ keepAlive: true, maxSockets: POOL.connections, ...(secure ? tls : {}) });
+  const agent = new mod.Agent({ keepAlive: true, maxSockets: POOL.connections, ...(secure ? withSecureContext(tls) : {}) });
+  const send = (r: TransportRequest) =>
+    new Promise<TransportResponse>((resolve, reject) => {
+      // As Go's client (and so kubectl, clusteradm): ask for gzip, which the API server uses for big answers.
+      const headers = { ...r.headers, 'Accept-Encoding': 'gzip', ...(r.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(r.body)) } : {}) };
+      // fetch rejects with the signal's reason (a TimeoutError from KubeClient's deadline): same here.
+      const req = mod.request(r.url, { method: r.method, headers, agent, signal: r.signal }, (res) => resolve(nodeResponse(res, r.signal)));
+      req.on('error', (err) => reject(r.signal.aborted ? (r.signal.reason ?? err) : err));
+      req.end(r.body);
+    });
+  // Requests wait for the answer (headers) to the client's first one: by then its connection has
+  // a TLS session, and the agent resumes it on the connections that parallel requests open
+  // (no certificate chain to verify, no client signature), instead of each doing a full handshake.
+  let first: Promise<unknown> | undefined;
   return {
-    send: (r) =>
-      new Promise<TransportResponse>((resolve, reject) => {
-        // As Go's client (and so kubectl, clusteradm): ask for gzip, which the API server uses for big answers.
-        const headers = { ...r.headers, 'Accept-Encoding': 'gzip', ...(r.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(r.body)) } : {}) };
-        // fetch rejects with the signal's reason (a TimeoutError from KubeClient's deadline): same here.
-        const req = mod.request(r.url, { method: r.method, headers, agent, signal: r.signal }, (res) => resolve(nodeResponse(res, r.signal)));
-        req.on('error', (err) => reject(r.signal.aborted ? (r.signal.reason ?? err) : err));
-        req.end(r.body);
-      }),
+    send(r) {
+      if (!secure) return send(r);
+      if (!first) return (first = send(r));
+      return first.then(
+        () => send(r),
+        () => send(r),
+      );
+    },
     close: async () => agent.destroy(),
   };
+}
+
+/**
+ * The TLS options with one secure context built from them, shared by every connection of the
+ * client: without it tls.connect builds a context per connection (parsing the CA, certificate and
+ * key again), and a command's parallel requests open several. Trust is
+ * the same: the context holds exactly the CA it is given (Node's default roots when none), and
+ * rejectUnauthorized and the server name are still checked per connection.
+ */
+function withSecureContext(tls: TlsOptions): TlsOptions & { secureContext: import('node:tls').SecureContext } {
+  const { createSecureContext } = process.getBuiltinModule('node:tls');
+  return { ...tls, secureContext: createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }) };
 }
 
 function nodeResponse(res: import('node:http').IncomingMessage, signal: AbortSignal): TransportResponse {

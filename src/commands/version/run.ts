@@ -10,7 +10,7 @@ import type { Lease } from '../../kube/core.js';
 import { describeError, isForbidden, isNotFound, isUnreachable } from '../../kube/errors.js';
 import { resourcePath } from '../../kube/resources.js';
 import { DEFAULT_IMAGE, OCM_OPERATOR } from '../../install/hub/constants.js';
-import { loadHubCrds } from '../../install/hub/plan.js';
+import { hubCrdNames } from '../../install/hub/crds.js';
 import { DEPLOYMENT_PATH, LEASE_REF, localHubController } from '../../install/hub/runtime.js';
 import type { LocalRuntimeInfo } from '../../runtime/host/index.js';
 import { VERSION } from '../../version.js';
@@ -124,9 +124,9 @@ async function describeCluster(ctx: CommandContext): Promise<{ cluster: ClusterI
     return { cluster: info };
   }
   try {
-    const crds = await get<{ items: KubeObject[] }>(client, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions');
+    const crds = await client.listMetadata('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { timeoutMs: PROBE_TIMEOUT_MS });
     const names = new Set(crds.items.map((c) => c.metadata?.name));
-    const expected = loadHubCrds().map((c) => c.metadata!.name!);
+    const expected = hubCrdNames();
     info.hubCrds = { present: expected.filter((n) => names.has(n)).length, expected: expected.length };
     info.ocmHub = info.hubCrds.present === expected.length;
     info.ocmOperator = names.has(OCM_OPERATOR.crd);

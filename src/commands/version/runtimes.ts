@@ -10,7 +10,7 @@ import { CONFIG_MAPS, PODS } from '../../kube/core.js';
 import { ANNOTATION, configMapName, type BundleKind } from '../../bundle/index.js';
 import { NS } from '../../api/names.js';
 import { HUB } from '../../install/hub/constants.js';
-import { KLUSTERLET } from '../../install/klusterlet/klusterlet.js';
+import { KLUSTERLET } from '../../install/klusterlet/constants.js';
 
 export interface RuntimeVersion {
   runtime: BundleKind;

@@ -57,3 +57,8 @@ export const OCM_OPERATOR = {
   clusterManagers: { group: 'operator.open-cluster-management.io', version: 'v1', resource: 'clustermanagers' },
   deployment: { namespace: 'open-cluster-management', name: 'cluster-manager' },
 } as const;
+
+/** Flags of the hub controller beyond the runtime's own (the same for both runtimes). */
+export function hubControllerExtraArgs(autoApproveUsers: string[] = []): string[] {
+  return autoApproveUsers.length ? [`--auto-approve-users=${autoApproveUsers.join(',')}`] : [];
+}

@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from './duration.js';
 import { resolveTtl } from './token-options.js';
 import { joinCommand, joinScript, newBootstrapToken, rfc3339, stillUsable } from './tokens.js';
 import { allObjects, loadHubCrds, planHub } from './plan.js';
+import { hubCrdNames } from './crds.js';
 import { LABEL, MANAGED_BY, SA } from '../../api/names.js';
 import { HUB } from './constants.js';
 import { RUNTIME_NODE_FLAGS } from '../../runtime/node-flags.js';
@@ -84,6 +85,11 @@ describe('init options', () => {
 
 describe('the hub plan', () => {
   const crds = loadHubCrds();
+
+  test('hubCrdNames (from file names, for read-only commands) are the names inside the CRD files', () => {
+    expect(crds.length).toBeGreaterThan(0);
+    expect(hubCrdNames()).toEqual(crds.map((c) => c.metadata!.name));
+  });
   const plan = (runtime: 'cluster' | 'local', extra = {}) => planHub({ runtime, image: 'reg/ocmadm:1', clusterInfoKubeconfig: 'kc', crds, ...extra });
 
   test('--auto-approve: the controller gets the users as a flag and the accept right; without it neither', () => {

@@ -4,19 +4,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
 import type { KubeObject } from '../../kube/client.js';
 import { renderObjects } from '../../render/index.js';
 import { CLUSTERSET, GROUP, LABEL, MANAGED_BY, NS, RBAC, SA, SECRET } from '../../api/names.js';
 import { TYPE } from '../../api/index.js';
 import { hubControllerClusterRules, hubControllerNamespaceRules } from '../../runtime/hub/rbac.js';
-import { HUB, type RuntimeType } from './constants.js';
+import { HUB, hubControllerExtraArgs, type RuntimeType } from './constants.js';
+import { HUB_CRD_DIR } from './crds.js';
 import { bundleConfigMap, placeholderBundle, withBundle, type RuntimeBundle } from '../../bundle/index.js';
 
-/** The package root (three levels above src/install/hub and dist/install/hub). */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const HUB_CRD_DIR = path.join(PACKAGE_ROOT, 'manifests', 'crds', 'hub');
+export { HUB_CRD_DIR, PACKAGE_ROOT } from './crds.js';
+export { hubControllerExtraArgs } from './constants.js';
 
 /** The hub CRDs as generated into manifests/crds/hub (sorted by file name). */
 export function loadHubCrds(dir = HUB_CRD_DIR): KubeObject[] {
@@ -86,11 +85,6 @@ export function templateValues(input: Omit<PlanInput, 'crds'>): Record<string, u
       expiration: input.bootstrapToken?.create?.expiration ?? '',
     },
   };
-}
-
-/** Flags of the hub controller beyond the runtime's own (the same for both runtimes). */
-export function hubControllerExtraArgs(autoApproveUsers: string[] = []): string[] {
-  return autoApproveUsers.length ? [`--auto-approve-users=${autoApproveUsers.join(',')}`] : [];
 }
 
 const isKind = (kind: string) => (o: KubeObject) => o.kind === kind;

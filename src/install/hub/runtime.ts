@@ -12,7 +12,7 @@ import { CliError, InterruptedError } from '../../cli/errors.js';
 import { LEASE, NS, SA } from '../../api/names.js';
 import { isAlive, localRuntimeInfo, removeLocalRuntime, startLocalRuntime, stopLocalRuntime, type LocalRuntimeInfo } from '../../runtime/host/index.js';
 import { HUB, TTL } from './constants.js';
-import { hubControllerExtraArgs } from './plan.js';
+import { hubControllerExtraArgs } from './constants.js';
 import { tokenKubeconfig, type HubEndpoint } from './kubeconfig.js';
 import { requestServiceAccountToken } from './tokens.js';
 import { LEASES, type Lease } from '../../kube/core.js';

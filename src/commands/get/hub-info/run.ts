@@ -8,7 +8,7 @@ import { resourcePath } from '../../../kube/resources.js';
 import { MANAGED_CLUSTERS, type ManagedCluster } from '../../../api/index.js';
 import { COND, LABEL } from '../../../api/names.js';
 import { CSRS, csrState, type CertificateSigningRequest } from '../../../kube/certificates.js';
-import { loadHubCrds } from '../../../install/hub/plan.js';
+import { hubCrdNames } from '../../../install/hub/crds.js';
 import { conditionStatus } from '../../../ui/printer.js';
 import { hubController, type HubControllerInfo } from '../../version/run.js';
 import { runtimeVersions, type RuntimeVersion } from '../../version/runtimes.js';
@@ -52,14 +52,14 @@ export function health(c: HubControllerInfo, now: number): string | undefined {
 export async function runHubInfo({ hub, env, now = Date.now() }: HubInfoDeps): Promise<HubInfo> {
   const [version, crdList, clusters, csrs, controller, runtimes] = await Promise.all([
     hub.get<{ gitVersion?: string }>('/version'),
-    hub.list<KubeObject>('/apis/apiextensions.k8s.io/v1/customresourcedefinitions'),
+    hub.listMetadata('/apis/apiextensions.k8s.io/v1/customresourcedefinitions'),
     hub.list<ManagedCluster>(resourcePath(MANAGED_CLUSTERS)).then((l) => l.items, () => [] as ManagedCluster[]),
     hub.list<CertificateSigningRequest>(resourcePath(CSRS), { labelSelector: `${LABEL.clusterName},!${LABEL.addonName}` }).then((l) => l.items),
     hubController(hub, hub.server, env),
     runtimeVersions(hub, 10_000),
   ]);
   const names = new Set(crdList.items.map((c) => c.metadata?.name));
-  const expected = loadHubCrds().map((c) => c.metadata!.name!);
+  const expected = hubCrdNames();
   const problem = health(controller, now);
   const bundle = runtimes.find((r) => r.runtime === 'hub-controller');
   return {
