@@ -36,4 +36,4 @@ LABEL org.opencontainers.image.title="ocmadm" \
       org.opencontainers.image.description="Open Cluster Management hub controller and klusterlet agent (ocmadm runtimes)" \
       org.opencontainers.image.licenses="Apache-2.0"
 # The Deployments always set `command`; without one the image runs the hub controller.
-CMD ["node", "--max-semi-space-size=8", "/app/dist/runtime/hub/main.js"]
+CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=100", "/app/dist/runtime/hub/main.js"]
