@@ -16,13 +16,17 @@ export const HUB_CRD_DIR = path.join(PACKAGE_ROOT, 'manifests', 'crds', 'hub');
  * the CRD `<plural>.<group>` (a unit test checks this against the files' contents).
  */
 export function hubCrdNames(dir = HUB_CRD_DIR): string[] {
+  return hubCrdFiles(dir).map((f) => {
+    const [group, plural] = f.slice(0, -'.yaml'.length).split('_');
+    return `${plural}.${group}`;
+  });
+}
+
+/** The hub CRD files' names, sorted; a missing directory is a broken install. */
+export function hubCrdFiles(dir = HUB_CRD_DIR): string[] {
   if (!fs.existsSync(dir)) throw new Error(`the hub CRDs are missing: ${dir} does not exist (a broken ocmadm install)`);
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .map((f) => {
-      const [group, plural] = f.slice(0, -'.yaml'.length).split('_');
-      return `${plural}.${group}`;
-    });
+    .sort();
 }

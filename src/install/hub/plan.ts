@@ -11,7 +11,7 @@ import { CLUSTERSET, GROUP, LABEL, MANAGED_BY, NS, RBAC, SA, SECRET } from '../.
 import { TYPE } from '../../api/index.js';
 import { hubControllerClusterRules, hubControllerNamespaceRules } from '../../runtime/hub/rbac.js';
 import { HUB, hubControllerExtraArgs, type RuntimeType } from './constants.js';
-import { HUB_CRD_DIR } from './crds.js';
+import { HUB_CRD_DIR, hubCrdFiles } from './crds.js';
 import { bundleConfigMap, placeholderBundle, withBundle, type RuntimeBundle } from '../../bundle/index.js';
 
 export { HUB_CRD_DIR, PACKAGE_ROOT } from './crds.js';
@@ -19,12 +19,7 @@ export { hubControllerExtraArgs } from './constants.js';
 
 /** The hub CRDs as generated into manifests/crds/hub (sorted by file name). */
 export function loadHubCrds(dir = HUB_CRD_DIR): KubeObject[] {
-  if (!fs.existsSync(dir)) throw new Error(`the hub CRDs are missing: ${dir} does not exist (a broken ocmadm install)`);
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .sort()
-    .flatMap((f) => (yaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8')) as KubeObject[]).filter((d) => !!d && typeof d === 'object'));
+  return hubCrdFiles(dir).flatMap((f) => (yaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf8')) as KubeObject[]).filter((d) => !!d && typeof d === 'object'));
 }
 
 export interface BootstrapTokenValues {
