@@ -1,6 +1,9 @@
 // Handshake and CLI figures on fresh local control planes: init, join, accept -> Available,
 // CLI cold start, and the idle footprint of the hub controller and the klusterlet.
-import { cpuShare, fleet, mustRun, rssMiB, run, stats } from './lib.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cpuShare, fleet, mustRun, ROOT, rssMiB, run, runProgram, stats } from './lib.mjs';
 
 export async function benchHandshake(rounds) {
   const init = [];
@@ -54,6 +57,7 @@ async function benchCli(f) {
     return stats(ms);
   };
   return {
+    nodeFloorMs: await nodeFloor(f.clusters.hub.adminKubeconfigPath, f.env),
     versionMs: await times(['--version']),
     getClustersJsonMs: await times(['--kubeconfig', f.clusters.hub.adminKubeconfigPath, 'get', 'clusters', '-o', 'json']),
     readOnlyMs: Object.fromEntries(
@@ -63,6 +67,35 @@ async function benchCli(f) {
       ]),
     ),
   };
+}
+
+/**
+ * bench/node-floor.mjs, 15 runs: Node's start and one TLS GET of the managed clusters with the
+ * kubeconfig's client certificate, which any Node CLI pays; ocmadm's rows above it are the CLI's own.
+ */
+async function nodeFloor(kubeconfig, env) {
+  const { KubeConfig, clusterCaPem } = await import(path.join(ROOT, 'dist', 'kube', 'kubeconfig.js'));
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const cluster = kc.requireCurrentCluster();
+  const user = kc.getCurrentUser();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocmadm-bench-floor-'));
+  try {
+    const pem = (data) => Buffer.from(data, 'base64').toString('utf8');
+    fs.writeFileSync(path.join(dir, 'server'), cluster.server);
+    fs.writeFileSync(path.join(dir, 'ca.pem'), clusterCaPem(cluster));
+    fs.writeFileSync(path.join(dir, 'cert.pem'), pem(user.certData), { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, 'key.pem'), pem(user.keyData), { mode: 0o600 });
+    const ms = [];
+    for (let i = 0; i < 15; i++) {
+      const r = await runProgram(process.execPath, [path.join(ROOT, 'bench', 'node-floor.mjs'), dir], env);
+      if (r.code !== 0) throw new Error(`node-floor: ${r.stderr}`);
+      ms.push(r.ms);
+    }
+    return stats(ms);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs fn on each item in turn (timings must not overlap). */

@@ -6,6 +6,7 @@ export function markdown(r) {
   const add = (what, value, target) => rows.push(`| ${what} | ${value} | ${target ?? ''} |`);
   const h = r.handshake;
   if (h) {
+    if (h.cli?.nodeFloorMs) add("Node's floor: start + one TLS GET of the clusters (bench/node-floor.mjs, no CLI)", range(h.cli.nodeFloorMs, 'ms'));
     add('CLI cold start: `ocmadm --version`', range(h.cli?.versionMs, 'ms'), '<= 150 ms');
     add('CLI cold start: `ocmadm get clusters -o json`', range(h.cli?.getClustersJsonMs, 'ms'), '<= 150 ms');
     for (const [cmd, s] of Object.entries(h.cli?.readOnlyMs ?? {})) add(`CLI cold start: \`ocmadm ${cmd} -o json\``, range(s, 'ms'), '<= 150 ms');
