@@ -1,8 +1,9 @@
 // Work latency on a real fleet (hub + two spokes joined with the local runtimes): ManifestWork
 // create → Applied=True seen on the hub, for 1, 10 and 100 works at once across both spokes, and
 // a work update → the object changed on the spoke.
+import os from 'node:os';
 import path from 'node:path';
-import { fleet, mustRun, percentile, ROOT, stats } from './lib.mjs';
+import { cpuSeconds, fleet, mustRun, percentile, ROOT, stats } from './lib.mjs';
 
 const dist = (m) => import(path.join(ROOT, 'dist', m));
 const { KubeClient } = await dist('kube/client.js');
@@ -56,8 +57,38 @@ export function watchWorks(hub, onChange, onRewatch = () => undefined) {
   return { listed, stop: async () => (ctrl.abort(), done) };
 }
 
-/** Creates n works at once, spread over `spokes`, and resolves with create → Applied latencies. */
-export async function createBatch(hub, n, round, spokes = ['spoke1', 'spoke2'], deadlineMs = 120_000) {
+/**
+ * CPU seconds of every process a work burst runs through (the three control planes and the local
+ * runtimes): where a burst's time goes when the machine's cores are the bound. since() gives the
+ * seconds used from start() on, per kind of process and in total.
+ */
+async function fleetCpu(f) {
+  const runtimes = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items;
+  const groups = {
+    'hub API server': [f.clusters.hub.pids.apiserver],
+    'spoke API servers': [f.clusters.spoke1.pids.apiserver, f.clusters.spoke2.pids.apiserver],
+    etcd: Object.values(f.clusters).map((c) => c.pids.etcd),
+    'controller managers': Object.values(f.clusters).map((c) => c.pids.controllerManager).filter(Boolean),
+    klusterlets: runtimes.filter((r) => r.kind === 'klusterlet').map((r) => r.pid),
+    'hub controller': runtimes.filter((r) => r.kind === 'hub-controller').map((r) => r.pid),
+  };
+  const read = () => Object.fromEntries(Object.entries(groups).map(([k, pids]) => [k, pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)]));
+  let start;
+  return {
+    start: () => (start = read()),
+    since() {
+      const end = read();
+      const used = Object.fromEntries(Object.keys(groups).map((k) => [k, Number((end[k] - start[k]).toFixed(2))]));
+      return { ...used, total: Number(Object.values(used).reduce((a, b) => a + b, 0).toFixed(2)) };
+    },
+  };
+}
+
+/**
+ * Creates n works at once, spread over `spokes`, and resolves with create → Applied latencies.
+ * `at.creating()` runs just before the creates, `at.allApplied()` as the last one is seen Applied.
+ */
+export async function createBatch(hub, n, round, spokes = ['spoke1', 'spoke2'], deadlineMs = 120_000, at = {}) {
   const sent = new Map();
   const latency = new Map();
   let resolve;
@@ -66,13 +97,17 @@ export async function createBatch(hub, n, round, spokes = ['spoke1', 'spoke2'], 
     const t = sent.get(`${o.metadata.namespace}/${o.metadata.name}`);
     if (t !== undefined && !latency.has(`${o.metadata.namespace}/${o.metadata.name}`) && applied(o)) {
       latency.set(`${o.metadata.namespace}/${o.metadata.name}`, Date.now() - t);
-      if (latency.size === n) resolve();
+      if (latency.size === n) {
+        at.allApplied?.();
+        resolve();
+      }
     }
   });
   // Fair to whichever agent goes first: the watch is listening, and the bench client has as many
   // open connections as the creates will use (new TLS handshakes are not timed on one side only).
   await w.listed;
   await Promise.all(Array.from({ length: n }, () => hub.get('/version')));
+  at.creating?.();
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const ns = spokes[i % spokes.length];
@@ -107,7 +142,11 @@ export async function benchWork() {
     clients.push(hub, spoke1);
 
     const batches = [];
-    for (const [round, n] of [1, 10, 100].entries()) batches.push(await createBatch(hub, n, round));
+    let burstCpu;
+    for (const [round, n] of [1, 10, 100].entries()) {
+      const cpu = n === 100 ? await fleetCpu(f) : undefined;
+      batches.push(await createBatch(hub, n, round, undefined, undefined, cpu && { creating: () => cpu.start(), allApplied: () => (burstCpu = cpu.since()) }));
+    }
 
     // Update → spoke: change one work's data and watch the ConfigMap on the spoke.
     const updates = [];
@@ -126,7 +165,12 @@ export async function benchWork() {
       rows: [
         ...batches.map((b) => ({ what: `${b.n} ManifestWork${b.n > 1 ? 's' : ''} at once (2 spokes): create → Applied on the hub`, value: `p50 ${b.p50} ms, p99 ${b.p99} ms`, target: b.n === 100 ? 'p99 <= 1 s' : '' })),
         { what: 'ManifestWork update → object changed on the spoke', value: `${u.median} ms (${u.min}–${u.max}, n=${u.n})` },
+        {
+          what: '100 works at once: CPU seconds from the creates to the last Applied, by process (ocmadm + all control planes)',
+          value: `${Object.entries(burstCpu).map(([k, v]) => `${k} ${v}`).join(', ')} (${(burstCpu.total / os.cpus().length).toFixed(2)} s on ${os.cpus().length} cores at best)`,
+        },
       ],
+      burstCpuSeconds: burstCpu,
     };
   } finally {
     await Promise.all(clients.map((c) => c.close()));
