@@ -188,6 +188,11 @@ async function runScale(n, steadyMs) {
       ...(addon ? { addon } : {}),
     };
   } finally {
+    // The hub's whole log (a failed run's too) before the fleet and its state go.
+    if (process.env.BENCH_KEEP_HUB_LOG) {
+      const hubLog = await mustRun(['runtime', 'list', '-o', 'json'], f.env).then((r) => JSON.parse(r.stdout).items.find((x) => x.kind === 'hub-controller')?.log, () => undefined);
+      if (hubLog && fs.existsSync(hubLog)) fs.copyFileSync(hubLog, `${process.env.BENCH_KEEP_HUB_LOG}.end`);
+    }
     ctrl.abort();
     await running;
     await addonsRunning;
