@@ -4,6 +4,7 @@
  * changes come back through the informers.
  */
 import type { KubeObject } from '../../kube/client.js';
+import type { Lease } from '../../kube/core.js';
 import { LABEL, RBAC } from '../../api/names.js';
 import type { ManagedClusterSetBinding } from '../../api/index.js';
 import type { Controller, KeysFn, Manager } from '../core/controller.js';
@@ -14,7 +15,7 @@ import { CleanupReconciler } from './cleanup.js';
 import { ClusterSetBindingReconciler, ClusterSetLabelReconciler, ClusterSetReconciler } from './clusterset.js';
 import { CsrApprovalReconciler } from './csr-approval.js';
 import { nsKey, type HubDeps, type HubInformers } from './deps.js';
-import { ClockSyncReconciler, LeaseCreationReconciler, LeaseReconciler } from './lease.js';
+import { ClockSyncReconciler, clockSyncNews, LeaseCreationReconciler, LeaseReconciler } from './lease.js';
 import { ManagedClusterReconciler, SharedClusterRolesReconciler } from './managedcluster.js';
 import { ManifestWorkReplicaSetReconciler, replicaSetKeyFns } from './mwrs.js';
 import { PlacementReconciler } from './placement.js';
@@ -74,6 +75,17 @@ export function hubControllers(deps: HubDeps): HubController[] {
     [RBAC.registrationClusterRole, RBAC.workClusterRole].includes(o.metadata?.name as never) ? [SharedClusterRolesReconciler.KEY] : [];
   const clusterCount: KeyFn = (_o, _old, e) => (e === 'update' ? [] : [SharedClusterRolesReconciler.KEY]);
   const placementKeys = placementKeyFns(inf);
+  // Lease renewals (one per cluster and lease period) wake the expiry and clock-sync queues only
+  // when they can change something there (lease.ts: LeaseReconciler.covered, clockSyncNews).
+  const leaseReconciler = new LeaseReconciler(deps);
+  const leaseKeys: KeyFn = (o, old, e) => {
+    const keys = byClusterLabel(o, old, e);
+    return e === 'update' && keys.length === 1 && leaseReconciler.covered(keys[0] as string, o as Lease) ? [] : keys;
+  };
+  const clockSyncKeys: KeyFn = (o, old, e) => {
+    const keys = byClusterLabel(o, old, e);
+    return e === 'update' && keys.length === 1 && !clockSyncNews(inf.clusters.get(keys[0] as string), o as Lease) ? [] : keys;
+  };
   const setKeys = replicaSetKeyFns(inf);
 
   const controllers: HubController[] = [
@@ -111,10 +123,10 @@ export function hubControllers(deps: HubDeps): HubController[] {
     // Expiry apart from creation (see lease.ts): its reconciles are reads of the caches, so two
     // workers keep up with any burst of events and an expiry instant is acted on when it comes.
     {
-      reconciler: new LeaseReconciler(deps),
+      reconciler: leaseReconciler,
       sources: [
         { informer: 'clusters', keys: byName },
-        { informer: 'leases', keys: byClusterLabel },
+        { informer: 'leases', keys: leaseKeys },
       ],
       workers: 2,
     },
@@ -125,7 +137,7 @@ export function hubControllers(deps: HubDeps): HubController[] {
     {
       reconciler: new ClockSyncReconciler(deps),
       sources: [
-        { informer: 'leases', keys: byClusterLabel },
+        { informer: 'leases', keys: clockSyncKeys },
         { informer: 'clusters', keys: byName },
       ],
     },

@@ -121,13 +121,31 @@ export class LeaseCreationReconciler implements Reconciler {
   }
 }
 
-/** Judges the Lease's expiry (see the file's header); writes only the Unknown verdict. */
+/**
+ * Judges the Lease's expiry (see the file's header); writes only the Unknown verdict.
+ * A renewal needs no reconcile of its own when a requeue is already pending for an instant no
+ * later than its new expiry: that requeue runs first, sees the renewal in the cache and requeues
+ * for the new expiry. So a cluster renewing every minute costs one reconcile per grace period
+ * (5 minutes), not one per renewal, and expiry is still judged at its instant.
+ */
 export class LeaseReconciler implements Reconciler {
   readonly name = 'lease';
+  /** Cluster → the expiry instant of the requeue this reconciler asked for and that has not run yet. */
+  private readonly pending = new Map<string, number>();
 
   constructor(private readonly deps: HubDeps) {}
 
+  /** Whether a lease change can wait for the pending requeue (it does not bring its expiry closer). */
+  covered(c: string, lease: Lease): boolean {
+    const at = this.pending.get(c);
+    if (at === undefined) return false;
+    const expiresAt = leaseExpiresAt(lease.spec?.renewTime, this.deps.informers.clusters.get(c)?.spec?.leaseDurationSeconds);
+    return expiresAt !== undefined && at <= expiresAt;
+  }
+
   async reconcile(c: string): Promise<ReconcileResult | void> {
+    // Running now: whatever requeue was pending is spent or superseded, until a new one is asked for.
+    this.pending.delete(c);
     const { informers: inf, now: clock } = this.deps;
     const cluster = inf.clusters.get(c);
     // Never accepted: no lease, no monitoring.
@@ -143,7 +161,10 @@ export class LeaseReconciler implements Reconciler {
     const expired = expiresAt === undefined || leaseExpired(expiresAt, now);
     if (expired) await this.markExpired(cluster, now, expiresAt);
     // Renewals arrive through the lease watch; only the expiry instant needs a timer.
-    else return { requeueAfterMs: Math.max(1, expiresAt - now.getTime()) };
+    else {
+      this.pending.set(c, expiresAt);
+      return { requeueAfterMs: Math.max(1, expiresAt - now.getTime()) };
+    }
   }
 
   private async markExpired(cluster: ManagedCluster, now: Date, expiresAt: number | undefined): Promise<void> {
@@ -174,8 +195,21 @@ export class LeaseReconciler implements Reconciler {
 }
 
 /**
+ * Whether a lease change can change the cluster's ClockSynced status, as the reconcile below
+ * judges it (from the caches; a cluster change wakes the reconcile by itself): a renewal that
+ * keeps the verdict is no work for the queue.
+ */
+export function clockSyncNews(cluster: ManagedCluster | undefined, lease: Lease): boolean {
+  if (!cluster) return false;
+  const synced = clockSynced(cluster, lease);
+  if (synced === undefined) return false;
+  const want = synced ? CLOCK_SYNCED : CLOCK_OUT_OF_SYNC;
+  return findCondition(cluster.status?.conditions as Condition[], want.type)?.status !== want.status;
+}
+
+/**
  * ClockSynced from each renewal (see the file's header), keyed by cluster name. One write per
- * change of verdict; nothing for a renewal that keeps it.
+ * change of verdict; nothing for a renewal that keeps it (clockSyncNews keeps those out of its queue).
  */
 export class ClockSyncReconciler implements Reconciler {
   readonly name = 'clock-sync';
