@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cpuShare, fleet, mustRun, ROOT, rssMiB, run, runProgram, stats } from './lib.mjs';
+import { cpuShare, fleet, localRuntimes, mustRun, ROOT, rssMiB, run, runProgram, stats } from './lib.mjs';
 
 export async function benchHandshake(rounds) {
   const init = [];
@@ -107,7 +107,7 @@ async function sequential(items, fn) {
 
 /** Idle RSS and CPU of the two local runtimes, 30 s after the cluster became Available. */
 async function benchFootprint(f) {
-  const list = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items;
+  const list = await localRuntimes(f.env);
   const pid = (kind) => list.find((r) => r.kind === kind)?.pid;
   const hub = pid('hub-controller');
   const agent = pid('klusterlet');

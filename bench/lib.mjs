@@ -61,6 +61,11 @@ export async function fleet(names) {
   };
 }
 
+/** The fleet's local runtimes (`ocmadm runtime list -o json`): kind, instance, pid, log. */
+export async function localRuntimes(env) {
+  return JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], env)).stdout).items;
+}
+
 /** Runs the built CLI; resolves with code, stdout, stderr and wall milliseconds. */
 export const run = (args, env = process.env) => runProgram(process.execPath, [CLI, ...args], env);
 

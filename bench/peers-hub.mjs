@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { cpuSeconds, fleet, mustRun, ROOT, rssMiB } from './lib.mjs';
+import { cpuSeconds, fleet, localRuntimes, mustRun, ROOT, rssMiB } from './lib.mjs';
 
 const dist = (m) => import(path.join(ROOT, 'dist', m));
 const { KubeClient } = await dist('kube/client.js');
@@ -111,7 +111,7 @@ async function hubRun(side, n, steadyMs, bin) {
       peers = await startPeerHub(bin, f);
       procs = peers.map((p) => ({ name: p.name, pid: p.pid }));
     } else {
-      const list = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items;
+      const list = await localRuntimes(f.env);
       procs = [{ name: 'hub-controller', pid: list.find((r) => r.kind === 'hub-controller').pid }];
     }
     const token = JSON.parse((await mustRun(['--kubeconfig', hub.adminKubeconfigPath, 'get', 'token', '--ttl', '2h', '-o', 'json'], f.env)).stdout)['hub-token'];

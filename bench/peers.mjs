@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cpuShare, fleet, mustRun, ROOT, rssMiB, run, runProgram, stats } from './lib.mjs';
+import { cpuShare, fleet, localRuntimes, mustRun, ROOT, rssMiB, run, runProgram, stats } from './lib.mjs';
 import { createBatch } from './work.mjs';
 import { benchPeersHub, freePort, spawnPeer } from './peers-hub.mjs';
 
@@ -129,7 +129,7 @@ async function benchPeersAgents(bin) {
     }
 
     // Idle footprint over the same 30 s window: one ocmadm klusterlet and one OCM singleton agent.
-    const runtimes = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items;
+    const runtimes = await localRuntimes(f.env);
     const ours = runtimes.find((r) => r.kind === 'klusterlet' && r.instance?.includes('o1'))?.pid ?? runtimes.find((r) => r.kind === 'klusterlet')?.pid;
     const [ourCpu, peerCpu] = await Promise.all([cpuShare(ours, 30_000), cpuShare(peers[0].pid, 30_000)]);
     const idle = {

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { cpuShare, fleet, mustRun, ROOT, rssMiB, stats } from './lib.mjs';
+import { cpuShare, fleet, localRuntimes, mustRun, ROOT, rssMiB, stats } from './lib.mjs';
 
 const dist = (m) => import(path.join(ROOT, 'dist', m));
 const { KubeClient } = await dist('kube/client.js');
@@ -122,7 +122,7 @@ async function runScale(n, steadyMs) {
       l.renewTimeAfter = (await leaseOf(l.name)).spec.renewTime;
       l.renewalsAfterStop = p.renewals - renewalsAtStop.get(l.name);
     }
-    const hubLog = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items.find((r) => r.kind === 'hub-controller')?.log;
+    const hubLog = (await localRuntimes(f.env)).find((r) => r.kind === 'hub-controller')?.log;
     const hubLines = hubLog ? fs.readFileSync(hubLog, 'utf8').split('\n').filter((line) => line.includes('lease expired') && probes.some((p) => line.includes(p.name))) : [];
     process.stderr.write(`bench: expiry probes: ${JSON.stringify(late)}\nbench: observer event-loop delay ms: p99 ${(loop.percentile(99) / 1e6).toFixed(0)} max ${(loop.max / 1e6).toFixed(0)}\nbench: hub: ${hubLines.join('\nbench: hub: ')}\n`);
     if (process.env.BENCH_KEEP_HUB_LOG && hubLog) fs.copyFileSync(hubLog, process.env.BENCH_KEEP_HUB_LOG);
@@ -132,8 +132,7 @@ async function runScale(n, steadyMs) {
     // the set label, each waking every cluster-keyed controller) ran for minutes after all were
     // Available and filled the first part of the window (1,000 clusters: 15-20 % of a core for
     // ~8 s, then 0.7 %, main-thread profile), which is not the steady state's cost.
-    const list = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items;
-    const pid = list.find((r) => r.kind === 'hub-controller').pid;
+    const pid = (await localRuntimes(f.env)).find((r) => r.kind === 'hub-controller').pid;
     const settle = await hubSettled(f.env, 600_000);
     process.stderr.write(`bench: hub queues settled: ${JSON.stringify(settle)}\n`);
     const settledAfterAvailableMs = settle.at - allAvailable;
@@ -190,7 +189,7 @@ async function runScale(n, steadyMs) {
   } finally {
     // The hub's whole log (a failed run's too) before the fleet and its state go.
     if (process.env.BENCH_KEEP_HUB_LOG) {
-      const hubLog = await mustRun(['runtime', 'list', '-o', 'json'], f.env).then((r) => JSON.parse(r.stdout).items.find((x) => x.kind === 'hub-controller')?.log, () => undefined);
+      const hubLog = await localRuntimes(f.env).then((rs) => rs.find((r) => r.kind === 'hub-controller')?.log, () => undefined);
       if (hubLog && fs.existsSync(hubLog)) fs.copyFileSync(hubLog, `${process.env.BENCH_KEEP_HUB_LOG}.end`);
     }
     ctrl.abort();
@@ -310,7 +309,7 @@ async function watchUntil(admin, done, ms) {
 
 /** The local hub controller's /metrics text (its health port is in its log). */
 async function hubMetricsText(env) {
-  const hubLog = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], env)).stdout).items.find((r) => r.kind === 'hub-controller').log;
+  const hubLog = (await localRuntimes(env)).find((r) => r.kind === 'hub-controller').log;
   const port = fs.readFileSync(hubLog, 'utf8').split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((l) => typeof l.healthPort === 'number').healthPort;
   return () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
 }

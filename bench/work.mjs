@@ -3,7 +3,7 @@
 // a work update → the object changed on the spoke.
 import os from 'node:os';
 import path from 'node:path';
-import { cpuSeconds, fleet, mustRun, percentile, ROOT, stats } from './lib.mjs';
+import { cpuSeconds, fleet, localRuntimes, mustRun, percentile, ROOT, stats } from './lib.mjs';
 
 const dist = (m) => import(path.join(ROOT, 'dist', m));
 const { KubeClient } = await dist('kube/client.js');
@@ -63,7 +63,7 @@ export function watchWorks(hub, onChange, onRewatch = () => undefined) {
  * seconds used from start() on, per kind of process and in total.
  */
 async function fleetCpu(f) {
-  const runtimes = JSON.parse((await mustRun(['runtime', 'list', '-o', 'json'], f.env)).stdout).items;
+  const runtimes = await localRuntimes(f.env);
   const groups = {
     'hub API server': [f.clusters.hub.pids.apiserver],
     'spoke API servers': [f.clusters.spoke1.pids.apiserver, f.clusters.spoke2.pids.apiserver],
