@@ -129,6 +129,8 @@ async function hubRun(side, n, steadyMs, bin) {
     sims.resetErrors();
     const leaseQuery = { deadline, fieldSelector: `metadata.name=${LEASE.managedCluster}`, what: `${n} cluster Leases (${side})` };
     await retryTimeouts(deadline, () => waitForList(admin, resourcePath(LEASES), (items) => items.filter((o) => mine.has(o.metadata.namespace)).length >= n, leaseQuery));
+    // And once every agent has renewed once (a first try that found no Lease waits a lease period).
+    await sims.allRenewed(Math.max(0, deadline - Date.now()));
 
     const loadBefore = os.loadavg()[0];
     const cpu0 = procs.map((p) => cpuSeconds(p.pid));

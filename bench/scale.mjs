@@ -55,6 +55,7 @@ async function runScale(n, steadyMs) {
     running = sims.run(admin, ctrl.signal);
 
     // Accept them all with the real CLI, then watch until every one is Available.
+    const apiAtAccept = await apiServerRequests(admin);
     const tAccept = Date.now();
     const acceptRun = await mustRun(['--kubeconfig', hub.adminKubeconfigPath, 'accept', '--clusters', names.join(','), '-o', 'json'], f.env);
     const acceptMs = acceptRun.ms;
@@ -70,6 +71,8 @@ async function runScale(n, steadyMs) {
     }, 900_000);
     // Renewals fail until the hub has made the cluster's Lease and RBAC; after that they must not.
     sims.resetErrors();
+    const apiDuringAccept = apiServerDuring(apiAtAccept, await apiServerRequests(admin), n);
+    process.stderr.write(`bench: API server requests from the accept to all Available: ${JSON.stringify(apiDuringAccept)}\n`);
     const hubMetricsAtAvailable = await hubMetrics(f.env);
     const availableMs = allAvailable - tAccept;
     const timeline = acceptTimeline(tAccept, [...sims.agents.values()], seen);
@@ -133,6 +136,12 @@ async function runScale(n, steadyMs) {
     // Available and filled the first part of the window (1,000 clusters: 15-20 % of a core for
     // ~8 s, then 0.7 %, main-thread profile), which is not the steady state's cost.
     const pid = (await localRuntimes(f.env)).find((r) => r.kind === 'hub-controller').pid;
+    // Every agent's first renewal comes before it: one whose first try found no Lease yet (the hub
+    // makes it on HubAccepted, as the agent starts) tries again a lease period later, as OCM's
+    // does, and the hub's first look at each renewal (a ClockSynced verdict written per cluster)
+    // is part of the accept, not of the steady state.
+    await sims.allRenewed(300_000);
+    timeline.firstRenewal = acceptTimeline(tAccept, [...sims.agents.values()], seen).firstRenewal;
     const settle = await hubSettled(f.env, 600_000);
     process.stderr.write(`bench: hub queues settled: ${JSON.stringify(settle)}\n`);
     const settledAfterAvailableMs = settle.at - allAvailable;
@@ -183,6 +192,9 @@ async function runScale(n, steadyMs) {
       // how long keys waited in its queues over the whole run (/metrics histograms: the bound of
       // the bucket holding the 99th percentile).
       hubCpuSecondsToAllAvailable: hubMetricsAtAvailable.cpuSeconds,
+      // What the accept asked of the hub's API server (all clients: the CLI, the hub controller,
+      // kube-controller-manager's signer, the simulated agents) and the slowest kinds of request.
+      apiServerDuringAccept: apiDuringAccept,
       hubQueueWaitP99S: hubMetricsAtEnd.queueWaitP99S,
       ...(addon ? { addon } : {}),
     };
@@ -337,6 +349,33 @@ async function hubSettled(env, ms) {
     if (quiet >= 5 || Date.now() > deadline) return { at: Date.now(), settled: quiet >= 5, queuesAtStart: first };
     await new Promise((r) => setTimeout(r, 1000));
   }
+}
+
+/** The API server's request counters and latency sums, by verb, resource and subresource. */
+async function apiServerRequests(admin) {
+  const text = await admin.request('GET', '/metrics', { raw: true, accept: 'text/plain' });
+  const rows = new Map();
+  for (const m of text.matchAll(/^apiserver_request_(total|duration_seconds_sum)\{([^}]*)\} (\S+)$/gm)) {
+    const l = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (l.verb === 'WATCH' || l.verb === 'CONNECT') continue; // long-running: their duration is their lifetime
+    const key = [l.verb, l.subresource ? `${l.resource}/${l.subresource}` : l.resource].join(' ');
+    const row = rows.get(key) ?? { count: 0, seconds: 0 };
+    if (m[1] === 'total') row.count += Number(m[3]);
+    else row.seconds += Number(m[3]);
+    rows.set(key, row);
+  }
+  return rows;
+}
+
+/** Requests between two readings: in all, per cluster, and the five kinds that took longest each. */
+function apiServerDuring(before, after, clusters) {
+  const rows = [...after].map(([key, r]) => {
+    const b = before.get(key) ?? { count: 0, seconds: 0 };
+    return { request: key, count: r.count - b.count, meanMs: r.count > b.count ? Math.round(((r.seconds - b.seconds) * 1000) / (r.count - b.count)) : 0 };
+  }).filter((r) => r.count > 0);
+  const total = rows.reduce((s, r) => s + r.count, 0);
+  const slowest = rows.filter((r) => r.count >= clusters / 2).sort((x, y) => y.meanMs - x.meanMs).slice(0, 5);
+  return { requests: total, perCluster: Number((total / clusters).toFixed(1)), slowest };
 }
 
 /** The local hub controller's /metrics: CPU seconds and queue waits. */

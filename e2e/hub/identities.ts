@@ -95,7 +95,7 @@ export async function serviceAccountToken(admin: KubeClient, namespace: string, 
  * with a kubeconfig file holding its token. Start the controller with `args` so it keeps the
  * token fresh. Everything is undone by `cleanup`.
  */
-export async function hubControllerIdentity(admin: KubeClient, cleanup: Cleanup): Promise<{ ns: string; kubeconfigFile: string; args: string[] }> {
+export async function hubControllerIdentity(admin: KubeClient, cleanup: Cleanup): Promise<{ ns: string; user: string; kubeconfigFile: string; args: string[] }> {
   const SA = 'ocmadm-hub-controller';
   const ns = unique('hubrt');
   await admin.create(resourcePath(NAMESPACES), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
@@ -121,5 +121,5 @@ export async function hubControllerIdentity(admin: KubeClient, cleanup: Cleanup)
   cleanup.add(async () => fs.rmSync(dir, { recursive: true, force: true }));
   const kubeconfigFile = path.join(dir, 'kubeconfig');
   fs.writeFileSync(kubeconfigFile, hubKubeconfigAs({ token: await serviceAccountToken(admin, ns, SA, 600) }), { mode: 0o600 });
-  return { ns, kubeconfigFile, args: ['--token-refresh', `${ns}/${SA}`] };
+  return { ns, user: `system:serviceaccount:${ns}:${SA}`, kubeconfigFile, args: ['--token-refresh', `${ns}/${SA}`] };
 }

@@ -30,6 +30,7 @@ import {
 let admin: KubeClient;
 let ctl: HubProcess;
 let ns: string;
+let user: string;
 const cleanup = new Cleanup();
 
 beforeAll(async () => {
@@ -37,6 +38,7 @@ beforeAll(async () => {
   await applyHubCrds(admin);
   const id = await hubControllerIdentity(admin, cleanup);
   ns = id.ns;
+  user = id.user;
   ctl = await startHubProcess({ kubeconfigFile: id.kubeconfigFile, namespace: ns, id: `${ns}-a`, args: id.args });
 });
 
@@ -85,4 +87,19 @@ test('with only its own RBAC the controller accepts, grants, approves, denies an
   // terminated also answer 403, and say so differently.
   const denied = ctl.logs.filter((l) => /forbidden/i.test(JSON.stringify(l)) && /cannot [a-z]+ resource/.test(JSON.stringify(l)));
   expect(denied).toEqual([]);
+});
+
+test('it may bind the two shared agent roles, by name, and no other role; it may escalate none', async () => {
+  const may = async (verb: string, name: string) => {
+    const review = await admin.create<{ status: { allowed: boolean } }>('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user, groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'], resourceAttributes: { group: 'rbac.authorization.k8s.io', resource: 'clusterroles', verb, name } },
+    });
+    return [verb, name, review.status.allowed];
+  };
+  const shared = ['open-cluster-management:managedcluster:registration', 'open-cluster-management:managedcluster:work'];
+  const others = ['open-cluster-management:managedcluster:a', 'cluster-admin', 'admin'];
+  const answers = await Promise.all([...shared, ...others].flatMap((n) => [may('bind', n), may('escalate', n)]));
+  expect(answers).toEqual([...shared, ...others].flatMap((n) => [['bind', n, shared.includes(n)], ['escalate', n, false]]));
 });

@@ -25,6 +25,9 @@ import { setCondition, type Condition, type ConditionInput } from '../runtime/co
 import { backoffDelay } from '../runtime/core/backoff.js';
 import { LEASES } from '../kube/core.js';
 
+/** OCM's agent renews every lease duration plus up to this share of it (leaseUpdateJitterFactor). */
+const LEASE_JITTER = 0.25;
+
 export interface SimHub {
   server: string;
   caPem: string;
@@ -73,6 +76,8 @@ export class SimAgents {
   readonly failures: { name: string; error: string }[] = [];
   private readonly starting: Promise<void>[] = [];
   private readonly startingNames = new Set<string>();
+  /** Called on each agent's first successful renewal (allRenewed's checks). */
+  private readonly firstRenewalListeners = new Set<() => void>();
   private closed = false;
 
   constructor(
@@ -197,24 +202,20 @@ export class SimAgents {
         await delay(backoffDelay(attempt, { initialMs: 50, maxMs: 2_000, jitter: 0.2 }), undefined, { signal }).catch(() => undefined);
       }
     }
-    // The hub makes the cluster's Lease when it sees HubAccepted too, so the first renewal can come
-    // before it: retried with backoff (OCM's agent would wait a lease period; a shorter wait only
-    // makes the heartbeat start sooner and does not change when the cluster is Available).
-    for (let attempt = 1; !(await this.renew(a)); attempt++) {
-      if (signal.aborted || this.closed) return;
-      await delay(backoffDelay(attempt, { initialMs: 100, maxMs: 5_000, jitter: 0.2 }), undefined, { signal }).catch(() => undefined);
-    }
-    // Real agents renew on their own clocks: a random phase keeps N agents started together
-    // from renewing in one burst each period (N TLS handshakes at once on one process).
-    this.schedule(a, Math.random() * a.leaseSeconds * 1000);
+    // OCM's lease updater: one renewal now, then one every lease duration plus up to a quarter of
+    // it (wait.JitterUntil, factor 0.25), a failed one simply waiting for the next tick. The hub
+    // makes the cluster's Lease when it sees HubAccepted too, so the first try can find none; the
+    // cluster is Available without it (the status above), and the hub counts the grace from the
+    // renewTime it created the Lease with.
+    void this.renew(a).then(() => this.schedule(a));
   }
 
-  /** The next renewal after `ms`, then every lease duration; renewals never overlap. */
-  private schedule(a: SimAgent, ms: number): void {
+  /** The next renewal after a jittered lease duration, then the same again; renewals never overlap. */
+  private schedule(a: SimAgent): void {
     if (a.stopped || this.closed) return;
     a.timer = setTimeout(() => {
-      void this.renew(a).then(() => this.schedule(a, a.leaseSeconds * 1000));
-    }, ms);
+      void this.renew(a).then(() => this.schedule(a));
+    }, a.leaseSeconds * 1000 * (1 + LEASE_JITTER * Math.random()));
     a.timer.unref();
   }
 
@@ -225,7 +226,10 @@ export class SimAgents {
       const lease = await a.client!.get<{ spec?: Record<string, unknown> }>(leasePath);
       await a.client!.replace(leasePath, { ...lease, spec: { ...lease.spec, renewTime: microTime(new Date()) } });
       a.renewals++;
-      a.at.renewed ??= Date.now();
+      if (a.renewals === 1) {
+        a.at.renewed = Date.now();
+        for (const l of this.firstRenewalListeners) l();
+      }
       return true;
     } catch (err) {
       // Before the first success the hub may not have made the lease yet: not a failure.
@@ -240,6 +244,32 @@ export class SimAgents {
   stop(a: SimAgent): void {
     a.stopped = true;
     clearTimeout(a.timer);
+  }
+
+  /**
+   * Resolves once every agent not stopped has renewed its lease at least once. A first try that
+   * finds no Lease waits a lease period, so this can take 1.25 lease durations after the last
+   * accept. Rejects after `ms`, naming an agent still waiting and its last error.
+   */
+  allRenewed(ms: number): Promise<void> {
+    const waiting = () => [...this.agents.values()].filter((a) => !a.stopped && a.renewals === 0);
+    return new Promise((resolve, reject) => {
+      const done = (err?: Error) => {
+        clearTimeout(timer);
+        this.firstRenewalListeners.delete(check);
+        if (err) reject(err);
+        else resolve();
+      };
+      const check = () => {
+        if (waiting().length === 0) done();
+      };
+      const timer = setTimeout(() => {
+        const w = waiting();
+        done(new Error(`${w.length} simulated agents have not renewed their lease within ${ms} ms: ${w[0]?.name}: ${w[0]?.lastError}`));
+      }, ms);
+      this.firstRenewalListeners.add(check);
+      check();
+    });
   }
 
   /** Counts failed renewals from here on. */

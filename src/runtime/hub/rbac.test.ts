@@ -4,20 +4,30 @@ import { hubControllerClusterRules, hubControllerNamespaceRules, mergeRules, rul
 describe('hub controller RBAC', () => {
   const rules = hubControllerClusterRules();
 
-  test('holds every rule it grants to agents, so it needs no escalate or bind', () => {
+  test('holds every rule it grants to agents, so it needs no escalate (nor bind on the per-cluster roles)', () => {
     for (const granted of [...clusterRoleRules('c1', true), ...clusterRoleRules('c1', false), ...REGISTRATION_RULES, ...WORK_RULES]) {
       expect([granted, rulesCover(rules, granted)]).toEqual([granted, true]);
     }
   });
 
-  test('has no wildcard, escalate, bind, impersonate, or secrets access', () => {
+  test('has no wildcard, escalate, impersonate, or secrets access; bind only on the two shared agent roles, by name', () => {
     for (const r of rules) {
       expect(r.verbs).not.toEqual(expect.arrayContaining(['*']));
       expect(r.resources).not.toEqual(expect.arrayContaining(['*']));
       expect(r.apiGroups).not.toEqual(expect.arrayContaining(['*']));
-      for (const v of ['escalate', 'bind', 'impersonate']) expect(r.verbs).not.toContain(v);
+      for (const v of ['escalate', 'impersonate']) expect(r.verbs).not.toContain(v);
       expect(r.resources).not.toContain('secrets');
     }
+    const binds = rules.filter((r) => r.verbs.includes('bind'));
+    expect(binds).toEqual([
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['clusterroles'],
+        resourceNames: ['open-cluster-management:managedcluster:registration', 'open-cluster-management:managedcluster:work'],
+        verbs: ['bind'],
+      },
+    ]);
+    expect(rulesCover(rules, { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], resourceNames: ['open-cluster-management:managedcluster:c1'], verbs: ['bind'] })).toBe(false);
   });
 
   test('approves CSRs only for the kube-apiserver-client signer', () => {
