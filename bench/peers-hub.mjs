@@ -147,8 +147,6 @@ async function hubRun(side, n, steadyMs, bin) {
     if (namespaces < n || leases < n) throw new Error(`${side}: ${n - namespaces} cluster namespaces and ${n - leases} cluster Leases missing on the hub`);
     if (availableAtEnd < n) throw new Error(`${side}: ${n - availableAtEnd} of ${n} simulated clusters are not Available at the end of the steady state`);
     if (sims.failures.length) throw new Error(`${side}: ${sims.failures.length} simulated agents failed to start: ${sims.failures[0].error}`);
-    const neverRenewed = [...sims.agents.values()].filter((a) => a.renewals === 0);
-    if (neverRenewed.length) throw new Error(`${side}: ${neverRenewed.length} simulated agents never renewed their lease: ${neverRenewed[0].lastError}`);
     const failing = sims.failing();
     if (failing.length) throw new Error(`${side}: ${failing.length} simulated agents failed to renew at steady state: ${failing[0].lastError}`);
     // After the window, the hub's lease controller at work: one agent stops renewing and its lease

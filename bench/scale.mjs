@@ -158,8 +158,6 @@ async function runScale(n, steadyMs) {
     const mcs = (await admin.list(resourcePath(MANAGED_CLUSTERS))).items.filter((m) => !probeNames.has(m.metadata.name));
     const availableAtEnd = mcs.filter((m) => available(m) === 'True').length;
     if (availableAtEnd < mcs.length) throw new Error(`${mcs.length - availableAtEnd} of ${mcs.length} renewing simulated clusters are not Available at the end of the steady state`);
-    const neverRenewed = [...sims.agents.values()].filter((a) => !a.stopped && a.renewals === 0);
-    if (neverRenewed.length) throw new Error(`${neverRenewed.length} simulated agents never renewed their lease: ${neverRenewed[0].name}: ${neverRenewed[0].lastError}`);
     const failing = sims.failing();
     if (failing.length) throw new Error(`${failing.length} simulated agents failed to renew at steady state: ${failing[0].lastError}`);
     if (sims.failures.length) throw new Error(`${sims.failures.length} simulated agents failed to start: ${sims.failures[0].error}`);
