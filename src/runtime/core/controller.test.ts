@@ -160,6 +160,31 @@ describe('controller', () => {
     await done;
   });
 
+  test('a change of the object restarts the quick conflict retries: conflicts racing a burst of edits are not failures', async () => {
+    const src = new Source();
+    let conflicts = 8;
+    const { calls, clock, lines, abort, done } = setup(
+      async () => {
+        if (conflicts-- > 0) throw new KubeApiError('the object has been modified', 409, 'Conflict', 'PATCH', '/x');
+      },
+      1,
+      (ctrl) => ctrl.watches(src, (o) => [`${o.metadata!.namespace}/${o.metadata!.name}`]),
+    );
+    // Eight writes in a row conflict, an edit arriving after every second one (the edits they raced).
+    src.emit('add', obj('a'));
+    await flushPromises();
+    for (let i = 1; i < 8; i++) {
+      if (i % 2 === 0) src.emit('update', obj('a'));
+      await clock.advanceAsync(i % 2 === 0 ? 0 : 50);
+      await clock.advanceAsync(100);
+    }
+    await clock.advanceAsync(800);
+    expect(calls.length).toBeGreaterThanOrEqual(9);
+    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    abort.abort();
+    await done;
+  });
+
   test('requeueAfterMs reconciles the key again at that time', async () => {
     const { ctrl, calls, clock, abort, done } = setup(async () => ({ requeueAfterMs: 1000 }));
     ctrl.enqueue('k');

@@ -55,12 +55,18 @@ export class Controller {
     this.queue = createWorkQueue({ clock: this.clock, metrics: this.metrics, ...opts.queue });
   }
 
-  /** Enqueues the keys `toKeys` returns for every change the informer sees. */
+  /**
+   * Enqueues the keys `toKeys` returns for every change the informer sees. A change also restarts
+   * the key's quick conflict retries: the conflicts so far were writes racing that change, not a
+   * lagging watch (ten concurrent edits of one object could use up the 1.55 s budget).
+   */
   watches<T extends KubeObject>(informer: Informer<T>, toKeys: KeysFn<T>): this {
     informer.on((event, obj, old) => {
       for (const k of toKeys(obj, old, event)) {
         if (typeof k === 'string') {
-          if (k) this.queue.add(k);
+          if (!k) continue;
+          this.conflicts.delete(k);
+          this.queue.add(k);
         } else if (k.key) this.queue.addAfter(k.key, k.afterMs);
       }
     });
