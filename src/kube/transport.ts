@@ -83,7 +83,9 @@ function nodeTransport(server: string, tls: TlsOptions): Transport {
       // As Go's client (and so kubectl, clusteradm): ask for gzip, which the API server uses for big answers.
       const headers = { ...r.headers, 'Accept-Encoding': 'gzip', ...(r.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(r.body)) } : {}) };
       // fetch rejects with the signal's reason (a TimeoutError from KubeClient's deadline): same here.
-      const req = mod.request(r.url, { method: r.method, headers, agent, signal: r.signal }, (res) => resolve(nodeResponse(res, r.signal)));
+      const req = mod.request(r.url, { method: r.method, headers, agent, signal: r.signal }, (res) =>
+        resolve(bodyResponse(res.statusCode ?? 0, (name) => res.headers[name.toLowerCase()], res, r.signal)),
+      );
       req.on('error', (err) => reject(r.signal.aborted ? (r.signal.reason ?? err) : err));
       req.end(r.body);
     });
@@ -114,10 +116,6 @@ function nodeTransport(server: string, tls: TlsOptions): Transport {
 function withSecureContext(tls: TlsOptions): TlsOptions & { secureContext: import('node:tls').SecureContext } {
   const { createSecureContext } = process.getBuiltinModule('node:tls');
   return { ...tls, secureContext: createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }) };
-}
-
-function nodeResponse(res: import('node:http').IncomingMessage, signal: AbortSignal): TransportResponse {
-  return bodyResponse(res.statusCode ?? 0, (name) => res.headers[name.toLowerCase()], res, signal);
 }
 
 /** A response whose body is a Node stream, gzipped when the server chose so (both transports ask for it). */

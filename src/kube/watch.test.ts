@@ -5,7 +5,8 @@
 import http from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { KubeClient, readLines, type WatchEvent } from './client.js';
+import { KubeClient, type WatchEvent } from './client.js';
+import { readLines } from './lines.js';
 import { KubeApiError } from './errors.js';
 import { KubeConfig } from './kubeconfig.js';
 import type { TransportKind } from './transport.js';
