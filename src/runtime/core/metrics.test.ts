@@ -75,9 +75,13 @@ describe('metrics', () => {
     expect(sample(text, 'workqueue_adds_total{name="a\\"b\\\\c"}')).toBe('3');
     expect(Number(sample(text, 'process_resident_memory_bytes'))).toBeGreaterThan(0);
     expect(Number(sample(text, 'process_cpu_seconds_total'))).toBeGreaterThan(0);
-    // The event-loop monitor starts at the first scrape and reports from the second on.
-    expect(text).not.toContain('nodejs_eventloop_lag_p99_seconds');
-    expect(reg.render()).toContain('# TYPE nodejs_eventloop_lag_p99_seconds gauge');
+    const first = Number(sample(text, 'nodejs_eventloop_utilization'));
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(1);
+    // The next scrape covers only the time since this one: here a loop kept busy throughout.
+    const until = performance.now() + 30;
+    while (performance.now() < until);
+    expect(Number(sample(reg.render(), 'nodejs_eventloop_utilization'))).toBeGreaterThan(0.9);
     expect(text.endsWith('\n')).toBe(true);
   });
 });
