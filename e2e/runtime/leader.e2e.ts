@@ -5,7 +5,7 @@
  */
 import { waitForObject } from '../../src/kube/wait.js';
 import { resourcePath } from '../../src/kube/resources.js';
-import { LeaderElector, type ElectionOutcome } from '../../src/runtime/core/leader.js';
+import { LeaderElector, renewIntervalMs, type ElectionOutcome } from '../../src/runtime/core/leader.js';
 import { LEASES, type Lease } from '../../src/kube/core.js';
 import { createLogger } from '../../src/runtime/core/log.js';
 import { Notifier, adminEnv, createNamespace, deleteNamespace, uniqueName, type AdminEnv } from './support.js';
@@ -26,6 +26,7 @@ afterAll(async () => {
 
 // Short timings keep the suite fast; the rule leaseDuration > renewDeadline > retryPeriod holds.
 const TIMING = { leaseDurationSeconds: 4, renewDeadlineSeconds: 3, retryPeriodSeconds: 1 };
+const RENEW_INTERVAL_MS = renewIntervalMs(TIMING.renewDeadlineSeconds * 1000, TIMING.retryPeriodSeconds * 1000);
 const MICRO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 interface Candidate {
@@ -102,6 +103,8 @@ test('two electors: one leads; a graceful stop releases the Lease and the other 
     );
     expect(renewed!.spec!.holderIdentity).toBe(leader.id);
     expect(renewed!.spec!.renewTime).toMatch(MICRO);
+    // Halfway through the renew deadline (1.5 s here), not every retry period (1 s).
+    expect(Date.parse(renewed!.spec!.renewTime!) - Date.parse(lease.spec!.renewTime!)).toBeGreaterThanOrEqual(RENEW_INTERVAL_MS);
 
     const stopAt = Date.now();
     leader.abort.abort();
@@ -132,8 +135,8 @@ test('a leader that vanishes without releasing is replaced after its lease durat
     expect((await getLease(name)).spec!.holderIdentity).toBe(leader.id);
     await changed.until(() => standby.elector.isLeader, 'the standby to take over', 15_000);
     const waited = standby.ledAt! - stoppedAt;
-    // Not before the last renewal plus the duration (at most one retry period before the stop).
-    expect(waited).toBeGreaterThanOrEqual((TIMING.leaseDurationSeconds - TIMING.retryPeriodSeconds) * 1000 - 100);
+    // Not before the last renewal plus the duration (at most one renew interval before the stop).
+    expect(waited).toBeGreaterThanOrEqual(TIMING.leaseDurationSeconds * 1000 - RENEW_INTERVAL_MS - 100);
     expect(waited).toBeLessThan((TIMING.leaseDurationSeconds + 2 * TIMING.retryPeriodSeconds) * 1000);
     expect(maxLeading()).toBe(1);
     expect((await getLease(name)).spec).toMatchObject({ holderIdentity: standby.id, leaseTransitions: 1 });
