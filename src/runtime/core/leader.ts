@@ -4,10 +4,10 @@
  * A candidate watches the Lease instead of polling: it tries when the holder releases it, and
  * otherwise at the exact moment the holder's lease would expire, measured on its own clock from
  * when it last saw the Lease change (holders' clocks may be skewed). The leader renews halfway
- * through its renewDeadline (renewInterval), retries a failed renewal every retryPeriod, and gives
- * up when no renewal succeeded for renewDeadline. On a graceful stop it
- * lets its work finish (still renewing), then releases the Lease (empty holder, duration 1 s) so
- * a standby takes over at once rather than after the lease duration.
+ * through its renewDeadline (renewIntervalMs), retries a failed renewal every retryPeriod, and
+ * gives up when no renewal succeeded for renewDeadline. On a graceful stop it lets its work finish
+ * (still renewing), then releases the Lease (empty holder, duration 1 s) so a standby takes over
+ * at once rather than after the lease duration.
  */
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';

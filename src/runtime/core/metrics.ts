@@ -2,8 +2,9 @@
  * Prometheus metrics of a runtime process, served at /metrics by the health server: the work
  * queues and reconciles of every controller (client-go's `workqueue_*` and controller-runtime's
  * `controller_runtime_reconcile_*` names, label `name`/`controller`), and the process's memory,
- * CPU and event-loop utilization. Hand-written in the text exposition format 0.0.4: a few counters and
- * histograms do not justify a client library in both runtimes' start-up and idle memory.
+ * CPU and event-loop utilization. Hand-written in the text exposition format 0.0.4: a few
+ * counters and histograms do not justify a client library in both runtimes' start-up and idle
+ * memory.
  * Controllers of the same name (a klusterlet restarting its agents) add up under one label.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
