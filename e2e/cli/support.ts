@@ -73,15 +73,17 @@ export const SNAPSHOT_KINDS: SnapshotKind[] = [
 /**
  * Every object of `kinds` (default: those init writes; a kind not served counts as empty), as
  * "resource namespace/name@version", sorted. The version is the generation where the API keeps
- * one (spec changes only: the API server writes status of CRDs and admission policies on its own), else the resourceVersion. Aggregated
- * ClusterRoles and the kube-root-ca.crt ConfigMaps are left out: kube-controller-manager
- * writes them on its own schedule.
+ * one (spec changes only: the API server writes status of CRDs and admission policies on its own),
+ * else the resourceVersion. Aggregated ClusterRoles, the kube-root-ca.crt ConfigMaps and each
+ * namespace's `default` ServiceAccount are left out: kube-controller-manager writes them on its
+ * own schedule (a new cluster's kube-system/default can appear after the first snapshot), and a
+ * namespace that comes or goes is seen by itself.
  */
 export async function snapshot(client: KubeClient, kinds: SnapshotKind[] = SNAPSHOT_KINDS): Promise<string[]> {
   const lists = await Promise.all(
     kinds.map(async (k) =>
       (await client.list<KubeObject>(resourcePath(k)).catch((err: unknown) => (isNotFound(err) ? { items: [] as KubeObject[] } : Promise.reject(err)))).items
-        .filter((o) => !o.aggregationRule && o.metadata?.name !== 'kube-root-ca.crt')
+        .filter((o) => !o.aggregationRule && o.metadata?.name !== 'kube-root-ca.crt' && !(k.resource === 'serviceaccounts' && o.metadata?.name === 'default'))
         .map((o) => `${k.resource} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}@${o.metadata?.generation ?? o.metadata?.resourceVersion}`),
     ),
   );
