@@ -25,7 +25,6 @@ export function microTime(d: Date = new Date()): string {
   return `${iso.slice(0, 23)}000Z`;
 }
 
-
 /**
  * How long after a successful renewal the next one is due: half the renew deadline, so the other
  * half holds retries, and never sooner than the retry period. client-go renews every retry period
